@@ -8,21 +8,13 @@ use strum::IntoEnumIterator;
 
 use crate::table::{InputKind, Rule, Stage, transition_rule};
 
-fn stage_label(stage: Stage) -> String {
-    match stage {
-        Stage::CancellationRequested => "CANCELLING (requested)".to_owned(),
-        Stage::CancellationStarted => "CANCELLING (started)".to_owned(),
-        other => other.status().to_string(),
-    }
-}
-
 /// The Mermaid `stateDiagram-v2` source: one node per [`Stage`], one edge per
 /// pair of stages that some input moves between, labelled with every such
 /// input.
 pub fn mermaid_state_diagram() -> String {
     let mut out = String::from("stateDiagram-v2\n    direction LR\n");
     for stage in Stage::iter() {
-        let _ = writeln!(out, "    {}: {}", stage.name(), stage_label(stage));
+        let _ = writeln!(out, "    {}: {}", stage.name(), stage);
     }
     let _ = writeln!(out, "    [*] --> {}: create", Stage::InProgress.name());
     for from in Stage::iter() {
@@ -47,7 +39,7 @@ pub fn mermaid_state_diagram() -> String {
 
 fn cell(rule: Rule) -> String {
     match rule {
-        Rule::Enter(to) => format!("→ {}", stage_label(to)),
+        Rule::Enter(to) => format!("→ {}", to),
         Rule::Ignore(reason) => format!("ignored ({})", <&str>::from(reason)),
         Rule::Conflict(reason) => format!("Conflict ({})", <&str>::from(reason)),
         Rule::NotFound => "NotFound".to_owned(),
@@ -73,7 +65,7 @@ pub fn state_machine_markdown() -> String {
     out.push_str(&mermaid_state_diagram());
     out.push_str("```\n\n## Every cell\n\n| input \\ stage |");
     for stage in Stage::iter() {
-        let _ = write!(out, " {} |", stage_label(stage));
+        let _ = write!(out, " {} |", stage);
     }
     out.push_str("\n|---|");
     for _ in Stage::iter() {

@@ -165,14 +165,7 @@ impl Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Applied(t) => write!(
-                f,
-                "applied: {} ({}) -> {} ({})",
-                t.from.status(),
-                t.from.name(),
-                t.to.status(),
-                t.to.name()
-            ),
+            Self::Applied(t) => write!(f, "applied: {} -> {}", t.from, t.to),
             Self::Ignored(reason) => write!(f, "ignored: {reason}"),
             Self::Rejected(rejection) => write!(f, "rejected: {rejection}"),
         }

@@ -59,6 +59,18 @@ impl Stage {
     }
 }
 
+impl fmt::Display for Stage {
+    /// The wire status, with the CANCELLING stages told apart:
+    /// `IN_PROGRESS`, `CANCELLING (requested)`, `CANCELLING (started)`, …
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CancellationRequested => f.write_str("CANCELLING (requested)"),
+            Self::CancellationStarted => f.write_str("CANCELLING (started)"),
+            other => f.write_str(other.status().as_str()),
+        }
+    }
+}
+
 /// The kind of an input, as the transition table sees it. The machine
 /// classifies each [`Input`](crate::Input) against its current state: an
 /// engine report for a deployment id other than the current one is

@@ -1,0 +1,100 @@
+//! The eight deployment statuses: wire strings, parsing, serde, and the
+//! classification a client needs.
+
+use proton_cancel::DeploymentStatus::{self, *};
+use strum::IntoEnumIterator;
+
+const WIRE: [(DeploymentStatus, &str); 8] = [
+    (InProgress, "IN_PROGRESS"),
+    (Failed, "FAILED"),
+    (Succeeded, "SUCCEEDED"),
+    (DeleteInProgress, "DELETE_IN_PROGRESS"),
+    (DeleteFailed, "DELETE_FAILED"),
+    (DeleteComplete, "DELETE_COMPLETE"),
+    (Cancelling, "CANCELLING"),
+    (Cancelled, "CANCELLED"),
+];
+
+/// Spec: R1
+#[test]
+fn each_status_has_exactly_the_aws_wire_string_everywhere() {
+    for (status, wire) in WIRE {
+        assert_eq!(status.to_string(), wire);
+        assert_eq!(status.as_str(), wire);
+        assert_eq!(status.as_ref() as &str, wire);
+        assert_eq!(wire.parse::<DeploymentStatus>(), Ok(status));
+        assert_eq!(
+            serde_json::to_string(&status).unwrap(),
+            format!("\"{wire}\"")
+        );
+        assert_eq!(
+            serde_json::from_str::<DeploymentStatus>(&format!("\"{wire}\"")).unwrap(),
+            status
+        );
+    }
+}
+
+/// Spec: R1
+#[test]
+fn all_and_iteration_list_the_eight_statuses_in_model_order() {
+    let order: Vec<DeploymentStatus> = WIRE.iter().map(|(s, _)| *s).collect();
+    assert_eq!(DeploymentStatus::ALL.to_vec(), order);
+    assert_eq!(DeploymentStatus::iter().collect::<Vec<_>>(), order);
+}
+
+/// Spec: R1
+#[test]
+fn unknown_status_error_names_the_value_and_lists_the_eight() {
+    let expected_tail = ": expected one of IN_PROGRESS, FAILED, SUCCEEDED, DELETE_IN_PROGRESS, \
+                         DELETE_FAILED, DELETE_COMPLETE, CANCELLING, CANCELLED";
+    for (input, shown) in [
+        ("CANCELED", "\"CANCELED\""),
+        ("in_progress", "\"in_progress\""),
+        ("", "\"\""),
+        (" SUCCEEDED", "\" SUCCEEDED\""),
+        ("FAILED\n", "\"FAILED\\n\""),
+    ] {
+        let err = input.parse::<DeploymentStatus>().unwrap_err();
+        assert_eq!(err.value(), input);
+        assert_eq!(
+            err.to_string(),
+            format!("unknown deployment status {shown}{expected_tail}")
+        );
+    }
+    let err = serde_json::from_str::<DeploymentStatus>("\"PENDING\"").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("unknown deployment status \"PENDING\"{expected_tail} at line 1 column 9")
+    );
+    assert!(serde_json::from_str::<DeploymentStatus>("3").is_err());
+}
+
+/// Spec: R2
+#[test]
+fn settled_statuses_are_the_five_that_wait_for_a_new_call() {
+    let settled: Vec<_> = DeploymentStatus::iter()
+        .filter(|s| s.is_settled())
+        .collect();
+    assert_eq!(
+        settled,
+        [Failed, Succeeded, DeleteFailed, DeleteComplete, Cancelled]
+    );
+}
+
+/// Spec: R2
+#[test]
+fn only_in_progress_is_cancellable() {
+    let cancellable: Vec<_> = DeploymentStatus::iter()
+        .filter(|s| s.is_cancellable())
+        .collect();
+    assert_eq!(cancellable, [InProgress]);
+}
+
+/// Spec: R2
+#[test]
+fn deletion_statuses_are_the_three_delete_ones() {
+    let deletion: Vec<_> = DeploymentStatus::iter()
+        .filter(|s| s.is_deletion())
+        .collect();
+    assert_eq!(deletion, [DeleteInProgress, DeleteFailed, DeleteComplete]);
+}
