@@ -20,7 +20,9 @@ pub fn mermaid_state_diagram() -> String {
     for from in Stage::iter() {
         for to in Stage::iter() {
             let labels: Vec<&str> = InputKind::iter()
-                .filter(|&kind| transition_rule(from, kind) == Rule::Enter(to))
+                .filter(|&kind| {
+                    kind.occurs_in(from) && transition_rule(from, kind) == Rule::Enter(to)
+                })
                 .map(InputKind::name)
                 .collect();
             if !labels.is_empty() {
@@ -75,7 +77,11 @@ pub fn state_machine_markdown() -> String {
     for kind in InputKind::iter() {
         let _ = write!(out, "| {} |", kind.name());
         for stage in Stage::iter() {
-            let _ = write!(out, " {} |", cell(transition_rule(stage, kind)));
+            if kind.occurs_in(stage) {
+                let _ = write!(out, " {} |", cell(transition_rule(stage, kind)));
+            } else {
+                out.push_str(" (cannot occur) |");
+            }
         }
         out.push('\n');
     }

@@ -117,3 +117,8 @@ pub use values::{
     TEMPLATE_VERSION_PATTERN, TemplateVersion, check_client_token, check_deployment_id, check_spec,
     check_template_version,
 };
+
+/// The README's example, compiled and run as a doctest so it cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

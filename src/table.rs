@@ -117,6 +117,20 @@ impl InputKind {
         self.into()
     }
 
+    /// `false` for the cells of the table no input can reach: an update can
+    /// only replay (or reuse) the client token of an attempt that runs, so
+    /// [`InputKind::UpdateReplay`] and [`InputKind::UpdateTokenReused`] occur
+    /// only in IN_PROGRESS and the two CANCELLING stages.
+    pub const fn occurs_in(self, stage: Stage) -> bool {
+        match self {
+            Self::UpdateReplay | Self::UpdateTokenReused => matches!(
+                stage,
+                Stage::InProgress | Stage::CancellationRequested | Stage::CancellationStarted
+            ),
+            _ => true,
+        }
+    }
+
     /// `true` for the three API calls, which can be rejected; engine reports
     /// are never rejected, only ignored.
     pub const fn is_api_call(self) -> bool {
