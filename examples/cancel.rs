@@ -30,9 +30,56 @@ fn minor_of(c: &Configuration) -> &str {
     c.template.as_ref().map_or("-", |t| t.minor.as_str())
 }
 
-/// A service instance `web` of service `shop`, at rest on template 1.0, with
-/// an update to 1.1 already accepted (IN_PROGRESS).
-fn updating_instance(update: DeploymentId) -> Deployment {
+/// The engine's and the caller's steps of one scenario, in order.
+#[derive(Clone, Copy)]
+enum Step {
+    Cancel,
+    CancellationStarted,
+    CancellationSucceeded,
+    CancellationFailed,
+    UpdateSucceeded,
+}
+
+impl Step {
+    fn label(self) -> &'static str {
+        match self {
+            Step::Cancel => "caller: Cancel",
+            Step::CancellationStarted => "engine: cancellation started",
+            Step::CancellationSucceeded => "engine: cancellation succeeded",
+            Step::CancellationFailed => "engine: cancellation failed",
+            Step::UpdateSucceeded => "engine: update succeeded",
+        }
+    }
+
+    fn input(self, at: Timestamp, deployment_id: DeploymentId) -> Input {
+        let failed =
+            || EngineResult::Failed(StatusMessage::new("Rollback of stack web-shop failed."));
+        match self {
+            Step::Cancel => Input::Cancel { at },
+            Step::CancellationStarted => Input::CancellationStarted { at, deployment_id },
+            Step::CancellationSucceeded => Input::CancellationFinished {
+                at,
+                deployment_id,
+                result: EngineResult::Succeeded,
+            },
+            Step::CancellationFailed => Input::CancellationFinished {
+                at,
+                deployment_id,
+                result: failed(),
+            },
+            Step::UpdateSucceeded => Input::UpdateFinished {
+                at,
+                deployment_id,
+                result: EngineResult::Succeeded,
+            },
+        }
+    }
+}
+
+/// Runs one scenario from a service instance `web` of service `shop` at
+/// rest on template 1.0, with an update to 1.1 accepted at t = 100 s.
+fn scenario(title: &str, steps: &[Step]) {
+    println!("\n{title}");
     let resource = ResourceId::ServiceInstance {
         service: name("shop"),
         name: name("web"),
@@ -43,115 +90,49 @@ fn updating_instance(update: DeploymentId) -> Deployment {
         config("0"),
         Seed::Succeeded,
     );
+    let update = DeploymentId::from_u128(0x2b6d_1f3e_0c4a_4e7b_9a51_3f0d_2c8e_9b71);
     let _ = web.handle(Input::Update {
         at: Timestamp::from_secs(100),
         deployment_id: update,
         target: config("1"),
         client_token: None,
     });
-    web
-}
-
-fn step(web: &mut Deployment, label: &str, input: Input) {
-    let outcome = web.handle(input);
-    println!("  {label:<36} {outcome}");
-    println!(
-        "  {:<36} now {}, applied template 1.{}, message {}",
-        "",
-        web.status(),
-        minor_of(web.applied()),
-        web.status_message()
-            .map_or("-".to_owned(), |m| format!("{m:?}"))
-    );
-}
-
-fn scenario(title: &str) -> (DeploymentId, Deployment) {
-    println!("\n{title}");
-    let update = DeploymentId::from_u128(0x2b6d_1f3e_0c4a_4e7b_9a51_3f0d_2c8e_9b71);
-    let web = updating_instance(update);
     println!(
         "  {:<36} now {}, deployment {update}, target template 1.1",
-        "(update to 1.1 accepted)",
+        "caller: Update to 1.1",
         web.status()
     );
-    (update, web)
+    for (i, step) in (110..).zip(steps) {
+        let outcome = web.handle(step.input(Timestamp::from_secs(i), update));
+        println!("  {:<36} {outcome}", step.label());
+        println!(
+            "  {:<36} now {}, applied template 1.{}, message {}",
+            "",
+            web.status(),
+            minor_of(web.applied()),
+            web.status_message()
+                .map_or("-".to_owned(), |m| format!("{m:?}"))
+        );
+    }
 }
 
 fn main() {
-    let t = Timestamp::from_secs;
+    use Step::*;
     println!("CancelServiceInstanceDeployment on service instance 'web' of service 'shop'");
-
-    let (id, mut web) = scenario("1. The cancellation attempt succeeds -> CANCELLED");
-    step(&mut web, "Cancel", Input::Cancel { at: t(110) });
-    step(
-        &mut web,
-        "engine: cancellation started",
-        Input::CancellationStarted {
-            at: t(111),
-            deployment_id: id,
-        },
+    scenario(
+        "1. The cancellation attempt succeeds -> CANCELLED",
+        &[Cancel, CancellationStarted, CancellationSucceeded],
     );
-    step(
-        &mut web,
-        "engine: cancellation succeeded",
-        Input::CancellationFinished {
-            at: t(130),
-            deployment_id: id,
-            result: EngineResult::Succeeded,
-        },
+    scenario(
+        "2. The cancellation attempt fails -> FAILED",
+        &[Cancel, CancellationStarted, CancellationFailed],
     );
-
-    let (id, mut web) = scenario("2. The cancellation attempt fails -> FAILED");
-    step(&mut web, "Cancel", Input::Cancel { at: t(110) });
-    step(
-        &mut web,
-        "engine: cancellation started",
-        Input::CancellationStarted {
-            at: t(111),
-            deployment_id: id,
-        },
+    scenario(
+        "3. The update succeeds before the cancellation starts -> SUCCEEDED, the cancel has no effect",
+        &[Cancel, UpdateSucceeded, CancellationStarted],
     );
-    step(
-        &mut web,
-        "engine: cancellation failed",
-        Input::CancellationFinished {
-            at: t(130),
-            deployment_id: id,
-            result: EngineResult::Failed(StatusMessage::new("Rollback of stack web-shop failed.")),
-        },
+    scenario(
+        "4. A cancel of a deployment that is not IN_PROGRESS is refused (ConflictException)",
+        &[UpdateSucceeded, Cancel],
     );
-
-    let (id, mut web) = scenario(
-        "3. The update succeeds before the cancellation starts -> SUCCEEDED, cancel has no effect",
-    );
-    step(&mut web, "Cancel", Input::Cancel { at: t(110) });
-    step(
-        &mut web,
-        "engine: update succeeded",
-        Input::UpdateFinished {
-            at: t(111),
-            deployment_id: id,
-            result: EngineResult::Succeeded,
-        },
-    );
-    step(
-        &mut web,
-        "engine: cancellation started (late)",
-        Input::CancellationStarted {
-            at: t(112),
-            deployment_id: id,
-        },
-    );
-
-    let (id, mut web) = scenario("4. A cancel of a deployment that is not IN_PROGRESS is refused");
-    step(
-        &mut web,
-        "engine: update succeeded",
-        Input::UpdateFinished {
-            at: t(120),
-            deployment_id: id,
-            result: EngineResult::Succeeded,
-        },
-    );
-    step(&mut web, "Cancel", Input::Cancel { at: t(121) });
 }

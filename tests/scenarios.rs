@@ -20,10 +20,7 @@ fn cancel_of_in_progress_deployment_shows_cancelling_at_once() {
     let outcome = d.handle(Input::Cancel { at: t(110) });
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::InProgress,
-            to: Stage::CancellationRequested
-        })
+        applied(Stage::InProgress, Stage::CancellationRequested)
     );
     assert_eq!(
         observe(&d),
@@ -43,10 +40,7 @@ fn cancellation_that_succeeds_gives_cancelled_and_keeps_the_old_configuration() 
     let outcome = d.handle(cancellation_finished(130, A, EngineResult::Succeeded));
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::CancellationStarted,
-            to: Stage::Cancelled
-        })
+        applied(Stage::CancellationStarted, Stage::Cancelled)
     );
     assert_eq!(
         observe(&d),
@@ -70,13 +64,7 @@ fn cancellation_that_fails_gives_failed_with_the_engine_reason() {
         A,
         EngineResult::Failed(reason("Stack rollback failed.")),
     ));
-    assert_eq!(
-        outcome,
-        Outcome::Applied(Transition {
-            from: Stage::CancellationStarted,
-            to: Stage::Failed
-        })
-    );
+    assert_eq!(outcome, applied(Stage::CancellationStarted, Stage::Failed));
     assert_eq!(
         observe(&d),
         Observed {
@@ -97,10 +85,7 @@ fn update_succeeds_before_cancellation_starts_gives_succeeded() {
     let outcome = d.handle(update_finished(115, A, EngineResult::Succeeded));
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::CancellationRequested,
-            to: Stage::Succeeded
-        })
+        applied(Stage::CancellationRequested, Stage::Succeeded)
     );
     let expected = Observed {
         status: DeploymentStatus::Succeeded,
@@ -163,10 +148,7 @@ fn update_fails_before_cancellation_starts_gives_failed() {
     ));
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::CancellationRequested,
-            to: Stage::Failed
-        })
+        applied(Stage::CancellationRequested, Stage::Failed)
     );
     assert_eq!(
         observe(&d),
@@ -214,10 +196,7 @@ fn cancellation_finish_without_a_reported_start_implies_the_start() {
     let outcome = d.handle(cancellation_finished(120, A, EngineResult::Succeeded));
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::CancellationRequested,
-            to: Stage::Cancelled
-        })
+        applied(Stage::CancellationRequested, Stage::Cancelled)
     );
     assert_eq!(d.status_message(), Some("User initiated cancellation."));
 
@@ -229,10 +208,7 @@ fn cancellation_finish_without_a_reported_start_implies_the_start() {
     ));
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::CancellationRequested,
-            to: Stage::Failed
-        })
+        applied(Stage::CancellationRequested, Stage::Failed)
     );
     assert_eq!(d.status_message(), Some("boom"));
 }
@@ -482,13 +458,7 @@ fn new_attempt_after_a_failure_clears_the_message_and_keeps_the_applied_configur
         target: config(2),
         client_token: None,
     });
-    assert_eq!(
-        outcome,
-        Outcome::Applied(Transition {
-            from: Stage::Failed,
-            to: Stage::InProgress
-        })
-    );
+    assert_eq!(outcome, applied(Stage::Failed, Stage::InProgress));
     assert_eq!(
         observe(&d),
         Observed {
@@ -521,13 +491,7 @@ fn same_client_token_after_the_attempt_settled_starts_a_new_attempt() {
 fn successful_update_applies_its_target_and_stamps_success_with_the_attempt_time() {
     let mut d = updating();
     let outcome = d.handle(update_finished(160, A, EngineResult::Succeeded));
-    assert_eq!(
-        outcome,
-        Outcome::Applied(Transition {
-            from: Stage::InProgress,
-            to: Stage::Succeeded
-        })
-    );
+    assert_eq!(outcome, applied(Stage::InProgress, Stage::Succeeded));
     assert_eq!(
         observe(&d),
         Observed {
@@ -623,13 +587,7 @@ fn delete_of_a_settled_resource_runs_to_delete_complete() {
     let mut d = updating();
     let _ = d.handle(update_finished(120, A, EngineResult::Failed(reason("x"))));
     let outcome = d.handle(Input::Delete { at: t(130) });
-    assert_eq!(
-        outcome,
-        Outcome::Applied(Transition {
-            from: Stage::Failed,
-            to: Stage::DeleteInProgress
-        })
-    );
+    assert_eq!(outcome, applied(Stage::Failed, Stage::DeleteInProgress));
     assert_eq!(d.status_message(), None);
     assert_ignored(
         &mut d,
@@ -642,10 +600,7 @@ fn delete_of_a_settled_resource_runs_to_delete_complete() {
     });
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::DeleteInProgress,
-            to: Stage::DeleteComplete
-        })
+        applied(Stage::DeleteInProgress, Stage::DeleteComplete)
     );
     assert_eq!(
         observe(&d),
@@ -688,10 +643,7 @@ fn failed_deletion_keeps_its_reason_and_only_a_new_deletion_is_accepted() {
     let outcome = d.handle(Input::Delete { at: t(40) });
     assert_eq!(
         outcome,
-        Outcome::Applied(Transition {
-            from: Stage::DeleteFailed,
-            to: Stage::DeleteInProgress
-        })
+        applied(Stage::DeleteFailed, Stage::DeleteInProgress)
     );
     assert_eq!(d.status_message(), None);
 }

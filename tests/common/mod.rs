@@ -160,6 +160,11 @@ pub fn observed_updating() -> Observed {
     }
 }
 
+/// The outcome of an input that moved the deployment from `from` to `to`.
+pub fn applied(from: Stage, to: Stage) -> Outcome {
+    Outcome::Applied(Transition { from, to })
+}
+
 /// Applies `input` and asserts that it was ignored for `reason` and changed
 /// nothing at all.
 pub fn assert_ignored(d: &mut Deployment, input: Input, reason: IgnoreReason) {
