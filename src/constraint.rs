@@ -253,7 +253,7 @@ impl fmt::Display for Rendered<'_> {
                 f,
                 "invalid {} {}: {}",
                 e.shape,
-                Echo(&e.value),
+                Echo::double(&e.value),
                 e.violations
             )
         }

@@ -19,6 +19,9 @@
 //!   calls and engine reports ([`Input`]), each with its own timestamp; get
 //!   back an [`Outcome`]: applied, ignored (with an [`IgnoreReason`]), or
 //!   rejected (with a [`Rejection`] that maps to an AWS error).
+//! - [`Request`] types and response shapes of the AWS JSON 1.0 wire format,
+//!   with AWS's `ValidationException` wording ([`ValidationError`]) and the
+//!   service's errors ([`ApiError`]): pure functions of bytes.
 //! - [`transition_rule`]: the transition table itself, which the machine
 //!   consults for every input and from which the state diagram is generated.
 //!
@@ -86,6 +89,7 @@
     clippy::disallowed_methods
 )]
 
+mod api_error;
 mod constraint;
 mod diagram;
 mod echo;
@@ -95,8 +99,11 @@ mod resource;
 mod status;
 mod table;
 mod time;
+mod validation;
 mod values;
+mod wire;
 
+pub use api_error::{ApiError, ErrorCode};
 pub use constraint::{AwsConstraint, InvalidValue, Mismatch, Shape, Violation, Violations};
 pub use diagram::{mermaid_state_diagram, state_machine_markdown};
 pub use echo::ECHO_LIMIT;
@@ -112,10 +119,20 @@ pub use resource::{Configuration, ResourceId, TemplateRef};
 pub use status::{DeploymentStatus, UnknownStatusError};
 pub use table::{ConflictReason, IgnoreReason, InputKind, Rule, Stage, transition_rule};
 pub use time::Timestamp;
+pub use validation::{MemberConstraint, MemberViolation, ValidationError};
 pub use values::{
     CLIENT_TOKEN_PATTERN, ClientToken, DEPLOYMENT_ID_PATTERN, DeploymentId, Spec, StatusMessage,
     TEMPLATE_VERSION_PATTERN, TemplateVersion, check_client_token, check_deployment_id, check_spec,
     check_template_version,
+};
+pub use wire::{
+    CancelComponentDeploymentInput, CancelComponentDeploymentOutput,
+    CancelEnvironmentDeploymentInput, CancelEnvironmentDeploymentOutput,
+    CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput,
+    CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput, Component,
+    DeploymentUpdateType, Environment, GetServiceInstanceInput, GetServiceInstanceOutput,
+    Operation, Request, ResourceMeta, ServiceInstance, ServicePipeline, ShapeError, TARGET_PREFIX,
+    UpdateServiceInstanceInput, UpdateServiceInstanceOutput,
 };
 
 /// The README's example, compiled and run as a doctest so it cannot rot.

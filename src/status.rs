@@ -120,7 +120,7 @@ impl DeploymentStatus {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown deployment status {}: expected one of {}",
-    Echo(&self.value),
+    Echo::double(&self.value),
     DeploymentStatus::VARIANTS.join(", ")
 )]
 pub struct UnknownStatusError {

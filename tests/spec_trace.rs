@@ -36,8 +36,10 @@ fn rules_in_tests() -> Links {
     let marker = Regex::new(r"R\d+").unwrap();
     let function = Regex::new(r"fn ([a-z0-9_]+)\s*[(<]").unwrap();
     let mut links = Links::new();
-    let mut files: Vec<_> = fs::read_dir("tests")
-        .unwrap()
+    // The core crate's tests and the server's conformance tests.
+    let mut files: Vec<_> = ["tests", "server/tests"]
+        .iter()
+        .flat_map(|dir| fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "rs"))
         .collect();

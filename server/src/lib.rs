@@ -1,0 +1,39 @@
+//! # proton-cancel-server
+//!
+//! An AWS Proton emulator for the operations around a deployment cancel:
+//! CancelServiceInstanceDeployment, CancelEnvironmentDeployment,
+//! CancelServicePipelineDeployment, CancelComponentDeployment,
+//! UpdateServiceInstance and GetServiceInstance, on the AWS JSON 1.0 wire
+//! protocol (`POST /` with `X-Amz-Target: AwsProton20200720.<Operation>`).
+//!
+//! Every resource is a [`proton_cancel::Deployment`] machine in memory. A
+//! simulated provisioning engine answers each accepted update and cancel
+//! after delays and with results set per resource ([`EngineScript`]), and
+//! feeds its reports into the machine, so each race of the specification can
+//! be staged on purpose: set the update's delay below the cancellation's
+//! start delay and the update wins.
+//!
+//! The server does not check request signatures: any credentials are
+//! accepted.
+
+mod app;
+mod http;
+mod seed;
+
+pub use app::{App, SeedError, now};
+pub use http::{MAX_BODY_BYTES, router};
+pub use seed::{
+    EngineOverrides, EngineScript, Outcome, Seed, SeedComponent, SeedDeployment, SeedEnvironment,
+    SeedServiceInstance, SeedServicePipeline,
+};
+
+/// Serves `app` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

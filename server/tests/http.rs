@@ -1,0 +1,94 @@
+//! What no SDK sends: unknown targets, unreadable and oversized bodies,
+//! checked with raw HTTP/1.1 over a TCP socket.
+#![allow(clippy::disallowed_methods)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+
+use proton_cancel_server::{App, EngineOverrides, MAX_BODY_BYTES, Seed, serve};
+
+async fn start() -> SocketAddr {
+    let app = App::new(Seed::default(), EngineOverrides::default()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, app, std::future::pending()));
+    addr
+}
+
+/// Sends one request with a blocking socket on a worker thread; returns the
+/// status line, the headers and the body.
+async fn send(addr: SocketAddr, target: &str, body: Vec<u8>) -> (String, String, String) {
+    let target = target.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: {target}\r\n\
+             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        // A refused oversized body may close the socket before all is sent.
+        let _ = s.write_all(&body);
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let (status, headers) = head.split_once("\r\n").unwrap();
+        (status.to_owned(), headers.to_ascii_lowercase(), body.to_owned())
+    })
+    .await
+    .unwrap()
+}
+
+/// Spec: R33, R31
+#[tokio::test]
+async fn an_unknown_target_gets_the_unknown_operation_shape() {
+    let addr = start().await;
+    let (status, headers, body) =
+        send(addr, "AwsProton20200720.DeleteEverything", b"{}".to_vec()).await;
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert!(
+        headers.contains("x-amzn-errortype: unknownoperationexception"),
+        "{headers}"
+    );
+    assert_eq!(
+        body,
+        r#"{"__type":"UnknownOperationException","message":"unknown operation \"AwsProton20200720.DeleteEverything\": the service speaks AwsProton20200720.<Operation>"}"#
+    );
+}
+
+/// Spec: R33, R31
+#[tokio::test]
+async fn a_body_that_is_not_json_is_a_serialization_exception() {
+    let addr = start().await;
+    let (status, headers, body) = send(
+        addr,
+        "AwsProton20200720.CancelServiceInstanceDeployment",
+        b"<xml/>".to_vec(),
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert!(headers.contains("x-amzn-errortype: serializationexception"));
+    assert_eq!(
+        body,
+        r#"{"__type":"SerializationException","message":"the request body must be a JSON object"}"#
+    );
+}
+
+/// Spec: R33
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_without_reading_it() {
+    let addr = start().await;
+    let (status, headers, body) = send(
+        addr,
+        "AwsProton20200720.CancelServiceInstanceDeployment",
+        vec![b' '; MAX_BODY_BYTES + 1],
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
+    assert!(headers.contains("x-amzn-errortype: serializationexception"));
+    assert_eq!(
+        body,
+        r#"{"__type":"SerializationException","message":"the request body could not be read (Payload Too Large); the limit is 1048576 bytes"}"#
+    );
+}

@@ -1,0 +1,332 @@
+//! Conformance with a real client: the unmodified `aws-sdk-proton` crate
+//! drives the server over HTTP on 127.0.0.1, with static test credentials
+//! and a fixed region.
+#![allow(deprecated)] // the SDK marks Proton's operations deprecated: AWS closed Proton to new customers
+
+use std::time::Duration;
+
+use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_proton::error::ProvideErrorMetadata;
+use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
+use proton_cancel_server::{App, EngineOverrides, Seed, serve};
+use serde_json::json;
+
+const P: &str = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$";
+
+/// Starts a server on an ephemeral port of 127.0.0.1 and returns a client
+/// pointed at it. The server lives as long as the test's runtime.
+async fn start(seed: serde_json::Value) -> aws_sdk_proton::Client {
+    let seed: Seed = serde_json::from_value(seed).unwrap();
+    let app = App::new(seed, EngineOverrides::default()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, app, std::future::pending()));
+    let config = aws_sdk_proton::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIDTESTTESTTEST",
+            "test-secret",
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(format!("http://{addr}"))
+        .build();
+    aws_sdk_proton::Client::from_conf(config)
+}
+
+fn template() -> serde_json::Value {
+    json!({"templateName": "web-tmpl", "templateMajorVersion": "1", "templateMinorVersion": "0"})
+}
+
+/// A service instance `name` of service `shop` in environment `prod`.
+fn instance(name: &str, status: &str, engine: serde_json::Value) -> serde_json::Value {
+    let mut v = json!({
+        "serviceName": "shop", "name": name, "environmentName": "prod",
+        "deploymentStatus": status, "engine": engine,
+    });
+    v.as_object_mut()
+        .unwrap()
+        .extend(template().as_object().unwrap().clone());
+    v
+}
+
+/// The engine holds updates for ever; a cancel starts after 20 ms and ends
+/// 30 ms later with `result`.
+fn quick_cancel(result: &str) -> serde_json::Value {
+    json!({"updateAfterMs": null, "cancelStartAfterMs": 20, "cancelFinishAfterMs": 30, "cancelResult": result})
+}
+
+/// CancelServiceInstanceDeployment of instance `name` of service `shop`.
+async fn cancel_instance(
+    client: &aws_sdk_proton::Client,
+    service: &str,
+    name: &str,
+) -> Result<
+    aws_sdk_proton::operation::cancel_service_instance_deployment::CancelServiceInstanceDeploymentOutput,
+    aws_sdk_proton::operation::cancel_service_instance_deployment::CancelServiceInstanceDeploymentError,
+>{
+    client
+        .cancel_service_instance_deployment()
+        .service_name(service)
+        .service_instance_name(name)
+        .send()
+        .await
+        .map_err(|e| e.into_service_error())
+}
+
+/// CancelEnvironmentDeployment of environment `name`, expected to fail.
+async fn cancel_environment_error(
+    client: &aws_sdk_proton::Client,
+    name: &str,
+) -> aws_sdk_proton::operation::cancel_environment_deployment::CancelEnvironmentDeploymentError {
+    client
+        .cancel_environment_deployment()
+        .environment_name(name)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error()
+}
+
+async fn settled_instance(
+    client: &aws_sdk_proton::Client,
+    name: &str,
+) -> aws_sdk_proton::types::ServiceInstance {
+    for _ in 0..500 {
+        let out = client
+            .get_service_instance()
+            .service_name("shop")
+            .name(name)
+            .send()
+            .await
+            .unwrap();
+        let si = out.service_instance.unwrap();
+        if !matches!(
+            si.deployment_status,
+            DeploymentStatus::InProgress | DeploymentStatus::Cancelling
+        ) {
+            return si;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("service instance {name} did not settle within 10 s");
+}
+
+/// Spec: R33, R8, R9
+#[tokio::test]
+async fn cancel_of_an_in_progress_instance_returns_cancelling_then_shows_cancelled() {
+    let client = start(
+        json!({"serviceInstances": [instance("web", "IN_PROGRESS", quick_cancel("SUCCEEDED"))]}),
+    )
+    .await;
+    let out = cancel_instance(&client, "shop", "web").await.unwrap();
+    let si = out.service_instance.unwrap();
+    assert_eq!(si.deployment_status, DeploymentStatus::Cancelling);
+    assert_eq!(si.name, "web");
+    assert_eq!(si.service_name, "shop");
+    assert_eq!(si.environment_name, "prod");
+    assert_eq!(
+        si.arn,
+        "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
+    );
+
+    let si = settled_instance(&client, "web").await;
+    assert_eq!(si.deployment_status, DeploymentStatus::Cancelled);
+    assert_eq!(
+        si.deployment_status_message.as_deref(),
+        Some("User initiated cancellation.")
+    );
+    assert_eq!(si.template_minor_version, "0");
+}
+
+/// Spec: R33, R11, R18
+#[tokio::test]
+async fn update_that_finishes_before_the_cancellation_starts_ends_succeeded() {
+    let engine =
+        json!({"updateAfterMs": 400, "cancelStartAfterMs": 5000, "cancelFinishAfterMs": 10});
+    let client = start(json!({"serviceInstances": [instance("web", "SUCCEEDED", engine)]})).await;
+    let out = client
+        .update_service_instance()
+        .service_name("shop")
+        .name("web")
+        .deployment_type(DeploymentUpdateType::MinorVersion)
+        .template_minor_version("1")
+        .send()
+        .await
+        .unwrap();
+    let si = out.service_instance.unwrap();
+    assert_eq!(si.deployment_status, DeploymentStatus::InProgress);
+    assert_eq!(
+        si.template_minor_version, "0",
+        "the applied version changes only on success"
+    );
+    assert!(
+        si.last_client_request_token.is_some(),
+        "the SDK fills the idempotency token"
+    );
+
+    let out = cancel_instance(&client, "shop", "web").await.unwrap();
+    assert_eq!(
+        out.service_instance.unwrap().deployment_status,
+        DeploymentStatus::Cancelling
+    );
+
+    let si = settled_instance(&client, "web").await;
+    assert_eq!(si.deployment_status, DeploymentStatus::Succeeded);
+    assert_eq!(si.template_minor_version, "1");
+    assert_eq!(si.deployment_status_message, None);
+    assert_eq!(
+        si.last_succeeded_deployment_id,
+        si.last_attempted_deployment_id
+    );
+    assert_eq!(
+        si.last_deployment_succeeded_at,
+        si.last_deployment_attempted_at
+    );
+}
+
+/// Spec: R33, R10
+#[tokio::test]
+async fn cancellation_that_fails_ends_failed() {
+    let client = start(
+        json!({"serviceInstances": [instance("web", "IN_PROGRESS", quick_cancel("FAILED"))]}),
+    )
+    .await;
+    cancel_instance(&client, "shop", "web").await.unwrap();
+    let si = settled_instance(&client, "web").await;
+    assert_eq!(si.deployment_status, DeploymentStatus::Failed);
+    assert_eq!(
+        si.deployment_status_message.as_deref(),
+        Some("Cancellation failed: the rollback did not complete.")
+    );
+}
+
+/// Spec: R33, R30
+#[tokio::test]
+async fn an_invalid_name_is_a_validation_exception_with_the_aws_message() {
+    let client = start(json!({})).await;
+    let err = cancel_instance(&client, "bad name!", "web")
+        .await
+        .unwrap_err();
+    assert!(err.is_validation_exception(), "{err:?}");
+    assert_eq!(
+        err.message(),
+        Some(
+            format!(
+                "1 validation error detected: Value 'bad name!' at 'serviceName' failed to satisfy \
+                 constraint: Member must satisfy regular expression pattern: {P}"
+            )
+            .as_str()
+        )
+    );
+}
+
+/// Spec: R33, R31
+#[tokio::test]
+async fn a_missing_instance_is_resource_not_found() {
+    let client = start(json!({})).await;
+    let err = cancel_instance(&client, "shop", "ghost").await.unwrap_err();
+    assert!(err.is_resource_not_found_exception(), "{err:?}");
+    assert_eq!(
+        err.message(),
+        Some("service instance 'ghost' of service 'shop' was not found")
+    );
+}
+
+/// Spec: R33, R15
+#[tokio::test]
+async fn a_cancel_of_a_deployment_that_is_not_in_progress_is_a_conflict() {
+    let client =
+        start(json!({"serviceInstances": [instance("web", "SUCCEEDED", json!({}))]})).await;
+    let err = cancel_instance(&client, "shop", "web").await.unwrap_err();
+    assert!(err.is_conflict_exception(), "{err:?}");
+    assert_eq!(err.code(), Some("ConflictException"));
+    assert_eq!(
+        err.message(),
+        Some(
+            "cannot cancel the deployment of service instance 'web' of service 'shop': its \
+             deployment status is SUCCEEDED; only a deployment that is IN_PROGRESS can be cancelled"
+        )
+    );
+}
+
+/// Spec: R33, R25
+#[tokio::test]
+async fn environment_cancel_follows_the_same_rules() {
+    let mut env = json!({"name": "prod", "deploymentStatus": "IN_PROGRESS", "engine": quick_cancel("SUCCEEDED")});
+    env.as_object_mut()
+        .unwrap()
+        .extend(template().as_object().unwrap().clone());
+    let client = start(json!({"environments": [env]})).await;
+    let out = client
+        .cancel_environment_deployment()
+        .environment_name("prod")
+        .send()
+        .await
+        .unwrap();
+    let environment = out.environment.unwrap();
+    assert_eq!(environment.deployment_status, DeploymentStatus::Cancelling);
+    assert_eq!(
+        environment.arn,
+        "arn:aws:proton:us-east-1:123456789012:environment/prod"
+    );
+
+    // Once the rollback is done, a second cancel meets CANCELLED.
+    let mut message = String::new();
+    for _ in 0..500 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let err = cancel_environment_error(&client, "prod").await;
+        assert!(err.is_conflict_exception(), "{err:?}");
+        message = err.message().unwrap_or_default().to_owned();
+        if message.contains("CANCELLED") {
+            break;
+        }
+    }
+    assert_eq!(
+        message,
+        "cannot cancel the deployment of environment 'prod': its deployment status is CANCELLED; \
+         only a deployment that is IN_PROGRESS can be cancelled"
+    );
+
+    let err = cancel_environment_error(&client, "_prod").await;
+    assert!(err.is_validation_exception());
+    let err = cancel_environment_error(&client, "staging").await;
+    assert!(err.is_resource_not_found_exception());
+}
+
+/// Spec: R33, R25
+#[tokio::test]
+async fn component_and_pipeline_cancels_answer_through_the_sdk() {
+    let mut pipeline = json!({"serviceName": "shop", "deploymentStatus": "IN_PROGRESS", "engine": quick_cancel("SUCCEEDED")});
+    pipeline
+        .as_object_mut()
+        .unwrap()
+        .extend(template().as_object().unwrap().clone());
+    let client = start(json!({
+        "components": [{"name": "cache", "environmentName": "prod", "deploymentStatus": "IN_PROGRESS",
+                        "spec": "component spec", "engine": {"updateAfterMs": null, "cancelStartAfterMs": null}}],
+        "servicePipelines": [pipeline],
+    }))
+    .await;
+    let out = client
+        .cancel_component_deployment()
+        .component_name("cache")
+        .send()
+        .await
+        .unwrap();
+    let component = out.component.unwrap();
+    assert_eq!(component.deployment_status, DeploymentStatus::Cancelling);
+    assert_eq!(component.environment_name, "prod");
+    let out = client
+        .cancel_service_pipeline_deployment()
+        .service_name("shop")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.pipeline.unwrap().deployment_status,
+        DeploymentStatus::Cancelling
+    );
+}

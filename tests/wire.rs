@@ -1,0 +1,552 @@
+//! The AWS JSON 1.0 wire format: request decoding with AWS's validation
+//! wording, the errors, the response shapes and their redaction.
+
+mod common;
+
+use common::*;
+use proton_cancel::*;
+use serde_json::json;
+use strum::IntoEnumIterator;
+
+const P: &str = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$";
+
+fn cancel(body: &str) -> Result<CancelServiceInstanceDeploymentInput, ApiError> {
+    CancelServiceInstanceDeploymentInput::decode(body.as_bytes())
+}
+
+fn validation_message(result: Result<impl std::fmt::Debug, ApiError>) -> String {
+    let err = result.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ValidationException);
+    err.message().to_owned()
+}
+
+/// Spec: R30
+#[test]
+fn a_valid_cancel_request_decodes_to_its_resource() {
+    let input = cancel(r#"{"serviceInstanceName": "web", "serviceName": "shop"}"#).unwrap();
+    assert_eq!(input.resource_id(), instance());
+    assert_eq!(
+        serde_json::to_value(&input).unwrap(),
+        json!({"serviceInstanceName": "web", "serviceName": "shop"})
+    );
+}
+
+/// Spec: R30
+#[test]
+fn one_bad_member_gives_the_aws_message_exactly() {
+    assert_eq!(
+        validation_message(cancel(
+            r#"{"serviceInstanceName": "web", "serviceName": "bad name!"}"#
+        )),
+        format!(
+            "1 validation error detected: Value 'bad name!' at 'serviceName' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: {P}"
+        )
+    );
+}
+
+/// Spec: R30
+#[test]
+fn every_violation_of_every_member_is_reported_in_member_order() {
+    assert_eq!(
+        validation_message(cancel(r#"{"serviceName": ""}"#)),
+        format!(
+            "3 validation errors detected: \
+             Value null at 'serviceInstanceName' failed to satisfy constraint: Member must not be null; \
+             Value '' at 'serviceName' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+             Value '' at 'serviceName' failed to satisfy constraint: Member must satisfy regular expression pattern: {P}"
+        )
+    );
+    let long = "é".repeat(101);
+    assert_eq!(
+        validation_message(cancel(&format!(
+            r#"{{"serviceInstanceName": "{long}", "serviceName": null}}"#
+        ))),
+        format!(
+            "3 validation errors detected: \
+             Value '{}'… at 'serviceInstanceName' failed to satisfy constraint: Member must have length less than or equal to 100; \
+             Value '{}'… at 'serviceInstanceName' failed to satisfy constraint: Member must satisfy regular expression pattern: {P}; \
+             Value null at 'serviceName' failed to satisfy constraint: Member must not be null",
+            "é".repeat(64),
+            "é".repeat(64)
+        )
+    );
+}
+
+/// Spec: R30
+#[test]
+fn echoed_values_cannot_inject_lines() {
+    let msg = validation_message(cancel(
+        r#"{"serviceInstanceName": "web\nERROR forged", "serviceName": "shop"}"#,
+    ));
+    assert_eq!(
+        msg,
+        format!(
+            "1 validation error detected: Value 'web\\nERROR forged' at 'serviceInstanceName' failed \
+             to satisfy constraint: Member must satisfy regular expression pattern: {P}"
+        )
+    );
+    assert!(!msg.contains('\n'));
+}
+
+/// Spec: R30, R7
+#[test]
+fn update_validation_covers_every_member_and_hides_the_spec() {
+    let body = json!({
+        "clientToken": "has space",
+        "deploymentType": "SIDEWAYS",
+        "name": "web",
+        "serviceName": "-shop",
+        "spec": "",
+        "templateMajorVersion": "01",
+    });
+    assert_eq!(
+        validation_message(UpdateServiceInstanceInput::decode(
+            body.to_string().as_bytes()
+        )),
+        format!(
+            "5 validation errors detected: \
+             Value 'has space' at 'clientToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[!-~]*$; \
+             Value 'SIDEWAYS' at 'deploymentType' failed to satisfy constraint: Member must satisfy enum value set: [NONE, CURRENT_VERSION, MINOR_VERSION, MAJOR_VERSION]; \
+             Value '-shop' at 'serviceName' failed to satisfy constraint: Member must satisfy regular expression pattern: {P}; \
+             Value at 'spec' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+             Value '01' at 'templateMajorVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(0|([1-9]{{1}}\\d*))$"
+        )
+    );
+}
+
+/// Spec: R30
+#[test]
+fn a_valid_update_decodes_every_member() {
+    let body = json!({
+        "clientToken": "tok-1",
+        "deploymentType": "MINOR_VERSION",
+        "name": "web",
+        "serviceName": "shop",
+        "spec": "proton: ServiceSpec",
+        "templateMajorVersion": "1",
+        "templateMinorVersion": "2",
+        "unknownMember": {"ignored": true},
+    });
+    let input = UpdateServiceInstanceInput::decode(body.to_string().as_bytes()).unwrap();
+    assert_eq!(input.deployment_type, DeploymentUpdateType::MinorVersion);
+    assert_eq!(
+        input.client_token.as_ref().map(ClientToken::as_str),
+        Some("tok-1")
+    );
+    assert_eq!(
+        input.spec.as_ref().map(Spec::as_str),
+        Some("proton: ServiceSpec")
+    );
+    assert_eq!(input.template_minor_version, Some(version("2")));
+    assert_eq!(input.resource_id(), instance());
+    assert!(!format!("{input:?}").contains("ServiceSpec"));
+}
+
+/// Spec: R31
+#[test]
+fn bodies_that_cannot_be_read_are_serialization_exceptions() {
+    for (body, message) in [
+        ("not json", "the request body must be a JSON object"),
+        ("[]", "the request body must be a JSON object"),
+        ("null", "the request body must be a JSON object"),
+        ("   ", "the request body must be a JSON object"),
+        (
+            r#"{"serviceInstanceName": 7, "serviceName": "shop"}"#,
+            "the request body could not be read: invalid type: integer `7`, expected a string at line 1 column 25",
+        ),
+        (
+            r#"{"serviceInstanceName": "a", "serviceInstanceName": "b", "serviceName": "s"}"#,
+            "the request body could not be read: duplicate field `serviceInstanceName` at line 1 column 50",
+        ),
+        (
+            "{",
+            "the request body could not be read: EOF while parsing an object at line 1 column 1",
+        ),
+    ] {
+        let err = cancel(body).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::SerializationException, "{body}");
+        assert_eq!(err.message(), message, "{body}");
+    }
+    // An empty body reads as {}: both members are missing.
+    assert_eq!(
+        validation_message(cancel("")),
+        "2 validation errors detected: \
+         Value null at 'serviceInstanceName' failed to satisfy constraint: Member must not be null; \
+         Value null at 'serviceName' failed to satisfy constraint: Member must not be null"
+    );
+}
+
+/// Spec: R30
+#[test]
+fn sibling_inputs_validate_their_own_members() {
+    let err =
+        CancelEnvironmentDeploymentInput::decode(br#"{"environmentName": "_prod"}"#).unwrap_err();
+    assert_eq!(
+        err.message(),
+        format!(
+            "1 validation error detected: Value '_prod' at 'environmentName' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: {P}"
+        )
+    );
+    let ok = CancelComponentDeploymentInput::decode(br#"{"componentName": "cache"}"#).unwrap();
+    assert_eq!(
+        ok.resource_id(),
+        ResourceId::Component {
+            name: name("cache")
+        }
+    );
+    let ok = CancelServicePipelineDeploymentInput::decode(br#"{"serviceName": "shop"}"#).unwrap();
+    assert_eq!(
+        ok.resource_id(),
+        ResourceId::ServicePipeline {
+            service: name("shop")
+        }
+    );
+    let ok = GetServiceInstanceInput::decode(br#"{"name": "web", "serviceName": "shop"}"#).unwrap();
+    assert_eq!(ok.resource_id(), instance());
+}
+
+/// Spec: R31
+#[test]
+fn error_codes_carry_the_status_and_flags_of_the_model() {
+    let table: Vec<(ErrorCode, u16, bool, bool, bool)> = ErrorCode::iter()
+        .map(|c| {
+            (
+                c,
+                c.http_status(),
+                c.is_server_fault(),
+                c.is_retryable(),
+                c.is_throttling(),
+            )
+        })
+        .collect();
+    use ErrorCode::*;
+    assert_eq!(
+        table,
+        [
+            (ValidationException, 400, false, false, false),
+            (AccessDeniedException, 400, false, false, false),
+            (ThrottlingException, 400, false, true, true),
+            (ConflictException, 400, false, false, false),
+            (ResourceNotFoundException, 400, false, false, false),
+            (InternalServerException, 500, true, true, false),
+            (SerializationException, 400, false, false, false),
+            (UnknownOperationException, 400, false, false, false),
+        ]
+    );
+}
+
+/// Spec: R31, R7
+#[test]
+fn an_error_renders_as_the_aws_json_body_and_header_and_hides_its_message_in_debug() {
+    let err = ApiError::new(
+        ErrorCode::ValidationException,
+        "1 validation error detected: x \"y\"",
+    );
+    assert_eq!(
+        err.to_json(),
+        r#"{"__type":"ValidationException","message":"1 validation error detected: x \"y\""}"#
+    );
+    assert_eq!(err.error_type_header(), "ValidationException");
+    assert_eq!(
+        format!("{err:?}"),
+        r#"ApiError { code: ValidationException, message: "*** Sensitive Data Redacted ***" }"#
+    );
+    assert_eq!(
+        err.to_string(),
+        "ValidationException: *** Sensitive Data Redacted ***"
+    );
+}
+
+/// Spec: R31, R22
+#[test]
+fn machine_rejections_map_onto_conflict_and_not_found() {
+    let mut d = at_rest();
+    let Outcome::Rejected(r) = d.handle(Input::Cancel { at: t(1) }) else {
+        panic!()
+    };
+    let err = ApiError::from(r);
+    assert_eq!(err.code(), ErrorCode::ConflictException);
+    assert_eq!(
+        err.message(),
+        "cannot cancel the deployment of service instance 'web' of service 'shop': its deployment \
+         status is SUCCEEDED; only a deployment that is IN_PROGRESS can be cancelled"
+    );
+    let mut gone = Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete);
+    let Outcome::Rejected(r) = gone.handle(Input::Cancel { at: t(1) }) else {
+        panic!()
+    };
+    assert_eq!(
+        ApiError::from(r).code(),
+        ErrorCode::ResourceNotFoundException
+    );
+    let missing = ApiError::resource_not_found(&instance());
+    assert_eq!(
+        missing.message(),
+        "service instance 'web' of service 'shop' was not found"
+    );
+}
+
+/// Spec: R31
+#[test]
+fn targets_name_the_six_operations_and_nothing_else() {
+    for op in Operation::iter() {
+        assert_eq!(Operation::from_target(&op.target()).unwrap(), op);
+    }
+    assert_eq!(
+        Operation::from_target("AwsProton20200720.CancelServiceInstanceDeployment").unwrap(),
+        Operation::CancelServiceInstanceDeployment
+    );
+    for bad in [
+        "AwsProton20200720.DeleteService",
+        "CancelServiceInstanceDeployment",
+        "",
+        "AwsProton20200720.",
+    ] {
+        let err = Operation::from_target(bad).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::UnknownOperationException);
+    }
+    assert_eq!(
+        Operation::from_target("Nope\r\n").unwrap_err().message(),
+        "unknown operation \"Nope\\r\\n\": the service speaks AwsProton20200720.<Operation>"
+    );
+}
+
+fn meta() -> ResourceMeta {
+    ResourceMeta {
+        arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web".to_owned(),
+        environment_name: Some(name("prod")),
+    }
+}
+
+/// Spec: R32
+#[test]
+fn service_instance_shape_has_required_members_and_omits_absent_ones() {
+    let d = updating();
+    let body = CancelServiceInstanceDeploymentOutput::from_deployment(&d, &meta()).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&body.to_json()).unwrap();
+    assert_eq!(
+        value,
+        json!({"serviceInstance": {
+            "arn": "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web",
+            "createdAt": 0,
+            "deploymentStatus": "IN_PROGRESS",
+            "environmentName": "prod",
+            "lastAttemptedDeploymentId": "a0000000-0000-4000-8000-000000000001",
+            "lastClientRequestToken": "token-1",
+            "lastDeploymentAttemptedAt": 100,
+            "lastDeploymentSucceededAt": 0,
+            "name": "web",
+            "serviceName": "shop",
+            "templateMajorVersion": "1",
+            "templateMinorVersion": "0",
+            "templateName": "web-tmpl",
+        }})
+    );
+}
+
+/// Spec: R32
+#[test]
+fn timestamps_are_epoch_seconds_with_millisecond_fractions() {
+    assert_eq!(
+        serde_json::to_string(&Timestamp::from_millis(1_700_000_000_123)).unwrap(),
+        "1700000000.123"
+    );
+    assert_eq!(
+        serde_json::to_string(&Timestamp::from_secs(1_700_000_000)).unwrap(),
+        "1700000000"
+    );
+    assert_eq!(
+        serde_json::to_string(&Timestamp::from_millis(-1_500)).unwrap(),
+        "-1.5"
+    );
+    for (text, millis) in [
+        ("1700000000.123", 1_700_000_000_123),
+        ("1700000000", 1_700_000_000_000),
+        ("0.0005", 1),
+    ] {
+        assert_eq!(
+            serde_json::from_str::<Timestamp>(text).unwrap(),
+            Timestamp::from_millis(millis)
+        );
+    }
+    for bad in ["1e300", "\"1\"", "9007199254740993"] {
+        assert!(serde_json::from_str::<Timestamp>(bad).is_err(), "{bad}");
+    }
+}
+
+/// Spec: R32
+#[test]
+fn cancelled_instance_round_trips_through_json_with_its_message() {
+    let mut d = cancel_started();
+    let _ = d.handle(cancellation_finished(130, A, EngineResult::Succeeded));
+    let out = GetServiceInstanceOutput::from_deployment(&d, &meta()).unwrap();
+    let back: GetServiceInstanceOutput = serde_json::from_slice(&out.to_json()).unwrap();
+    assert_eq!(back, out);
+    assert_eq!(
+        back.service_instance.deployment_status,
+        DeploymentStatus::Cancelled
+    );
+    assert_eq!(
+        back.service_instance
+            .deployment_status_message
+            .as_ref()
+            .map(StatusMessage::as_str),
+        Some("User initiated cancellation.")
+    );
+}
+
+/// Spec: R32
+#[test]
+fn sibling_shapes_are_written_from_the_same_machine() {
+    let env = Deployment::create(
+        ResourceId::Environment { name: name("prod") },
+        t(5),
+        A,
+        config(0),
+        None,
+    );
+    let out = CancelEnvironmentDeploymentOutput::from_deployment(&env, &meta()).unwrap();
+    assert_eq!(out.environment.name, name("prod"));
+    let pipeline = Deployment::create(
+        ResourceId::ServicePipeline {
+            service: name("shop"),
+        },
+        t(5),
+        A,
+        config(0),
+        None,
+    );
+    let out = CancelServicePipelineDeploymentOutput::from_deployment(&pipeline, &meta()).unwrap();
+    assert_eq!(out.pipeline.deployment_status, DeploymentStatus::InProgress);
+    let component = Deployment::create(
+        ResourceId::Component {
+            name: name("cache"),
+        },
+        t(5),
+        A,
+        Configuration {
+            template: None,
+            spec: Some(Spec::new("component spec").unwrap()),
+        },
+        None,
+    );
+    let out = CancelComponentDeploymentOutput::from_deployment(&component, &meta()).unwrap();
+    assert_eq!(out.component.last_modified_at, t(5));
+    assert_eq!(out.component.environment_name, name("prod"));
+    let value: serde_json::Value = serde_json::from_slice(&out.to_json()).unwrap();
+    assert_eq!(value["component"]["serviceSpec"], "component spec");
+
+    // The wrong shape, or a missing template, is a server fault.
+    let err = CancelEnvironmentDeploymentOutput::from_deployment(&component, &meta()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "component 'cache' cannot be written as a Environment"
+    );
+    assert_eq!(
+        ApiError::from(err).code(),
+        ErrorCode::InternalServerException
+    );
+    let no_template = Deployment::create(
+        ResourceId::Environment { name: name("prod") },
+        t(5),
+        A,
+        Configuration {
+            template: None,
+            spec: None,
+        },
+        None,
+    );
+    assert!(matches!(
+        CancelEnvironmentDeploymentOutput::from_deployment(&no_template, &meta()),
+        Err(ShapeError::MissingTemplate { .. })
+    ));
+}
+
+/// Spec: R7
+#[test]
+fn no_wire_type_holding_a_sensitive_member_shows_it_in_debug() {
+    let secret = "hunter2-secret";
+    let with_spec = Configuration {
+        template: config(0).template,
+        spec: Some(Spec::new(secret).unwrap()),
+    };
+    let mut d = Deployment::seeded(
+        instance(),
+        t(0),
+        with_spec.clone(),
+        Seed::Failed(reason(secret)),
+    );
+    let instance_out = GetServiceInstanceOutput::from_deployment(&d, &meta()).unwrap();
+    let env = Deployment::seeded(
+        ResourceId::Environment { name: name("prod") },
+        t(0),
+        with_spec.clone(),
+        Seed::Failed(reason(secret)),
+    );
+    let pipeline = Deployment::seeded(
+        ResourceId::ServicePipeline {
+            service: name("shop"),
+        },
+        t(0),
+        with_spec.clone(),
+        Seed::Failed(reason(secret)),
+    );
+    let component = Deployment::seeded(
+        ResourceId::Component {
+            name: name("cache"),
+        },
+        t(0),
+        with_spec.clone(),
+        Seed::Failed(reason(secret)),
+    );
+    let update = UpdateServiceInstanceInput::decode(
+        json!({"deploymentType": "CURRENT_VERSION", "name": "web", "serviceName": "shop", "spec": secret})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    let invalid_spec = UpdateServiceInstanceInput::decode(
+        json!({"deploymentType": "CURRENT_VERSION", "name": "web", "serviceName": "shop",
+               "spec": format!("{secret}{}", "x".repeat(51_200))})
+        .to_string()
+        .as_bytes(),
+    )
+    .unwrap_err();
+    let _ = d.handle(Input::Update {
+        at: t(1),
+        deployment_id: A,
+        target: with_spec,
+        client_token: None,
+    });
+    let debugs = [
+        format!("{instance_out:?}"),
+        format!(
+            "{:?}",
+            CancelEnvironmentDeploymentOutput::from_deployment(&env, &meta()).unwrap()
+        ),
+        format!(
+            "{:?}",
+            CancelServicePipelineDeploymentOutput::from_deployment(&pipeline, &meta()).unwrap()
+        ),
+        format!(
+            "{:?}",
+            CancelComponentDeploymentOutput::from_deployment(&component, &meta()).unwrap()
+        ),
+        format!("{update:?}"),
+        format!("{invalid_spec:?}"),
+        invalid_spec.message().to_owned(),
+        format!("{d:?}"),
+        format!("{:?}", ApiError::new(ErrorCode::ConflictException, secret)),
+    ];
+    for debug in &debugs {
+        assert!(!debug.contains(secret), "leaked: {debug}");
+    }
+    // The wire itself still carries the values.
+    assert!(
+        String::from_utf8(instance_out.to_json())
+            .unwrap()
+            .contains(secret)
+    );
+}
