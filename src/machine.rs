@@ -366,7 +366,9 @@ impl Deployment {
         let kind = self.classify(&input);
         match transition_rule(from, kind) {
             Rule::Enter(to) => {
-                self.enter(to, input);
+                if !self.advance_cancellation(to) {
+                    self.enter(to, input);
+                }
                 Outcome::Applied(Transition { from, to })
             }
             Rule::Ignore(reason) => Outcome::Ignored(reason),
@@ -384,9 +386,9 @@ impl Deployment {
     }
 
     /// What the transition table calls `input` in the current state.
+    #[inline]
     pub fn classify(&self, input: &Input) -> InputKind {
-        let current = self.last_attempted_deployment_id();
-        let is_current = |id: &DeploymentId| current == Some(*id);
+        let is_current = |id: &DeploymentId| self.last_attempted_deployment_id() == Some(*id);
         match input {
             Input::Update {
                 target,
@@ -438,8 +440,32 @@ impl Deployment {
         }
     }
 
+    /// Within a running attempt only the cancellation phase changes on the
+    /// way to CANCELLING (requested, then started): set it in place rather
+    /// than move the whole phase out and back. `false` when `to` is not such
+    /// a step.
+    fn advance_cancellation(&mut self, to: Stage) -> bool {
+        let next = match to {
+            Stage::CancellationRequested => CancellationPhase::Requested,
+            Stage::CancellationStarted => CancellationPhase::Started,
+            _ => return false,
+        };
+        match &mut self.phase {
+            Phase::Deploying { cancellation, .. } => {
+                *cancellation = Some(next);
+                true
+            }
+            Phase::Resting { .. } => false,
+        }
+    }
+
     /// Moves to `to`, which the transition table chose for `input`, carrying
     /// over exactly the data the new phase holds.
+    ///
+    /// Kept out of line: it moves whole phases, and inlined into
+    /// [`Deployment::handle`] its large stack frame would be paid by every
+    /// input, including the ones that are ignored or rejected.
+    #[inline(never)]
     fn enter(&mut self, to: Stage, input: Input) {
         let placeholder = Phase::Resting {
             last_attempt: None,
@@ -464,32 +490,6 @@ impl Deployment {
                 },
                 target,
                 cancellation: None,
-            },
-            (
-                Stage::CancellationRequested,
-                Phase::Deploying {
-                    attempt,
-                    target,
-                    cancellation: None,
-                },
-                Input::Cancel { .. },
-            ) => Phase::Deploying {
-                attempt,
-                target,
-                cancellation: Some(CancellationPhase::Requested),
-            },
-            (
-                Stage::CancellationStarted,
-                Phase::Deploying {
-                    attempt,
-                    target,
-                    cancellation: Some(CancellationPhase::Requested),
-                },
-                Input::CancellationStarted { .. },
-            ) => Phase::Deploying {
-                attempt,
-                target,
-                cancellation: Some(CancellationPhase::Started),
             },
             (
                 Stage::Succeeded,

@@ -1,0 +1,137 @@
+//! Name validation and machine transitions allocate nothing: a counting
+//! global allocator (per thread, so parallel tests do not interfere) proves
+//! it for every input in every reachable stage.
+#![allow(unsafe_code)] // a global allocator can only be written with `unsafe impl`
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use common::*;
+use proton_cancel::*;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn bump() {
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every method forwards to the system allocator unchanged; the
+// counter is a const-initialised thread-local `Cell`, which never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        bump();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        bump();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        bump();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` and returns its result with the number of allocations it made.
+fn allocations<R>(f: impl FnOnce() -> R) -> (R, u64) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let result = f();
+    (result, ALLOCATIONS.with(Cell::get) - before)
+}
+
+/// Spec: R34
+#[test]
+fn the_counter_sees_an_allocation() {
+    let (_, n) = allocations(|| std::hint::black_box(String::from("x")));
+    assert_eq!(n, 1);
+}
+
+/// Spec: R34
+#[test]
+fn name_validation_allocates_nothing_valid_or_not() {
+    let long = "a".repeat(1000);
+    let accented = "é".repeat(101);
+    let inputs = [
+        "frontend-1",
+        "bad name!",
+        "",
+        "_x",
+        "x\n",
+        long.as_str(),
+        accented.as_str(),
+    ];
+    for value in inputs {
+        let (result, n) = allocations(|| check_resource_name(std::hint::black_box(value)));
+        assert_eq!(n, 0, "{value:?} ({result:?})");
+    }
+}
+
+/// Spec: R34
+#[test]
+fn every_transition_allocates_nothing_when_its_input_is_built() {
+    let mut deleting = at_rest();
+    let _ = deleting.handle(Input::Delete { at: t(1) });
+    let states = [
+        updating(),
+        cancel_requested(),
+        cancel_started(),
+        at_rest(),
+        deleting,
+        Deployment::seeded(instance(), t(0), config(0), Seed::DeleteFailed(reason("x"))),
+        Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete),
+    ];
+    let inputs = || {
+        vec![
+            update_a(),
+            Input::Update {
+                at: t(200),
+                deployment_id: B,
+                target: config(2),
+                client_token: None,
+            },
+            Input::Cancel { at: t(120) },
+            Input::Delete { at: t(120) },
+            update_finished(120, A, EngineResult::Succeeded),
+            update_finished(120, A, EngineResult::Failed(reason("x"))),
+            Input::CancellationStarted {
+                at: t(120),
+                deployment_id: A,
+            },
+            cancellation_finished(120, A, EngineResult::Succeeded),
+            cancellation_finished(120, A, EngineResult::Failed(reason("x"))),
+            update_finished(120, B, EngineResult::Succeeded),
+            Input::DeleteFinished {
+                at: t(120),
+                result: EngineResult::Succeeded,
+            },
+            Input::DeleteFinished {
+                at: t(120),
+                result: EngineResult::Failed(reason("x")),
+            },
+        ]
+    };
+    let mut checked = 0;
+    for state in &states {
+        for input in inputs() {
+            let mut d = state.clone();
+            let label = format!("{:?} on {:?}", d.classify(&input), d.stage());
+            let (outcome, n) = allocations(|| d.handle(input));
+            assert_eq!(n, 0, "{label} allocated ({outcome:?})");
+            drop(outcome);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 84);
+}
