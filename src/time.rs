@@ -86,7 +86,7 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
                     // In range and integral, so the conversion is exact.
                     Ok(Timestamp(ms as i64))
                 } else {
-                    Err(E::custom(format!("timestamp {v} is out of range")))
+                    Err(E::custom(format!("timestamp {v:?} is out of range")))
                 }
             }
         }

@@ -4,8 +4,10 @@
 use std::fmt;
 
 use crate::api_error::{ApiError, ErrorCode};
-use crate::constraint::{InvalidValue, Violation};
-use crate::echo::Echo;
+use std::borrow::Cow;
+
+use crate::constraint::{InvalidValue, Violation, Violations};
+use crate::echo::{ECHO_LIMIT, Echo};
 
 /// What one member of a request broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +128,17 @@ impl From<ValidationError> for ApiError {
     }
 }
 
+/// The part of a rejected value a message can show: its first
+/// [`ECHO_LIMIT`] characters and one more, so that the message still knows
+/// to mark the cut. Keeps a huge rejected value from being copied once per
+/// violation.
+fn echoed_part(value: &str) -> String {
+    match value.char_indices().nth(ECHO_LIMIT.saturating_add(1)) {
+        Some((cut, _)) => value.get(..cut).unwrap_or(value).to_owned(),
+        None => value.to_owned(),
+    }
+}
+
 /// Collects the violations of one request, member by member.
 #[derive(Default)]
 pub(crate) struct Validator {
@@ -133,31 +146,37 @@ pub(crate) struct Validator {
 }
 
 impl Validator {
-    /// Checks an optional member with `parse`; records every violation.
+    /// Checks an optional member with `check`, and builds the value with
+    /// `make` only when it passes; records every violation. A rejected
+    /// value is never copied beyond the part a message shows.
     pub(crate) fn optional<T>(
         &mut self,
         member: &'static str,
         sensitive: bool,
-        value: Option<String>,
-        parse: impl FnOnce(String) -> Result<T, InvalidValue>,
+        value: Option<Cow<'_, str>>,
+        check: fn(&str) -> Result<(), Violations>,
+        make: impl FnOnce(String) -> Result<T, InvalidValue>,
     ) -> Option<T> {
         let value = value?;
-        match parse(value) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let violations = *e.violations();
-                let value = e.into_value();
-                for v in violations.iter() {
-                    self.violations.push(MemberViolation {
-                        member,
-                        value: Some(value.clone()),
-                        sensitive,
-                        constraint: MemberConstraint::Shape(*v),
-                    });
-                }
-                None
-            }
+        let (violations, rejected) = match check(&value) {
+            Ok(()) => match make(value.into_owned()) {
+                Ok(v) => return Some(v),
+                // `make` runs the same check, so this cannot happen; if it
+                // did, the value is still reported rather than lost.
+                Err(e) => (*e.violations(), Cow::Owned(e.into_value())),
+            },
+            Err(violations) => (violations, value),
+        };
+        let shown = echoed_part(&rejected);
+        for v in violations.iter() {
+            self.violations.push(MemberViolation {
+                member,
+                value: Some(shown.clone()),
+                sensitive,
+                constraint: MemberConstraint::Shape(*v),
+            });
         }
+        None
     }
 
     /// Checks a required member: `null` when absent, then as
@@ -166,13 +185,14 @@ impl Validator {
         &mut self,
         member: &'static str,
         sensitive: bool,
-        value: Option<String>,
-        parse: impl FnOnce(String) -> Result<T, InvalidValue>,
+        value: Option<Cow<'_, str>>,
+        check: fn(&str) -> Result<(), Violations>,
+        make: impl FnOnce(String) -> Result<T, InvalidValue>,
     ) -> Option<T> {
         if value.is_none() {
             self.null(member, sensitive);
         }
-        self.optional(member, sensitive, value, parse)
+        self.optional(member, sensitive, value, check, make)
     }
 
     /// Checks a required enum member against its wire values.
@@ -180,7 +200,7 @@ impl Validator {
         &mut self,
         member: &'static str,
         values: &'static [&'static str],
-        value: Option<String>,
+        value: Option<Cow<'_, str>>,
     ) -> Option<T> {
         let Some(value) = value else {
             self.null(member, false);
@@ -191,7 +211,7 @@ impl Validator {
             Err(_) => {
                 self.violations.push(MemberViolation {
                     member,
-                    value: Some(value),
+                    value: Some(echoed_part(&value)),
                     sensitive: false,
                     constraint: MemberConstraint::Enum(values),
                 });

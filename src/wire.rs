@@ -2,16 +2,21 @@
 //! decoding with AWS's validation, and the response shapes. Pure functions of
 //! bytes: nothing here does I/O.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::api_error::{ApiError, ErrorCode};
 use crate::machine::Deployment;
-use crate::name::ResourceName;
+use crate::name::{ResourceName, check_resource_name};
 use crate::resource::ResourceId;
 use crate::status::DeploymentStatus;
 use crate::time::Timestamp;
 use crate::validation::Validator;
-use crate::values::{ClientToken, DeploymentId, Spec, StatusMessage, TemplateVersion};
+use crate::values::{
+    ClientToken, DeploymentId, Spec, StatusMessage, TemplateVersion, check_client_token,
+    check_spec, check_template_version,
+};
 
 /// The prefix of every `X-Amz-Target` header value of the service.
 pub const TARGET_PREFIX: &str = "AwsProton20200720";
@@ -84,8 +89,10 @@ pub trait Request: Sized {
     fn decode(body: &[u8]) -> Result<Self, ApiError>;
 }
 
-fn parse_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
-    let body: &[u8] = if body.is_empty() { b"{}" } else { body };
+/// Decodes a body into its raw struct. String members borrow from the body
+/// when they hold no escapes, so even a huge rejected value is never copied.
+fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    let body: &'a [u8] = if body.is_empty() { b"{}" } else { body };
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(ApiError::new(
@@ -130,10 +137,10 @@ macro_rules! names_request {
         }
 
         #[derive(Deserialize)]
-        struct $raw {
+        struct $raw<'a> {
             $(
-                #[serde(rename = $wire)]
-                $field: Option<String>,
+                #[serde(borrow, rename = $wire)]
+                $field: Option<Cow<'a, str>>,
             )+
         }
 
@@ -143,7 +150,7 @@ macro_rules! names_request {
             fn decode(body: &[u8]) -> Result<Self, ApiError> {
                 let raw: $raw = parse_body(body)?;
                 let mut v = Validator::default();
-                $(let $field = v.required($wire, false, raw.$field, ResourceName::new);)+
+                $(let $field = v.required($wire, false, raw.$field, check_resource_name, ResourceName::new);)+
                 v.finish()?;
                 Ok(Self { $($field: validated($field)?,)+ })
             }
@@ -257,14 +264,21 @@ pub struct UpdateServiceInstanceInput {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawUpdateServiceInstance {
-    client_token: Option<String>,
-    deployment_type: Option<String>,
-    name: Option<String>,
-    service_name: Option<String>,
-    spec: Option<String>,
-    template_major_version: Option<String>,
-    template_minor_version: Option<String>,
+struct RawUpdateServiceInstance<'a> {
+    #[serde(borrow)]
+    client_token: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    deployment_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    service_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    spec: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    template_major_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    template_minor_version: Option<Cow<'a, str>>,
 }
 
 impl Request for UpdateServiceInstanceInput {
@@ -273,25 +287,45 @@ impl Request for UpdateServiceInstanceInput {
     fn decode(body: &[u8]) -> Result<Self, ApiError> {
         let raw: RawUpdateServiceInstance = parse_body(body)?;
         let mut v = Validator::default();
-        let client_token = v.optional("clientToken", false, raw.client_token, ClientToken::new);
+        let client_token = v.optional(
+            "clientToken",
+            false,
+            raw.client_token,
+            check_client_token,
+            ClientToken::new,
+        );
         let deployment_type = v.required_enum(
             "deploymentType",
             DeploymentUpdateType::WIRE_VALUES,
             raw.deployment_type,
         );
-        let name = v.required("name", false, raw.name, ResourceName::new);
-        let service_name = v.required("serviceName", false, raw.service_name, ResourceName::new);
-        let spec = v.optional("spec", true, raw.spec, Spec::new);
+        let name = v.required(
+            "name",
+            false,
+            raw.name,
+            check_resource_name,
+            ResourceName::new,
+        );
+        let service_name = v.required(
+            "serviceName",
+            false,
+            raw.service_name,
+            check_resource_name,
+            ResourceName::new,
+        );
+        let spec = v.optional("spec", true, raw.spec, check_spec, Spec::new);
         let major = v.optional(
             "templateMajorVersion",
             false,
             raw.template_major_version,
+            check_template_version,
             TemplateVersion::new,
         );
         let minor = v.optional(
             "templateMinorVersion",
             false,
             raw.template_minor_version,
+            check_template_version,
             TemplateVersion::new,
         );
         v.finish()?;

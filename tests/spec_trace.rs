@@ -34,7 +34,8 @@ fn rules_in_spec() -> Links {
 /// Rule ID → the tests whose `/// Spec:` line names it.
 fn rules_in_tests() -> Links {
     let marker = Regex::new(r"R\d+").unwrap();
-    let function = Regex::new(r"fn ([a-z0-9_]+)\s*[(<]").unwrap();
+    // A test function, or a case of a test-generating macro (`case_name: …`).
+    let function = Regex::new(r"fn ([a-z0-9_]+)\s*[(<]|^([a-z0-9_]+): ").unwrap();
     let mut links = Links::new();
     // The core crate's tests and the server's conformance tests.
     let mut files: Vec<_> = ["tests", "server/tests"]
@@ -58,11 +59,12 @@ fn rules_in_tests() -> Links {
                         .collect(),
                 );
             } else if let (Some(ids), Some(c)) = (&pending, function.captures(line)) {
+                let test = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
                 for id in ids {
                     links
                         .entry(id.clone())
                         .or_default()
-                        .insert(format!("{module}::{}", &c[1]));
+                        .insert(format!("{module}::{test}"));
                 }
                 pending = None;
             }
