@@ -221,21 +221,10 @@ proptest! {
     /// Spec: R28, R22
     #[test]
     fn every_machine_input_in_every_stage_answers(
-        start in 0usize..7,
+        start in 0usize..9,
         inputs in prop::collection::vec(input(), 1..12),
     ) {
-        let mut deleting = at_rest();
-        let _ = deleting.handle(Input::Delete { at: t(1) });
-        let starts = [
-            updating(),
-            cancel_requested(),
-            cancel_started(),
-            at_rest(),
-            deleting,
-            Deployment::seeded(instance(), t(0), config(0), Seed::DeleteFailed(reason("x"))),
-            Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete),
-        ];
-        let mut d = starts[start].clone();
+        let mut d = one_deployment_per_stage().swap_remove(start);
         for input in inputs {
             let before = d.clone();
             let rule = transition_rule(d.stage(), d.classify(&input));

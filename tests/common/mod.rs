@@ -92,6 +92,48 @@ pub fn cancel_started() -> Deployment {
     d
 }
 
+/// One deployment in each of the nine stages, in `Stage` order.
+pub fn one_deployment_per_stage() -> Vec<Deployment> {
+    let settled = |input: Input| {
+        let mut d = updating();
+        let _ = d.handle(input);
+        d
+    };
+    let mut deleting = at_rest();
+    let _ = deleting.handle(Input::Delete { at: t(1) });
+    let states = vec![
+        updating(),
+        cancel_requested(),
+        cancel_started(),
+        at_rest(),
+        settled(update_finished(120, A, EngineResult::Failed(reason("x")))),
+        {
+            let mut d = cancel_started();
+            let _ = d.handle(cancellation_finished(130, A, EngineResult::Succeeded));
+            d
+        },
+        deleting,
+        Deployment::seeded(instance(), t(0), config(0), Seed::DeleteFailed(reason("x"))),
+        Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete),
+    ];
+    let stages: Vec<Stage> = states.iter().map(Deployment::stage).collect();
+    assert_eq!(
+        stages,
+        [
+            Stage::InProgress,
+            Stage::CancellationRequested,
+            Stage::CancellationStarted,
+            Stage::Succeeded,
+            Stage::Failed,
+            Stage::Cancelled,
+            Stage::DeleteInProgress,
+            Stage::DeleteFailed,
+            Stage::DeleteComplete,
+        ]
+    );
+    states
+}
+
 pub fn update_finished(secs: i64, id: DeploymentId, result: EngineResult) -> Input {
     Input::UpdateFinished {
         at: t(secs),
