@@ -6,7 +6,7 @@ use std::fmt;
 use crate::api_error::{ApiError, ErrorCode};
 use std::borrow::Cow;
 
-use crate::constraint::{InvalidValue, Violation, Violations};
+use crate::constraint::{Violation, Violations};
 use crate::echo::{ECHO_LIMIT, Echo};
 
 /// What one member of a request broke.
@@ -155,19 +155,14 @@ impl Validator {
         sensitive: bool,
         value: Option<Cow<'_, str>>,
         check: fn(&str) -> Result<(), Violations>,
-        make: impl FnOnce(String) -> Result<T, InvalidValue>,
+        make: fn(String) -> T,
     ) -> Option<T> {
         let value = value?;
-        let (violations, rejected) = match check(&value) {
-            Ok(()) => match make(value.into_owned()) {
-                Ok(v) => return Some(v),
-                // `make` runs the same check, so this cannot happen; if it
-                // did, the value is still reported rather than lost.
-                Err(e) => (*e.violations(), Cow::Owned(e.into_value())),
-            },
-            Err(violations) => (violations, value),
+        let violations = match check(&value) {
+            Ok(()) => return Some(make(value.into_owned())),
+            Err(violations) => violations,
         };
-        let shown = echoed_part(&rejected);
+        let shown = echoed_part(&value);
         for v in violations.iter() {
             self.violations.push(MemberViolation {
                 member,
@@ -187,7 +182,7 @@ impl Validator {
         sensitive: bool,
         value: Option<Cow<'_, str>>,
         check: fn(&str) -> Result<(), Violations>,
-        make: impl FnOnce(String) -> Result<T, InvalidValue>,
+        make: fn(String) -> T,
     ) -> Option<T> {
         if value.is_none() {
             self.null(member, sensitive);

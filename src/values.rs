@@ -50,6 +50,12 @@ macro_rules! validated_string {
                 }
             }
 
+            /// Wraps a value that `$check` has just accepted, without checking
+            /// it again (request decoding checks first, then builds).
+            pub(crate) fn from_checked(value: String) -> Self {
+                Self(value)
+            }
+
             /// The value as a string slice.
             pub fn as_str(&self) -> &str {
                 &self.0

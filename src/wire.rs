@@ -150,7 +150,7 @@ macro_rules! names_request {
             fn decode(body: &[u8]) -> Result<Self, ApiError> {
                 let raw: $raw = parse_body(body)?;
                 let mut v = Validator::default();
-                $(let $field = v.required($wire, false, raw.$field, check_resource_name, ResourceName::new);)+
+                $(let $field = v.required($wire, false, raw.$field, check_resource_name, ResourceName::from_checked);)+
                 v.finish()?;
                 Ok(Self { $($field: validated($field)?,)+ })
             }
@@ -292,7 +292,7 @@ impl Request for UpdateServiceInstanceInput {
             false,
             raw.client_token,
             check_client_token,
-            ClientToken::new,
+            ClientToken::from_checked,
         );
         let deployment_type = v.required_enum(
             "deploymentType",
@@ -304,29 +304,29 @@ impl Request for UpdateServiceInstanceInput {
             false,
             raw.name,
             check_resource_name,
-            ResourceName::new,
+            ResourceName::from_checked,
         );
         let service_name = v.required(
             "serviceName",
             false,
             raw.service_name,
             check_resource_name,
-            ResourceName::new,
+            ResourceName::from_checked,
         );
-        let spec = v.optional("spec", true, raw.spec, check_spec, Spec::new);
+        let spec = v.optional("spec", true, raw.spec, check_spec, Spec::from_checked);
         let major = v.optional(
             "templateMajorVersion",
             false,
             raw.template_major_version,
             check_template_version,
-            TemplateVersion::new,
+            TemplateVersion::from_checked,
         );
         let minor = v.optional(
             "templateMinorVersion",
             false,
             raw.template_minor_version,
             check_template_version,
-            TemplateVersion::new,
+            TemplateVersion::from_checked,
         );
         v.finish()?;
         Ok(Self {

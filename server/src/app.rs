@@ -274,38 +274,34 @@ impl App {
 
     /// Runs one operation on a JSON body; the JSON answer or the error.
     pub fn call(&self, operation: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+        // The four cancels differ only in their input and output types.
+        macro_rules! cancel {
+            ($input:ty, $output:ty) => {{
+                let input = <$input>::decode(body)?;
+                self.cancel(input.resource_id(), <$output>::from_deployment)
+                    .map(|o| o.to_json())
+            }};
+        }
         match operation {
-            Operation::CancelServiceInstanceDeployment => {
-                let input = CancelServiceInstanceDeploymentInput::decode(body)?;
-                self.cancel(
-                    input.resource_id(),
-                    CancelServiceInstanceDeploymentOutput::from_deployment,
-                )
-                .map(|o| o.to_json())
-            }
+            Operation::CancelServiceInstanceDeployment => cancel!(
+                CancelServiceInstanceDeploymentInput,
+                CancelServiceInstanceDeploymentOutput
+            ),
             Operation::CancelEnvironmentDeployment => {
-                let input = CancelEnvironmentDeploymentInput::decode(body)?;
-                self.cancel(
-                    input.resource_id(),
-                    CancelEnvironmentDeploymentOutput::from_deployment,
+                cancel!(
+                    CancelEnvironmentDeploymentInput,
+                    CancelEnvironmentDeploymentOutput
                 )
-                .map(|o| o.to_json())
             }
-            Operation::CancelServicePipelineDeployment => {
-                let input = CancelServicePipelineDeploymentInput::decode(body)?;
-                self.cancel(
-                    input.resource_id(),
-                    CancelServicePipelineDeploymentOutput::from_deployment,
-                )
-                .map(|o| o.to_json())
-            }
+            Operation::CancelServicePipelineDeployment => cancel!(
+                CancelServicePipelineDeploymentInput,
+                CancelServicePipelineDeploymentOutput
+            ),
             Operation::CancelComponentDeployment => {
-                let input = CancelComponentDeploymentInput::decode(body)?;
-                self.cancel(
-                    input.resource_id(),
-                    CancelComponentDeploymentOutput::from_deployment,
+                cancel!(
+                    CancelComponentDeploymentInput,
+                    CancelComponentDeploymentOutput
                 )
-                .map(|o| o.to_json())
             }
             Operation::UpdateServiceInstance => {
                 let input = UpdateServiceInstanceInput::decode(body)?;
