@@ -1,4 +1,5 @@
-//! Machine transitions and the full request path.
+//! Machine transitions (the full request path is in the wire crate's
+//! `benches/request.rs`).
 //!
 //! ```sh
 //! cargo bench --bench machine
@@ -14,12 +15,12 @@ fn name(s: &str) -> ResourceName {
 }
 
 fn config(minor: &str) -> Configuration {
-    Configuration {
-        template: Some(TemplateRef {
+    Configuration::Template {
+        template: TemplateRef {
             name: name("web-tmpl"),
             major: TemplateVersion::new("1").unwrap(),
             minor: TemplateVersion::new(minor).unwrap(),
-        }),
+        },
         spec: Some(Spec::new("proton: ServiceSpec\nspec:\n  port: 8080\n").unwrap()),
     }
 }
@@ -34,12 +35,12 @@ fn instance() -> ResourceId {
 const ID: DeploymentId = DeploymentId::from_u128(0x2b6d_1f3e_0c4a_4e7b_9a51_3f0d_2c8e_9b71);
 
 fn at_rest() -> Deployment {
-    Deployment::seeded(
+    Deployment::restore(Observed::new(
         instance(),
         Timestamp::from_secs(0),
         config("0"),
-        Seed::Succeeded,
-    )
+    ))
+    .unwrap()
 }
 
 fn updating() -> Deployment {
@@ -93,33 +94,6 @@ fn bench(c: &mut Criterion) {
                 let a = d.handle(black_box(update.take().unwrap()));
                 let b = d.handle(black_box(finished.take().unwrap()));
                 (a, b)
-            },
-            batch,
-        )
-    });
-    group.finish();
-
-    let meta = ResourceMeta {
-        arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web".to_owned(),
-        environment_name: Some(name("prod")),
-    };
-    let body: &[u8] = br#"{"serviceInstanceName":"web","serviceName":"shop"}"#;
-    let mut group = c.benchmark_group("request_path");
-    group.bench_function("cancel_service_instance_deployment", |b| {
-        b.iter_batched_ref(
-            updating,
-            |d| -> Vec<u8> {
-                // bytes -> validated input -> machine -> response bytes
-                let input = CancelServiceInstanceDeploymentInput::decode(black_box(body)).unwrap();
-                assert!(input.resource_id() == *d.resource());
-                match d.handle(Input::Cancel {
-                    at: Timestamp::from_secs(110),
-                }) {
-                    Outcome::Rejected(r) => ApiError::from(r).to_json().into_bytes(),
-                    _ => CancelServiceInstanceDeploymentOutput::from_deployment(d, &meta)
-                        .unwrap()
-                        .to_json(),
-                }
             },
             batch,
         )

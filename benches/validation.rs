@@ -9,7 +9,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use proton_cancel::{RESOURCE_NAME_PATTERN, check_resource_name};
+use proton_cancel::ResourceName;
 
 fn inputs() -> Vec<(&'static str, String)> {
     let name100: String = "abcdefghij-ABCDEFGHIJ_0123456789"
@@ -27,13 +27,13 @@ fn inputs() -> Vec<(&'static str, String)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let peer = regex::Regex::new(RESOURCE_NAME_PATTERN).unwrap();
-    let lite = regex_lite::Regex::new(RESOURCE_NAME_PATTERN).unwrap();
+    let peer = regex::Regex::new(ResourceName::PATTERN).unwrap();
+    let lite = regex_lite::Regex::new(ResourceName::PATTERN).unwrap();
     for (label, input) in inputs() {
         // The three must agree on the pattern before their speed means anything.
         let pattern_ok = peer.is_match(&input);
         assert_eq!(lite.is_match(&input), pattern_ok);
-        let crate_ok = check_resource_name(&input).is_ok();
+        let crate_ok = ResourceName::check(&input).is_ok();
         assert_eq!(
             crate_ok,
             pattern_ok && input.chars().count() <= 100,
@@ -42,7 +42,7 @@ fn bench(c: &mut Criterion) {
 
         let mut group = c.benchmark_group(format!("resource_name/{label}"));
         group.bench_function("proton-cancel", |b| {
-            b.iter(|| check_resource_name(black_box(&input)).is_ok())
+            b.iter(|| ResourceName::check(black_box(&input)).is_ok())
         });
         group.bench_function("regex", |b| b.iter(|| peer.is_match(black_box(&input))));
         group.bench_function("regex-lite", |b| {

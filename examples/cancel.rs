@@ -6,8 +6,8 @@
 //! ```
 
 use proton_cancel::{
-    Configuration, Deployment, DeploymentId, EngineResult, Input, ResourceId, ResourceName, Seed,
-    StatusMessage, TemplateRef, TemplateVersion, Timestamp,
+    Configuration, Deployment, DeploymentId, EngineResult, Input, Observed, ResourceId,
+    ResourceName, StatusMessage, TemplateRef, TemplateVersion, Timestamp,
 };
 
 fn name(s: &str) -> ResourceName {
@@ -16,18 +16,18 @@ fn name(s: &str) -> ResourceName {
 
 fn config(minor: &str) -> Configuration {
     let version = |s: &str| TemplateVersion::new(s).unwrap_or_else(|e| panic!("{e}"));
-    Configuration {
-        template: Some(TemplateRef {
+    Configuration::Template {
+        template: TemplateRef {
             name: name("web-service"),
             major: version("1"),
             minor: version(minor),
-        }),
+        },
         spec: None,
     }
 }
 
 fn minor_of(c: &Configuration) -> &str {
-    c.template.as_ref().map_or("-", |t| t.minor.as_str())
+    c.template().map_or("-", |t| t.minor.as_str())
 }
 
 /// The engine's and the caller's steps of one scenario, in order.
@@ -84,35 +84,47 @@ fn scenario(title: &str, steps: &[Step]) {
         service: name("shop"),
         name: name("web"),
     };
-    let mut web = Deployment::seeded(
-        resource,
-        Timestamp::from_secs(0),
-        config("0"),
-        Seed::Succeeded,
-    );
+    let at_rest = Observed::new(resource, Timestamp::from_secs(0), config("0"));
+    let mut web = Deployment::restore(at_rest).unwrap_or_else(|e| panic!("example state: {e}"));
     let update = DeploymentId::from_u128(0x2b6d_1f3e_0c4a_4e7b_9a51_3f0d_2c8e_9b71);
-    let _ = web.handle(Input::Update {
+    let outcome = web.handle(Input::Update {
         at: Timestamp::from_secs(100),
         deployment_id: update,
         target: config("1"),
         client_token: None,
     });
-    println!(
-        "  {:<36} now {}, deployment {update}, target template 1.1",
-        "caller: Update to 1.1",
-        web.status()
-    );
+    println!("  {:<36} {outcome}", "caller: Update to 1.1");
+    println!("  {:<36} then: {}", "", effect(&outcome));
     for (i, step) in (110..).zip(steps) {
         let outcome = web.handle(step.input(Timestamp::from_secs(i), update));
         println!("  {:<36} {outcome}", step.label());
+        if outcome.effect().is_some() {
+            println!("  {:<36} then: {}", "", effect(&outcome));
+        }
+        let seen = web.observe();
         println!(
             "  {:<36} now {}, applied template 1.{}, message {}",
             "",
-            web.status(),
-            minor_of(web.applied()),
-            web.status_message()
-                .map_or("-".to_owned(), |m| format!("{m:?}"))
+            seen.status,
+            minor_of(&seen.applied),
+            seen.status_message
+                .map_or("-".to_owned(), |m| format!("{:?}", m.as_str()))
         );
+    }
+}
+
+/// What the embedding is told to do next.
+fn effect(outcome: &proton_cancel::Outcome) -> String {
+    match outcome.effect() {
+        Some(proton_cancel::Effect::StartDeployment { deployment_id, .. }) => {
+            format!("start deploying {deployment_id}")
+        }
+        Some(proton_cancel::Effect::StartCancellation { deployment_id }) => {
+            format!("start cancelling {deployment_id}")
+        }
+        Some(proton_cancel::Effect::StartDeletion) => "start deleting".to_owned(),
+        Some(other) => format!("{other:?}"),
+        None => "nothing".to_owned(),
     }
 }
 

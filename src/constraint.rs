@@ -82,15 +82,6 @@ pub enum Violation {
     },
 }
 
-impl Violation {
-    /// The constraint in AWS's wire wording, as it follows
-    /// `failed to satisfy constraint: ` in a `ValidationException` message,
-    /// for example `Member must have length less than or equal to 100`.
-    pub fn aws_constraint(&self) -> AwsConstraint<'_> {
-        AwsConstraint(self)
-    }
-}
-
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -123,29 +114,6 @@ impl fmt::Display for Violation {
                 f,
                 "it ends at index {index}, where the pattern {pattern} needs more characters"
             ),
-        }
-    }
-}
-
-/// A [`Violation`] in AWS's wire wording; see [`Violation::aws_constraint`].
-#[derive(Debug, Clone, Copy)]
-pub struct AwsConstraint<'a>(&'a Violation);
-
-impl fmt::Display for AwsConstraint<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self.0 {
-            Violation::TooShort { min, .. } => {
-                write!(f, "Member must have length greater than or equal to {min}")
-            }
-            Violation::TooLong { max, .. } => {
-                write!(f, "Member must have length less than or equal to {max}")
-            }
-            Violation::Pattern { pattern, .. } => {
-                write!(
-                    f,
-                    "Member must satisfy regular expression pattern: {pattern}"
-                )
-            }
         }
     }
 }
@@ -195,7 +163,7 @@ impl fmt::Display for Violations {
 /// A string that breaks one or more constraints of its shape.
 ///
 /// The message names the shape, repeats the value (escaped and cut after
-/// [`ECHO_LIMIT`](crate::ECHO_LIMIT) characters; left out for sensitive shapes) and
+/// 64 characters; left out for sensitive shapes) and
 /// states every broken rule:
 ///
 /// ```

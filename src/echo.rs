@@ -4,7 +4,7 @@ use std::fmt;
 
 /// How many Unicode scalar values of a rejected value an error message
 /// repeats before it cuts the value off with `…`.
-pub const ECHO_LIMIT: usize = 64;
+pub(crate) const ECHO_LIMIT: usize = 64;
 
 /// Writes a rejected value into a message: between `quote`s, with control
 /// characters, quotes and backslashes escaped (`char::escape_debug`), and cut
@@ -19,11 +19,6 @@ impl<'a> Echo<'a> {
     /// In double quotes, for the crate's own messages.
     pub(crate) fn double(value: &'a str) -> Self {
         Self { value, quote: '"' }
-    }
-
-    /// In single quotes, as AWS's ValidationException messages quote values.
-    pub(crate) fn single(value: &'a str) -> Self {
-        Self { value, quote: '\'' }
     }
 }
 

@@ -1,18 +1,19 @@
 //! The deployment state machine of one resource: API calls and engine reports
-//! in, typed outcomes out. No I/O; time is carried by every input.
+//! in, typed outcomes and the effects the embedding must carry out out. No
+//! I/O; time is carried by every input.
 
 use std::fmt;
 use std::mem;
 use std::sync::Arc;
 
-use crate::resource::{Configuration, ResourceId};
+use serde::{Deserialize, Serialize};
+
+use crate::observed::{Attempt, Observed, RestoreError, Success};
+use crate::resource::{Configuration, ResourceId, ResourceKind};
 use crate::status::DeploymentStatus;
 use crate::table::{ConflictReason, IgnoreReason, InputKind, Rule, Stage, transition_rule};
 use crate::time::Timestamp;
 use crate::values::{ClientToken, DeploymentId, StatusMessage};
-
-/// The `deploymentStatusMessage` of a CANCELLED resource, as AWS writes it.
-pub const CANCELLED_MESSAGE: &str = "User initiated cancellation.";
 
 /// The result the provisioning engine reports for an update, a cancellation
 /// attempt or a deletion.
@@ -37,7 +38,7 @@ pub enum Input {
         at: Timestamp,
         /// The id of the new attempt, minted by the caller of the machine.
         deployment_id: DeploymentId,
-        /// What the attempt deploys.
+        /// What the attempt deploys; its form must fit the resource's kind.
         target: Configuration,
         /// The call's idempotency token.
         client_token: Option<ClientToken>,
@@ -103,7 +104,8 @@ impl Input {
 
 /// Whether the engine has begun a requested cancellation. The wire shows
 /// CANCELLING either way; the race rule needs the difference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancellationPhase {
     /// Cancel was accepted; the engine has not started rolling back, so the
     /// update can still finish first and win.
@@ -112,30 +114,44 @@ pub enum CancellationPhase {
     Started,
 }
 
-/// The settled (or deleting) status a resource can be seeded in with
-/// [`Deployment::seeded`].
+/// What the embedding must now do because an input was applied: the
+/// machine's only output besides its state. A server starts engine work
+/// for each effect (and stores the state and the work together); it never
+/// works out what to do from the state's getters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Seed {
-    /// SUCCEEDED.
-    Succeeded,
-    /// FAILED, with its reason.
-    Failed(StatusMessage),
-    /// CANCELLED.
-    Cancelled,
-    /// DELETE_FAILED, with its reason.
-    DeleteFailed(StatusMessage),
-    /// DELETE_COMPLETE.
-    DeleteComplete,
+pub enum Effect {
+    /// Start deploying attempt `deployment_id` towards `target`; the engine
+    /// answers with [`Input::UpdateFinished`] for that id.
+    StartDeployment {
+        /// The new attempt.
+        deployment_id: DeploymentId,
+        /// What it deploys.
+        target: Configuration,
+    },
+    /// Start cancelling attempt `deployment_id`; the engine answers with
+    /// [`Input::CancellationStarted`] and [`Input::CancellationFinished`] for
+    /// that id. The update may still finish first: then the cancellation
+    /// reports are ignored and the cancel has no effect.
+    StartCancellation {
+        /// The attempt to cancel.
+        deployment_id: DeploymentId,
+    },
+    /// Start deleting the resource; the engine answers with
+    /// [`Input::DeleteFinished`].
+    StartDeletion,
 }
 
-/// An applied input: the deployment moved from one stage to another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An applied input: the deployment moved from one stage to another, and
+/// the embedding may have work to start.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Transition {
     /// The stage before the input.
     pub from: Stage,
     /// The stage after it.
     pub to: Stage,
+    /// What the embedding must now do, if anything.
+    pub effect: Option<Effect>,
 }
 
 /// What one input did. Exactly one of three things happens to every input.
@@ -143,7 +159,8 @@ pub struct Transition {
 #[must_use]
 pub enum Outcome {
     /// The input was applied: the state changed (to the status
-    /// `transition.to.status()`).
+    /// `transition.to.status()`), and `transition.effect` says what the
+    /// embedding must do next.
     Applied(Transition),
     /// Nothing changed, and nothing was wrong: an engine report that lost a
     /// race or came late, or an idempotent update replay.
@@ -153,16 +170,53 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// `true` when the input changed the state.
+    pub fn is_applied(&self) -> bool {
+        matches!(self, Self::Applied(_))
+    }
+
     /// The status after the input, when it was applied.
-    pub fn applied_status(&self) -> Option<DeploymentStatus> {
+    pub fn status_after(&self) -> Option<DeploymentStatus> {
         match self {
             Self::Applied(t) => Some(t.to.status()),
+            _ => None,
+        }
+    }
+
+    /// The transition, when the input was applied.
+    pub fn transition(&self) -> Option<&Transition> {
+        match self {
+            Self::Applied(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// What the embedding must now do: `None` unless the input was applied
+    /// and started work.
+    pub fn effect(&self) -> Option<&Effect> {
+        self.transition().and_then(|t| t.effect.as_ref())
+    }
+
+    /// Why the input was ignored, when it was.
+    pub fn ignore_reason(&self) -> Option<IgnoreReason> {
+        match self {
+            Self::Ignored(reason) => Some(*reason),
+            _ => None,
+        }
+    }
+
+    /// The rejection, when the call was refused.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Self::Rejected(rejection) => Some(rejection),
             _ => None,
         }
     }
 }
 
 impl fmt::Display for Outcome {
+    /// `applied: IN_PROGRESS -> CANCELLING (requested)`,
+    /// `ignored: <reason>`, `rejected: <message>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Applied(t) => write!(f, "applied: {} -> {}", t.from, t.to),
@@ -172,52 +226,97 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// An API call the machine refused. Maps onto the AWS errors
-/// `ConflictException` and `ResourceNotFoundException`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an API call was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Rejection {
-    /// The call conflicts with the resource's current deployment status
-    /// (`ConflictException`).
-    #[error("cannot {} {resource}: its deployment status is {status}; {reason}", verb(*.input))]
-    Conflict {
-        /// The kind of the refused call.
-        input: InputKind,
-        /// The resource it was addressed to.
-        resource: Arc<ResourceId>,
-        /// The resource's status, unchanged.
-        status: DeploymentStatus,
-        /// Why the status does not allow the call.
-        reason: ConflictReason,
-    },
+pub enum RejectionReason {
+    /// The call conflicts with the resource's deployment status
+    /// (`ConflictException` on the wire).
+    Conflict(ConflictReason),
     /// The resource was deleted (`ResourceNotFoundException`).
-    #[error(
-        "cannot {} {resource}: it does not exist (its deployment status is DELETE_COMPLETE)",
-        verb(*.input)
-    )]
-    NotFound {
-        /// The kind of the refused call.
-        input: InputKind,
-        /// The resource it was addressed to.
-        resource: Arc<ResourceId>,
-    },
+    NotFound,
+    /// An update's target has the form of another kind of resource (a
+    /// template for a component, or no template for the others). The
+    /// embedding built the input wrong; no request can cause it.
+    ConfigurationKind,
 }
 
-fn verb(input: InputKind) -> &'static str {
-    match input {
-        InputKind::Update | InputKind::UpdateReplay | InputKind::UpdateTokenReused => "update",
-        InputKind::Cancel => "cancel the deployment of",
-        InputKind::Delete => "delete",
-        _ => "apply an engine report to",
+/// An API call the machine refused; the state did not change.
+///
+/// Its message names the call, the resource, its status and the rule:
+/// `cannot cancel the deployment of service instance 'web' of service
+/// 'shop': its deployment status is SUCCEEDED; only a deployment that is
+/// IN_PROGRESS can be cancelled`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    input: InputKind,
+    // Shared with the deployment, so that refusing a call never allocates.
+    resource: Arc<ResourceId>,
+    stage: Stage,
+    reason: RejectionReason,
+}
+
+impl Rejection {
+    /// The kind of the refused call.
+    pub fn input(&self) -> InputKind {
+        self.input
+    }
+
+    /// The resource it was addressed to.
+    pub fn resource(&self) -> &ResourceId {
+        &self.resource
+    }
+
+    /// The resource's status, unchanged.
+    pub fn status(&self) -> DeploymentStatus {
+        self.stage.status()
+    }
+
+    /// Why the call was refused.
+    pub fn reason(&self) -> RejectionReason {
+        self.reason
     }
 }
 
-/// When an attempt started and what identified it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Attempt {
-    id: DeploymentId,
-    at: Timestamp,
-    client_token: Option<ClientToken>,
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.input {
+            InputKind::Update | InputKind::UpdateReplay | InputKind::UpdateTokenReused => "update",
+            InputKind::Cancel => "cancel the deployment of",
+            InputKind::Delete => "delete",
+            _ => "apply an engine report to",
+        };
+        let resource = &self.resource;
+        match self.reason {
+            RejectionReason::Conflict(reason) => write!(
+                f,
+                "cannot {verb} {resource}: its deployment status is {}; {reason}",
+                self.status()
+            ),
+            RejectionReason::NotFound => write!(
+                f,
+                "cannot {verb} {resource}: it does not exist (its deployment status is \
+                 DELETE_COMPLETE)"
+            ),
+            RejectionReason::ConfigurationKind => write!(
+                f,
+                "cannot {verb} {resource}: a {} deploys {}",
+                resource.kind(),
+                configuration_form(resource.kind())
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The form of configuration `kind` deploys, for messages.
+fn configuration_form(kind: ResourceKind) -> &'static str {
+    if kind.deploys_a_template() {
+        "a template version, and the target has none"
+    } else {
+        "a service spec and no template, and the target has a template"
+    }
 }
 
 /// Data that exists only in its phase: a target and a cancellation phase only
@@ -250,145 +349,322 @@ enum Rest {
 /// The deployment state of one resource (service instance, environment,
 /// service pipeline or component), and the machine that moves it.
 ///
+/// # The cancel race
+///
+/// A Cancel is accepted only while an attempt is IN_PROGRESS; the resource
+/// shows CANCELLING at once ([`Stage::CancellationRequested`]) and the
+/// machine asks the embedding to start cancelling
+/// ([`Effect::StartCancellation`]). From there the engine's reports race:
+///
+/// - the engine starts rolling back ([`Input::CancellationStarted`], or a
+///   [`Input::CancellationFinished`], which implies the start) before the
+///   update finishes: the cancellation decides, CANCELLED when it succeeds
+///   (the applied configuration is the one from before the attempt), FAILED
+///   when it fails. An update report that arrives after the start is
+///   ignored ([`IgnoreReason::CancellationDecides`]);
+/// - the update finishes first ([`Input::UpdateFinished`] while the
+///   cancellation is only requested): the update wins, SUCCEEDED (or
+///   FAILED), and the cancel has no effect: the state is the one the same
+///   history would reach without the Cancel. The late cancellation reports
+///   are ignored ([`IgnoreReason::AttemptFinished`]).
+///
 /// # Kinds of methods
-/// - Constructors: [`Deployment::create`] (a resource whose first deployment
-///   is IN_PROGRESS) and [`Deployment::seeded`] (a resource at rest).
+/// - Constructors: [`Deployment::create`] (a resource whose first
+///   deployment is IN_PROGRESS, with the effect that starts it) and
+///   [`Deployment::restore`] (any state, from an [`Observed`] value: what
+///   the wire shows, a seed, a fixture). Serde (`Serialize`,
+///   `Deserialize`) stores and loads the whole machine as a versioned
+///   snapshot (`docs/snapshot.md`).
 /// - Input: [`Deployment::handle`] takes one [`Input`] and returns its
-///   [`Outcome`]. It is the only method that changes the state.
-/// - Getters: everything the wire shows, e.g. [`Deployment::status`],
-///   [`Deployment::applied`], [`Deployment::last_deployment_succeeded_at`].
+///   [`Outcome`], with the [`Effect`] the embedding must carry out. It is
+///   the only method that changes the state.
+/// - Getters: [`Deployment::observe`] gives everything observable at once;
+///   [`Deployment::resource`], [`Deployment::stage`],
+///   [`Deployment::status`], [`Deployment::applied_configuration`] and
+///   [`Deployment::revision`] read single values.
+///
+/// # Where the rules live
+/// - [`transition_rule`] picks the outcome and the next stage for every
+///   (stage, kind of input) pair: the table, from which the state diagram is
+///   generated.
+/// - The machine classifies each input against its state before asking the
+///   table: a report about another deployment id is
+///   [`InputKind::StaleReport`], an update repeating the running attempt's
+///   client token is [`InputKind::UpdateReplay`] (same target) or
+///   [`InputKind::UpdateTokenReused`] (another target), and an update whose
+///   target has the wrong form for the resource is refused before the table
+///   is asked ([`RejectionReason::ConfigurationKind`]).
+/// - Entering a stage carries the data the new stage holds: the target
+///   becomes the applied configuration on success, the failure reason
+///   becomes the status message, and the effect names the work to start.
 ///
 /// # Contract
 /// - Each input is applied, ignored or rejected; ignored and rejected inputs
-///   leave the state exactly as it was.
+///   leave the state exactly as it was, revision included.
+/// - [`Deployment::revision`] counts applied inputs, so a store can write
+///   the state back only if nobody else did in between (compare-and-set).
 /// - The machine reads no clock. Timestamps are recorded as given; feeding
 ///   them in order is the embedding's business.
 /// - No input panics. The one `unreachable!` in the machine guards the
 ///   agreement between the transition table and the state's data, which the
-///   test suite checks over the whole reachable state graph.
+///   exhaustive tests check for every reachable state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Deployment {
     resource: Arc<ResourceId>,
     created_at: Timestamp,
     applied: Configuration,
-    last_success: Option<(DeploymentId, Timestamp)>,
+    last_success: Option<Success>,
     phase: Phase,
+    revision: u64,
 }
 
 impl Deployment {
-    /// A new resource whose first deployment is IN_PROGRESS, created at `at`.
+    /// A new resource created at `at` with its first deployment IN_PROGRESS
+    /// towards `configuration`, and the effect that starts that deployment.
     ///
-    /// The wire requires template fields from the start, so the applied
+    /// The wire requires the template fields from the start, so the applied
     /// configuration of a resource that never succeeded is the one it was
     /// created with.
+    ///
+    /// # Errors
+    /// [`RestoreError::ConfigurationKind`] when `configuration` does not have
+    /// the form the resource's kind deploys.
     pub fn create(
         resource: ResourceId,
         at: Timestamp,
         deployment_id: DeploymentId,
         configuration: Configuration,
         client_token: Option<ClientToken>,
-    ) -> Self {
-        Self {
+    ) -> Result<(Self, Effect), RestoreError> {
+        check_kind(&resource, &configuration, "configuration")?;
+        let effect = Effect::StartDeployment {
+            deployment_id,
+            target: configuration.clone(),
+        };
+        let deployment = Self {
             resource: Arc::new(resource),
             created_at: at,
             applied: configuration.clone(),
             last_success: None,
             phase: Phase::Deploying {
                 attempt: Attempt {
-                    id: deployment_id,
+                    deployment_id,
                     at,
                     client_token,
                 },
                 target: configuration,
                 cancellation: None,
             },
-        }
+            revision: 0,
+        };
+        Ok((deployment, effect))
     }
 
-    /// A resource at rest in `seed`, created at `created_at` with `applied`
-    /// in place and no deployment attempt on record (for seeding a server
-    /// and for tests).
-    pub fn seeded(
-        resource: ResourceId,
-        created_at: Timestamp,
-        applied: Configuration,
-        seed: Seed,
-    ) -> Self {
-        let rest = match seed {
-            Seed::Succeeded => Rest::Succeeded,
-            Seed::Failed(m) => Rest::Failed(m),
-            Seed::Cancelled => Rest::Cancelled,
-            Seed::DeleteFailed(m) => Rest::DeleteFailed(m),
-            Seed::DeleteComplete => Rest::DeleteComplete,
+    /// The machine in the state `observed` describes, at revision 0: for
+    /// seeding a server, for rebuilding a machine from what the wire shows,
+    /// and for tests.
+    ///
+    /// A running resource (IN_PROGRESS, CANCELLING) needs its attempt and
+    /// target; CANCELLING needs to know whether the cancellation has started
+    /// (the wire does not say: [`CancellationPhase::Requested`] is the safe
+    /// reading, under which an update that finishes first still wins).
+    ///
+    /// # Errors
+    /// A [`RestoreError`] naming the first rule the value breaks; nothing
+    /// that describes an impossible state is accepted.
+    pub fn restore(observed: Observed) -> Result<Self, RestoreError> {
+        let Observed {
+            resource,
+            status,
+            cancellation,
+            status_message,
+            created_at,
+            applied,
+            target,
+            last_attempt,
+            last_success,
+        } = observed;
+        if let DeploymentStatus::Unknown(unknown) = &status {
+            return Err(RestoreError::UnknownStatus {
+                status: unknown.as_str().to_owned(),
+            });
+        }
+        check_kind(&resource, &applied, "applied configuration")?;
+        if let Some(target) = &target {
+            check_kind(&resource, target, "target")?;
+        }
+        let running = matches!(
+            status,
+            DeploymentStatus::InProgress | DeploymentStatus::Cancelling
+        );
+        if cancellation.is_some() != (status == DeploymentStatus::Cancelling) {
+            return Err(RestoreError::CancellationPhase { status });
+        }
+        if !running && target.is_some() {
+            return Err(RestoreError::UnexpectedTarget { status });
+        }
+        if last_success.is_some() && last_attempt.is_none() {
+            return Err(RestoreError::SuccessWithoutAttempt);
+        }
+        let message = |status: &DeploymentStatus| match &status_message {
+            Some(m) => Ok(m.clone()),
+            None => Err(RestoreError::MissingStatusMessage {
+                status: status.clone(),
+            }),
         };
-        Self {
+        let no_message = |status: &DeploymentStatus| match status_message {
+            None => Ok(()),
+            Some(_) => Err(RestoreError::UnexpectedStatusMessage {
+                status: status.clone(),
+            }),
+        };
+        let rest = match &status {
+            DeploymentStatus::InProgress | DeploymentStatus::Cancelling => {
+                no_message(&status)?;
+                let (Some(attempt), Some(target)) = (last_attempt, target) else {
+                    return Err(RestoreError::MissingAttempt { status });
+                };
+                return Ok(Self {
+                    resource: Arc::new(resource),
+                    created_at,
+                    applied,
+                    last_success,
+                    phase: Phase::Deploying {
+                        attempt,
+                        target,
+                        cancellation,
+                    },
+                    revision: 0,
+                });
+            }
+            DeploymentStatus::Succeeded => {
+                if let Some(attempt) = &last_attempt {
+                    let expected = Success {
+                        deployment_id: attempt.deployment_id,
+                        at: attempt.at,
+                    };
+                    if last_success != Some(expected) {
+                        return Err(RestoreError::SucceededWithoutSuccess);
+                    }
+                }
+                no_message(&status)?;
+                Rest::Succeeded
+            }
+            DeploymentStatus::Failed => Rest::Failed(message(&status)?),
+            DeploymentStatus::Cancelled => {
+                if status_message.as_ref().map(StatusMessage::as_str)
+                    != Some(StatusMessage::CANCELLED)
+                {
+                    return Err(RestoreError::CancelledMessage);
+                }
+                Rest::Cancelled
+            }
+            DeploymentStatus::DeleteInProgress => {
+                no_message(&status)?;
+                Rest::DeleteInProgress
+            }
+            DeploymentStatus::DeleteFailed => Rest::DeleteFailed(message(&status)?),
+            DeploymentStatus::DeleteComplete => {
+                no_message(&status)?;
+                Rest::DeleteComplete
+            }
+            // Refused above; a status a later core adds is refused the same way.
+            other => {
+                return Err(RestoreError::UnknownStatus {
+                    status: other.as_str().to_owned(),
+                });
+            }
+        };
+        Ok(Self {
             resource: Arc::new(resource),
             created_at,
             applied,
-            last_success: None,
-            phase: Phase::Resting {
-                last_attempt: None,
-                rest,
-            },
-        }
+            last_success,
+            phase: Phase::Resting { last_attempt, rest },
+            revision: 0,
+        })
     }
 
-    /// Applies one input and says what it did.
+    /// The same state at `revision` (for loading a stored snapshot).
+    pub(crate) fn at_revision(mut self, revision: u64) -> Self {
+        self.revision = revision;
+        self
+    }
+
+    /// Applies one input, says what it did, and names the work it starts.
     ///
     /// ```
     /// use proton_cancel::*;
     ///
     /// # let name = |s: &str| ResourceName::new(s).unwrap();
     /// # let v = |s: &str| TemplateVersion::new(s).unwrap();
-    /// # let config = |minor: &str| Configuration {
-    /// #     template: Some(TemplateRef { name: name("tmpl"), major: v("1"), minor: v(minor) }),
+    /// # let config = |minor: &str| Configuration::Template {
+    /// #     template: TemplateRef { name: name("tmpl"), major: v("1"), minor: v(minor) },
     /// #     spec: None,
     /// # };
     /// let resource = ResourceId::Environment { name: name("prod") };
     /// let first = DeploymentId::from_u128(1);
-    /// let mut env = Deployment::create(resource, Timestamp::from_secs(100), first, config("0"), None);
+    /// let (mut env, _start) =
+    ///     Deployment::create(resource, Timestamp::from_secs(100), first, config("0"), None)?;
     ///
     /// let outcome = env.handle(Input::UpdateFinished {
     ///     at: Timestamp::from_secs(160),
     ///     deployment_id: first,
     ///     result: EngineResult::Succeeded,
     /// });
-    /// assert_eq!(outcome.applied_status(), Some(DeploymentStatus::Succeeded));
+    /// assert_eq!(outcome.status_after(), Some(DeploymentStatus::Succeeded));
+    /// assert_eq!(outcome.effect(), None);
     ///
     /// // A cancel after the fact is refused and changes nothing.
     /// let before = env.clone();
     /// let outcome = env.handle(Input::Cancel { at: Timestamp::from_secs(170) });
-    /// assert!(matches!(outcome, Outcome::Rejected(Rejection::Conflict { .. })));
+    /// assert_eq!(
+    ///     outcome.rejection().map(Rejection::reason),
+    ///     Some(RejectionReason::Conflict(ConflictReason::NotCancellable)),
+    /// );
     /// assert_eq!(env, before);
+    /// # Ok::<(), RestoreError>(())
     /// ```
     pub fn handle(&mut self, input: Input) -> Outcome {
         let from = self.stage();
+        if let Input::Update { target, .. } = &input {
+            if !target.fits(self.resource.kind()) {
+                return self.reject(InputKind::Update, from, RejectionReason::ConfigurationKind);
+            }
+        }
         let kind = self.classify(&input);
         match transition_rule(from, kind) {
             Rule::Enter(to) => {
                 if !self.advance_cancellation(to) {
                     self.enter(to, input);
                 }
-                Outcome::Applied(Transition { from, to })
+                self.revision = self.revision.saturating_add(1);
+                Outcome::Applied(Transition {
+                    from,
+                    to,
+                    effect: self.effect_of_entering(to),
+                })
             }
             Rule::Ignore(reason) => Outcome::Ignored(reason),
-            Rule::Conflict(reason) => Outcome::Rejected(Rejection::Conflict {
-                input: kind,
-                resource: Arc::clone(&self.resource),
-                status: from.status(),
-                reason,
-            }),
-            Rule::NotFound => Outcome::Rejected(Rejection::NotFound {
-                input: kind,
-                resource: Arc::clone(&self.resource),
-            }),
+            Rule::Conflict(reason) => self.reject(kind, from, RejectionReason::Conflict(reason)),
+            Rule::NotFound => self.reject(kind, from, RejectionReason::NotFound),
         }
+    }
+
+    fn reject(&self, input: InputKind, stage: Stage, reason: RejectionReason) -> Outcome {
+        Outcome::Rejected(Rejection {
+            input,
+            resource: Arc::clone(&self.resource),
+            stage,
+            reason,
+        })
     }
 
     /// What the transition table calls `input` in the current state.
     #[inline]
-    pub fn classify(&self, input: &Input) -> InputKind {
-        let is_current = |id: &DeploymentId| self.last_attempted_deployment_id() == Some(*id);
+    fn classify(&self, input: &Input) -> InputKind {
+        let is_current =
+            |id: &DeploymentId| self.last_attempt().map(|a| a.deployment_id) == Some(*id);
         match input {
             Input::Update {
                 target,
@@ -440,6 +716,29 @@ impl Deployment {
         }
     }
 
+    /// The work that entering `to` starts: a new attempt's deployment, a
+    /// requested cancellation, or a deletion.
+    fn effect_of_entering(&self, to: Stage) -> Option<Effect> {
+        match (to, &self.phase) {
+            (
+                Stage::InProgress,
+                Phase::Deploying {
+                    attempt, target, ..
+                },
+            ) => Some(Effect::StartDeployment {
+                deployment_id: attempt.deployment_id,
+                target: target.clone(),
+            }),
+            (Stage::CancellationRequested, Phase::Deploying { attempt, .. }) => {
+                Some(Effect::StartCancellation {
+                    deployment_id: attempt.deployment_id,
+                })
+            }
+            (Stage::DeleteInProgress, _) => Some(Effect::StartDeletion),
+            _ => None,
+        }
+    }
+
     /// Within a running attempt only the cancellation phase changes on the
     /// way to CANCELLING (requested, then started): set it in place rather
     /// than move the whole phase out and back. `false` when `to` is not such
@@ -484,7 +783,7 @@ impl Deployment {
                 },
             ) => Phase::Deploying {
                 attempt: Attempt {
-                    id: deployment_id,
+                    deployment_id,
                     at,
                     client_token,
                 },
@@ -502,7 +801,10 @@ impl Deployment {
                 },
             ) => {
                 self.applied = target;
-                self.last_success = Some((attempt.id, attempt.at));
+                self.last_success = Some(Success {
+                    deployment_id: attempt.deployment_id,
+                    at: attempt.at,
+                });
                 Phase::Resting {
                     last_attempt: Some(attempt),
                     rest: Rest::Succeeded,
@@ -601,31 +903,18 @@ impl Deployment {
         self.stage().status()
     }
 
-    /// While CANCELLING: whether the cancellation attempt has started.
-    pub fn cancellation(&self) -> Option<CancellationPhase> {
-        match &self.phase {
-            Phase::Deploying { cancellation, .. } => *cancellation,
-            Phase::Resting { .. } => None,
-        }
-    }
-
-    /// The configuration of the last successful deployment (`spec`,
-    /// `templateName`, `templateMajorVersion`, `templateMinorVersion`).
-    pub fn applied(&self) -> &Configuration {
+    /// The configuration the last successful deployment put in place (or
+    /// the one the resource was created with, before any success).
+    pub fn applied_configuration(&self) -> &Configuration {
         &self.applied
     }
 
-    /// The running attempt's target; `None` when no attempt runs.
-    pub fn target(&self) -> Option<&Configuration> {
-        match &self.phase {
-            Phase::Deploying { target, .. } => Some(target),
-            Phase::Resting { .. } => None,
-        }
-    }
-
-    /// `createdAt`.
-    pub fn created_at(&self) -> Timestamp {
-        self.created_at
+    /// How many inputs have been applied since the machine was created or
+    /// restored (or as stored in its snapshot). Ignored and rejected inputs
+    /// leave it alone, so a store that read revision `r` can write back
+    /// only where the stored revision is still `r`.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     fn last_attempt(&self) -> Option<&Attempt> {
@@ -635,48 +924,54 @@ impl Deployment {
         }
     }
 
-    /// `lastAttemptedDeploymentId`: the running attempt's id, or the last
-    /// one's; engine reports about any other id are stale.
-    pub fn last_attempted_deployment_id(&self) -> Option<DeploymentId> {
-        self.last_attempt().map(|a| a.id)
-    }
-
-    /// `lastDeploymentAttemptedAt`: when the last attempt started, or
-    /// `createdAt` for a resource with no attempt on record.
-    pub fn last_deployment_attempted_at(&self) -> Timestamp {
-        self.last_attempt().map_or(self.created_at, |a| a.at)
-    }
-
-    /// `lastClientRequestToken`: the client token of the last attempt's
-    /// update call, if it had one.
-    pub fn last_client_request_token(&self) -> Option<&ClientToken> {
-        self.last_attempt().and_then(|a| a.client_token.as_ref())
-    }
-
-    /// `lastSucceededDeploymentId`.
-    pub fn last_succeeded_deployment_id(&self) -> Option<DeploymentId> {
-        self.last_success.map(|(id, _)| id)
-    }
-
-    /// `lastDeploymentSucceededAt`: the start time of the last successful
-    /// attempt, or `createdAt` before any success.
-    pub fn last_deployment_succeeded_at(&self) -> Timestamp {
-        self.last_success.map_or(self.created_at, |(_, at)| at)
-    }
-
-    /// `deploymentStatusMessage`: the failure reason on FAILED and
-    /// DELETE_FAILED, [`CANCELLED_MESSAGE`] on CANCELLED, otherwise none.
-    pub fn status_message(&self) -> Option<&str> {
-        match &self.phase {
+    /// Everything observable about the deployment, in one value: what the
+    /// wire shows, and the cancellation phase it does not.
+    pub fn observe(&self) -> Observed {
+        let (target, cancellation) = match &self.phase {
+            Phase::Deploying {
+                target,
+                cancellation,
+                ..
+            } => (Some(target.clone()), *cancellation),
+            Phase::Resting { .. } => (None, None),
+        };
+        let status_message = match &self.phase {
             Phase::Resting {
                 rest: Rest::Failed(m) | Rest::DeleteFailed(m),
                 ..
-            } => Some(m.as_str()),
+            } => Some(m.clone()),
             Phase::Resting {
                 rest: Rest::Cancelled,
                 ..
-            } => Some(CANCELLED_MESSAGE),
+            } => Some(StatusMessage::new(StatusMessage::CANCELLED)),
             _ => None,
+        };
+        Observed {
+            resource: (*self.resource).clone(),
+            status: self.status(),
+            cancellation,
+            status_message,
+            created_at: self.created_at,
+            applied: self.applied.clone(),
+            target,
+            last_attempt: self.last_attempt().cloned(),
+            last_success: self.last_success,
         }
+    }
+}
+
+/// `Ok` when `configuration` has the form `resource`'s kind deploys.
+fn check_kind(
+    resource: &ResourceId,
+    configuration: &Configuration,
+    which: &'static str,
+) -> Result<(), RestoreError> {
+    if configuration.fits(resource.kind()) {
+        Ok(())
+    } else {
+        Err(RestoreError::ConfigurationKind {
+            kind: resource.kind(),
+            which,
+        })
     }
 }

@@ -6,13 +6,11 @@ use crate::constraint::{Mismatch, Shape, Violation, Violations};
 /// The published pattern of the `ResourceName` shape, verbatim from the AWS
 /// service model. The validator below does not compile it: it is the oracle
 /// the property tests compare the validator with.
-pub const RESOURCE_NAME_PATTERN: &str = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$";
+const RESOURCE_NAME_PATTERN: &str = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$";
 
-/// The shortest allowed name, in Unicode scalar values.
-pub const RESOURCE_NAME_MIN_LEN: usize = 1;
+const RESOURCE_NAME_MIN_LEN: usize = 1;
 
-/// The longest allowed name, in Unicode scalar values.
-pub const RESOURCE_NAME_MAX_LEN: usize = 100;
+const RESOURCE_NAME_MAX_LEN: usize = 100;
 
 /// `true` for the bytes of `[0-9A-Za-z]`, the first character's class.
 ///
@@ -87,17 +85,17 @@ const REST_TABLE: [bool; 256] = {
 /// running the published pattern.
 ///
 /// ```
-/// use proton_cancel::{check_resource_name, Violation};
+/// use proton_cancel::{ResourceName, Violation};
 ///
-/// assert!(check_resource_name("my-service_01").is_ok());
-/// let violations = check_resource_name(&"é".repeat(101)).unwrap_err();
+/// assert!(ResourceName::check("my-service_01").is_ok());
+/// let violations = ResourceName::check(&"é".repeat(101)).unwrap_err();
 /// assert_eq!(violations.len(), 2);
 /// assert!(matches!(
 ///     violations.iter().next(),
 ///     Some(Violation::TooLong { length: 101, max: 100 })
 /// ));
 /// ```
-pub fn check_resource_name(value: &str) -> Result<(), Violations> {
+fn check_resource_name(value: &str) -> Result<(), Violations> {
     let bytes = value.as_bytes();
     let mismatch = first_disallowed(bytes);
     // A valid name is ASCII, so its byte length is its length.
@@ -154,7 +152,7 @@ crate::values::validated_string! {
     ///
     /// The field is private: [`ResourceName::new`], `FromStr`, `TryFrom` and
     /// `Deserialize` are the only ways in, and all of them run
-    /// [`check_resource_name`], so a `ResourceName` that exists is valid.
+    /// [`ResourceName::check`], so a `ResourceName` that exists is valid.
     ///
     /// ```
     /// use proton_cancel::ResourceName;
@@ -164,4 +162,14 @@ crate::values::validated_string! {
     /// assert!("-frontend".parse::<ResourceName>().is_err());
     /// ```
     ResourceName, Shape::ResourceName, check_resource_name
+}
+
+impl ResourceName {
+    /// The published pattern, verbatim from the AWS service model:
+    /// `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`.
+    pub const PATTERN: &'static str = RESOURCE_NAME_PATTERN;
+    /// The shortest allowed name, in Unicode scalar values (1).
+    pub const MIN_LEN: usize = RESOURCE_NAME_MIN_LEN;
+    /// The longest allowed name, in Unicode scalar values (100).
+    pub const MAX_LEN: usize = RESOURCE_NAME_MAX_LEN;
 }

@@ -1,8 +1,16 @@
 //! The transition table: for every stage of a deployment and every kind of
 //! input, what happens. [`Deployment::handle`](crate::Deployment::handle)
 //! consults [`transition_rule`] for every input, and the state diagram in
-//! `docs/state-machine.md` is generated from the same function, so the table,
-//! the machine and the diagram cannot disagree.
+//! `docs/state-machine.md` is generated from the same function, so the
+//! diagram shows exactly the table the machine follows.
+//!
+//! The table decides *whether* an input applies and *which* stage comes
+//! next. Two things sit beside it, in the machine: classifying an input
+//! against the state (which deployment id is current, whether an update
+//! replays the running attempt's client token, whether a target fits the
+//! resource's kind), and carrying the data into the new stage (the target
+//! becoming the applied configuration, the failure reason becoming the
+//! status message, the effect to start).
 
 use std::fmt;
 
@@ -40,7 +48,7 @@ pub enum Stage {
 
 impl Stage {
     /// The status the wire shows for this stage.
-    pub fn status(self) -> DeploymentStatus {
+    pub const fn status(self) -> DeploymentStatus {
         match self {
             Self::InProgress => DeploymentStatus::InProgress,
             Self::CancellationRequested | Self::CancellationStarted => DeploymentStatus::Cancelling,
@@ -244,7 +252,9 @@ pub enum Rule {
 
 /// The transition table: what `kind` does to a deployment in `stage`.
 ///
-/// Total over both enums, and the only place the rules live.
+/// Total over both enums: every (stage, kind) pair has exactly one rule.
+/// The kind comes from the machine's classification of the input (see the
+/// module documentation for what that decides).
 pub const fn transition_rule(stage: Stage, kind: InputKind) -> Rule {
     use InputKind as K;
     use Rule::{Conflict, Enter, Ignore, NotFound};

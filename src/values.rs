@@ -50,10 +50,10 @@ macro_rules! validated_string {
                 }
             }
 
-            /// Wraps a value that `$check` has just accepted, without checking
-            /// it again (request decoding checks first, then builds).
-            pub(crate) fn from_checked(value: String) -> Self {
-                Self(value)
+            /// Checks `value` against the shape's constraints without
+            /// allocating; `Err` lists every broken rule, length first.
+            pub fn check(value: &str) -> Result<(), $crate::Violations> {
+                $check(value)
             }
 
             /// The value as a string slice.
@@ -125,12 +125,11 @@ fn result(v: Violations) -> Result<(), Violations> {
     if v.is_empty() { Ok(()) } else { Err(v) }
 }
 
-/// The pattern of the `ClientToken` shape.
-pub const CLIENT_TOKEN_PATTERN: &str = "^[!-~]*$";
+const CLIENT_TOKEN_PATTERN: &str = "^[!-~]*$";
 
 /// Checks the `ClientToken` constraints: 0 to 64 characters, each a
 /// printable ASCII character other than space (`^[!-~]*$`).
-pub fn check_client_token(value: &str) -> Result<(), Violations> {
+fn check_client_token(value: &str) -> Result<(), Violations> {
     let length = value.chars().count();
     let mismatch = value
         .chars()
@@ -150,12 +149,11 @@ validated_string! {
     ClientToken, Shape::ClientToken, check_client_token
 }
 
-/// The pattern of the `TemplateVersionPart` shape.
-pub const TEMPLATE_VERSION_PATTERN: &str = r"^(0|([1-9]{1}\d*))$";
+const TEMPLATE_VERSION_PATTERN: &str = r"^(0|([1-9]{1}\d*))$";
 
 /// Checks the `TemplateVersionPart` constraints: 1 to 20 characters, `0` or
 /// a decimal number without leading zeros.
-pub fn check_template_version(value: &str) -> Result<(), Violations> {
+fn check_template_version(value: &str) -> Result<(), Violations> {
     let length = value.chars().count();
     let mut chars = value.chars();
     let mismatch = match chars.next() {
@@ -194,7 +192,7 @@ validated_string! {
 }
 
 /// Checks the `SpecContents` constraints: 1 to 51,200 characters.
-pub fn check_spec(value: &str) -> Result<(), Violations> {
+fn check_spec(value: &str) -> Result<(), Violations> {
     result(Violations::new(
         length_violation(value.chars().count(), 1, 51_200),
         None,
@@ -236,8 +234,7 @@ impl fmt::Debug for StatusMessage {
     }
 }
 
-/// The pattern of the `DeploymentId` shape.
-pub const DEPLOYMENT_ID_PATTERN: &str =
+const DEPLOYMENT_ID_PATTERN: &str =
     "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
 /// Byte offsets of the four dashes in a deployment id.
@@ -253,6 +250,14 @@ const DEPLOYMENT_ID_LEN: usize = 36;
 pub struct DeploymentId(u128);
 
 impl DeploymentId {
+    /// The published pattern of the `DeploymentId` shape.
+    pub const PATTERN: &'static str = DEPLOYMENT_ID_PATTERN;
+
+    /// Checks the `DeploymentId` pattern without allocating.
+    pub fn check(value: &str) -> Result<(), Violations> {
+        parse_deployment_id(value).map(|_| ())
+    }
+
     /// The id whose 128 bits are `bits` (for servers that mint ids, and tests).
     pub const fn from_u128(bits: u128) -> Self {
         Self(bits)
@@ -268,11 +273,6 @@ impl DeploymentId {
         parse_deployment_id(value)
             .map_err(|v| InvalidValue::new(Shape::DeploymentId, value.to_owned(), v))
     }
-}
-
-/// Checks the `DeploymentId` pattern.
-pub fn check_deployment_id(value: &str) -> Result<(), Violations> {
-    parse_deployment_id(value).map(|_| ())
 }
 
 fn parse_deployment_id(value: &str) -> Result<DeploymentId, Violations> {
@@ -361,4 +361,20 @@ impl<'de> Deserialize<'de> for DeploymentId {
         let s = String::deserialize(d)?;
         Self::new(&s).map_err(serde::de::Error::custom)
     }
+}
+
+impl ClientToken {
+    /// The published pattern of the `ClientToken` shape.
+    pub const PATTERN: &'static str = CLIENT_TOKEN_PATTERN;
+}
+
+impl TemplateVersion {
+    /// The published pattern of the `TemplateVersionPart` shape.
+    pub const PATTERN: &'static str = TEMPLATE_VERSION_PATTERN;
+}
+
+impl StatusMessage {
+    /// The `deploymentStatusMessage` of a CANCELLED resource, as AWS writes
+    /// it.
+    pub const CANCELLED: &'static str = "User initiated cancellation.";
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{config, instance, observe, reason, t, token};
+use common::{Race, config, instance, observe, seeded, start_deployment, t, token};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
@@ -61,34 +61,9 @@ enum Step {
         minor: u32,
         token: Option<u8>,
     },
-    Cancel {
-        at: i64,
-    },
-    Delete {
-        at: i64,
-    },
-    UpdateFinished {
-        at: i64,
-        id: u128,
-        ok: bool,
-    },
-    CancellationStarted {
-        at: i64,
-        id: u128,
-    },
-    CancellationFinished {
-        at: i64,
-        id: u128,
-        ok: bool,
-    },
-    DeleteFinished {
-        at: i64,
-        ok: bool,
-    },
-}
-
-fn failure(at: i64) -> String {
-    format!("failed at {at}")
+    /// A symbol of the shared race alphabet; reports name `id` (stale ones
+    /// name an id no attempt has).
+    Race { at: i64, id: u128, race: Race },
 }
 
 const CREATED_ID: u128 = 1;
@@ -177,7 +152,11 @@ impl Model {
                     self.last = Expect::Conflict;
                 }
             }
-            Step::Cancel { at } => {
+            Step::Race {
+                at,
+                race: Race::Cancel,
+                ..
+            } => {
                 self.clock = at;
                 if self.status == "DELETE_COMPLETE" {
                     self.last = Expect::NotFound;
@@ -188,7 +167,11 @@ impl Model {
                     self.last = Expect::Conflict;
                 }
             }
-            Step::Delete { at } => {
+            Step::Race {
+                at,
+                race: Race::Delete,
+                ..
+            } => {
                 self.clock = at;
                 if self.status == "DELETE_COMPLETE" {
                     self.last = Expect::NotFound;
@@ -198,7 +181,17 @@ impl Model {
                     self.last = Expect::Conflict;
                 }
             }
-            Step::UpdateFinished { at, id, ok } => {
+            Step::Race {
+                at,
+                id,
+                race: race @ (Race::UpdateOk | Race::UpdateFail | Race::StaleUpdateOk),
+            } => {
+                let ok = race != Race::UpdateFail;
+                let id = if race == Race::StaleUpdateOk {
+                    UNKNOWN_ID
+                } else {
+                    id
+                };
                 self.clock = at;
                 let update_can_finish = self.status == "IN_PROGRESS"
                     || (self.status == "CANCELLING" && !self.cancel_started);
@@ -208,34 +201,53 @@ impl Model {
                         self.succeeded = self.attempt.as_ref().map(|a| (a.id, a.at));
                         self.settle("SUCCEEDED", None);
                     } else {
-                        self.settle("FAILED", Some(failure(at)));
+                        self.settle("FAILED", Some("update failed".to_owned()));
                     }
                 }
             }
-            Step::CancellationStarted { at, id } => {
+            Step::Race {
+                at,
+                id,
+                race: Race::CancelStart,
+            } => {
                 self.clock = at;
                 if is_current(&self, id) && self.status == "CANCELLING" && !self.cancel_started {
                     self.cancel_started = true;
                     self.last = Expect::Applied;
                 }
             }
-            Step::CancellationFinished { at, id, ok } => {
+            Step::Race {
+                at,
+                id,
+                race: race @ (Race::CancelOk | Race::CancelFail | Race::StaleCancelOk),
+            } => {
+                let ok = race != Race::CancelFail;
+                let id = if race == Race::StaleCancelOk {
+                    UNKNOWN_ID
+                } else {
+                    id
+                };
                 self.clock = at;
                 if is_current(&self, id) && self.status == "CANCELLING" {
                     if ok {
                         self.settle("CANCELLED", Some("User initiated cancellation.".to_owned()));
                     } else {
-                        self.settle("FAILED", Some(failure(at)));
+                        self.settle("FAILED", Some("cancellation failed".to_owned()));
                     }
                 }
             }
-            Step::DeleteFinished { at, ok } => {
+            Step::Race {
+                at,
+                race: race @ (Race::DeleteOk | Race::DeleteFail),
+                ..
+            } => {
+                let ok = race == Race::DeleteOk;
                 self.clock = at;
                 if self.status == "DELETE_IN_PROGRESS" {
                     if ok {
                         self.settle("DELETE_COMPLETE", None);
                     } else {
-                        self.settle("DELETE_FAILED", Some(failure(at)));
+                        self.settle("DELETE_FAILED", Some("delete failed".to_owned()));
                     }
                 }
             }
@@ -269,17 +281,24 @@ impl ReferenceStateMachine for DeploymentModel {
         let older = current.saturating_sub(1).max(1);
         let id = prop_oneof![6 => Just(current), 1 => Just(older), 1 => Just(UNKNOWN_ID)];
         let fresh = state.next_id;
+        let race = |race: Race| Just(race);
+        let report = prop_oneof![
+            3 => race(Race::UpdateOk),
+            3 => race(Race::UpdateFail),
+            3 => race(Race::CancelStart),
+            2 => race(Race::CancelOk),
+            1 => race(Race::CancelFail),
+            1 => race(Race::StaleUpdateOk),
+            1 => race(Race::StaleCancelOk),
+            1 => race(Race::DeleteOk),
+            1 => race(Race::DeleteFail),
+        ];
         prop_oneof![
             2 => (at.clone(), 1u32..3, prop::option::of(1u8..3))
                 .prop_map(move |(at, minor, token)| Step::Update { at, id: fresh, minor, token }),
-            3 => at.clone().prop_map(|at| Step::Cancel { at }),
-            1 => at.clone().prop_map(|at| Step::Delete { at }),
-            3 => (at.clone(), id.clone(), any::<bool>())
-                .prop_map(|(at, id, ok)| Step::UpdateFinished { at, id, ok }),
-            3 => (at.clone(), id.clone()).prop_map(|(at, id)| Step::CancellationStarted { at, id }),
-            3 => (at.clone(), id, any::<bool>())
-                .prop_map(|(at, id, ok)| Step::CancellationFinished { at, id, ok }),
-            1 => (at, any::<bool>()).prop_map(|(at, ok)| Step::DeleteFinished { at, ok }),
+            3 => at.clone().prop_map(|at| Step::Race { at, id: UNKNOWN_ID, race: Race::Cancel }),
+            1 => at.clone().prop_map(|at| Step::Race { at, id: UNKNOWN_ID, race: Race::Delete }),
+            12 => (at, id, report).prop_map(|(at, id, race)| Step::Race { at, id, race }),
         ]
         .boxed()
     }
@@ -303,14 +322,6 @@ fn id(n: u128) -> DeploymentId {
     DeploymentId::from_u128(n)
 }
 
-fn result(ok: bool, at: i64) -> EngineResult {
-    if ok {
-        EngineResult::Succeeded
-    } else {
-        EngineResult::Failed(reason(&failure(at)))
-    }
-}
-
 fn input(step: &Step) -> Input {
     match *step {
         Step::Update {
@@ -324,45 +335,31 @@ fn input(step: &Step) -> Input {
             target: config(minor),
             client_token: tok.map(|k| token(&format!("token-{k}"))),
         },
-        Step::Cancel { at } => Input::Cancel { at: t(at) },
-        Step::Delete { at } => Input::Delete { at: t(at) },
-        Step::UpdateFinished { at, id: n, ok } => Input::UpdateFinished {
-            at: t(at),
-            deployment_id: id(n),
-            result: result(ok, at),
-        },
-        Step::CancellationStarted { at, id: n } => Input::CancellationStarted {
-            at: t(at),
-            deployment_id: id(n),
-        },
-        Step::CancellationFinished { at, id: n, ok } => Input::CancellationFinished {
-            at: t(at),
-            deployment_id: id(n),
-            result: result(ok, at),
-        },
-        Step::DeleteFinished { at, ok } => Input::DeleteFinished {
-            at: t(at),
-            result: result(ok, at),
-        },
+        Step::Race { at, id: n, race } => race.input(t(at), id(n), id(UNKNOWN_ID)),
     }
 }
 
 fn build(origin: &Origin) -> Deployment {
-    let seeded = |seed| Deployment::seeded(instance(), t(0), config(0), seed);
-    match origin {
-        Origin::Created => Deployment::create(
-            instance(),
-            t(0),
-            id(CREATED_ID),
-            config(0),
-            Some(token("token-1")),
-        ),
-        Origin::Seeded("SUCCEEDED") => seeded(Seed::Succeeded),
-        Origin::Seeded("FAILED") => seeded(Seed::Failed(reason("seeded failure"))),
-        Origin::Seeded("CANCELLED") => seeded(Seed::Cancelled),
-        Origin::Seeded("DELETE_FAILED") => seeded(Seed::DeleteFailed(reason("seeded failure"))),
-        Origin::Seeded(_) => seeded(Seed::DeleteComplete),
-    }
+    let status = match origin {
+        Origin::Created => {
+            let (d, effect) = Deployment::create(
+                instance(),
+                t(0),
+                id(CREATED_ID),
+                config(0),
+                Some(token("token-1")),
+            )
+            .unwrap();
+            assert_eq!(effect, start_deployment(id(CREATED_ID), config(0)));
+            return d;
+        }
+        Origin::Seeded(s) => DeploymentStatus::from(*s),
+    };
+    let failure = matches!(
+        status,
+        DeploymentStatus::Failed | DeploymentStatus::DeleteFailed
+    );
+    seeded(status, failure.then_some("seeded failure"))
 }
 
 /// The model's view of the fields a caller can observe.
@@ -385,7 +382,7 @@ fn assert_observed_equals_model(d: &Deployment, m: &Model) {
     );
     assert_eq!(
         o.last_deployment_attempted_at,
-        t(m.attempt.as_ref().map_or(m.created, |a| a.at)),
+        m.attempt.as_ref().map(|a| t(a.at)),
         "lastDeploymentAttemptedAt"
     );
     assert_eq!(
@@ -403,7 +400,7 @@ fn assert_observed_equals_model(d: &Deployment, m: &Model) {
     );
     assert_eq!(
         o.last_deployment_succeeded_at,
-        t(m.succeeded.map_or(m.created, |(_, at)| at)),
+        m.succeeded.map(|(_, at)| t(at)),
         "lastDeploymentSucceededAt"
     );
     assert_eq!(o.status_message, m.message, "deploymentStatusMessage");
@@ -431,13 +428,43 @@ impl StateMachineTest for DeploymentModel {
         let kind = match &outcome {
             Outcome::Applied(_) => Expect::Applied,
             Outcome::Ignored(_) => Expect::Ignored,
-            Outcome::Rejected(Rejection::Conflict { .. }) => Expect::Conflict,
-            Outcome::Rejected(_) => Expect::NotFound,
+            Outcome::Rejected(r) if r.reason() == RejectionReason::NotFound => Expect::NotFound,
+            Outcome::Rejected(_) => Expect::Conflict,
         };
         assert_eq!(kind, model.last, "outcome {outcome:?} of {step:?}");
-        if !matches!(outcome, Outcome::Applied(_)) {
+        if outcome.is_applied() {
+            assert_eq!(sut.deployment.revision(), before.revision() + 1);
+        } else {
             assert_eq!(sut.deployment, before, "{outcome:?} changed the state");
         }
+        // Every applied Update starts exactly its own deployment, every
+        // applied Cancel exactly the cancellation of the running attempt,
+        // every applied Delete the deletion; nothing else starts work.
+        let expected_effect = match (&step, kind) {
+            (Step::Update { id: n, minor, .. }, Expect::Applied) => {
+                Some(start_deployment(id(*n), config(*minor)))
+            }
+            (
+                Step::Race {
+                    race: Race::Cancel, ..
+                },
+                Expect::Applied,
+            ) => model.current_id().map(|n| Effect::StartCancellation {
+                deployment_id: id(n),
+            }),
+            (
+                Step::Race {
+                    race: Race::Delete, ..
+                },
+                Expect::Applied,
+            ) => Some(Effect::StartDeletion),
+            _ => None,
+        };
+        assert_eq!(
+            outcome.effect(),
+            expected_effect.as_ref(),
+            "effect of {step:?}"
+        );
         // The applied configuration and the last-success fields change only
         // when an update succeeds.
         let update_succeeded = matches!(
@@ -448,14 +475,13 @@ impl StateMachineTest for DeploymentModel {
             })
         );
         if !update_succeeded {
-            assert_eq!(sut.deployment.applied(), before.applied());
             assert_eq!(
-                sut.deployment.last_succeeded_deployment_id(),
-                before.last_succeeded_deployment_id()
+                sut.deployment.applied_configuration(),
+                before.applied_configuration()
             );
             assert_eq!(
-                sut.deployment.last_deployment_succeeded_at(),
-                before.last_deployment_succeeded_at()
+                sut.deployment.observe().last_success,
+                before.observe().last_success
             );
         }
         assert_observed_equals_model(&sut.deployment, model);
@@ -464,40 +490,38 @@ impl StateMachineTest for DeploymentModel {
 
     fn check_invariants(sut: &Sut, _model: &Model) {
         let d = &sut.deployment;
-        let status = d.status();
-        assert_eq!(d.stage().status(), status);
+        let o = d.observe();
+        assert_eq!(d.stage().status(), o.status);
         let running = matches!(
-            status,
+            o.status,
             DeploymentStatus::InProgress | DeploymentStatus::Cancelling
         );
         assert_eq!(
-            d.target().is_some(),
+            o.target.is_some(),
             running,
             "a target exists only while an attempt runs"
         );
         assert_eq!(
-            d.cancellation().is_some(),
-            status == DeploymentStatus::Cancelling,
+            o.cancellation.is_some(),
+            o.status == DeploymentStatus::Cancelling,
             "a cancellation phase exists only while CANCELLING"
         );
         if running {
-            assert!(d.last_attempted_deployment_id().is_some());
+            assert!(o.last_attempt.is_some());
         }
-        match status {
-            DeploymentStatus::Cancelled => assert_eq!(d.status_message(), Some(CANCELLED_MESSAGE)),
+        let message = o.status_message.as_ref().map(StatusMessage::as_str);
+        match o.status {
+            DeploymentStatus::Cancelled => assert_eq!(message, Some(StatusMessage::CANCELLED)),
             DeploymentStatus::Failed | DeploymentStatus::DeleteFailed => {
-                assert!(d.status_message().is_some())
+                assert!(message.is_some())
             }
-            _ => assert_eq!(d.status_message(), None),
+            _ => assert_eq!(message, None),
         }
-        if let Some(id) = d.last_succeeded_deployment_id() {
+        if let (Some(success), Some(attempt)) = (o.last_success, &o.last_attempt) {
             // A success is stamped with its own attempt's start time; when it
-            // is still the last attempt, the two fields agree.
-            if d.last_attempted_deployment_id() == Some(id) {
-                assert_eq!(
-                    d.last_deployment_succeeded_at(),
-                    d.last_deployment_attempted_at()
-                );
+            // is still the last attempt, the two agree.
+            if attempt.deployment_id == success.deployment_id {
+                assert_eq!(success.at, attempt.at);
             }
         }
         // Replaying the history gives the same state.

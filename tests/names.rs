@@ -2,6 +2,9 @@
 //! the validators proven equal to regex-lite compiling the published
 //! patterns verbatim.
 
+mod common;
+
+use common::P;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use proton_cancel::*;
@@ -15,8 +18,6 @@ fn config(cases: u32) -> ProptestConfig {
         ..ProptestConfig::default()
     }
 }
-
-const P: &str = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$";
 
 fn message(value: &str) -> String {
     ResourceName::new(value).unwrap_err().to_string()
@@ -169,39 +170,6 @@ fn control_characters_in_a_rejected_value_are_escaped() {
     assert!(!msg.contains('\n') && !msg.contains('\r'));
 }
 
-/// Spec: R5
-#[test]
-fn violations_render_in_the_aws_wire_wording() {
-    let wire = |value: &str| -> Vec<String> {
-        ResourceName::new(value)
-            .unwrap_err()
-            .violations()
-            .iter()
-            .map(|v| v.aws_constraint().to_string())
-            .collect()
-    };
-    assert_eq!(
-        wire(""),
-        [
-            "Member must have length greater than or equal to 1".to_owned(),
-            format!("Member must satisfy regular expression pattern: {P}"),
-        ]
-    );
-    assert_eq!(
-        wire(&"é".repeat(101)),
-        [
-            "Member must have length less than or equal to 100".to_owned(),
-            format!("Member must satisfy regular expression pattern: {P}"),
-        ]
-    );
-    assert_eq!(
-        wire("bad name!"),
-        [format!(
-            "Member must satisfy regular expression pattern: {P}"
-        )]
-    );
-}
-
 /// Spec: R3
 #[test]
 fn deserializing_goes_through_the_validator() {
@@ -218,8 +186,8 @@ fn deserializing_goes_through_the_validator() {
 /// Spec: R3
 #[test]
 fn the_pattern_constant_is_the_published_one() {
-    assert_eq!(RESOURCE_NAME_PATTERN, r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$");
-    assert_eq!((RESOURCE_NAME_MIN_LEN, RESOURCE_NAME_MAX_LEN), (1, 100));
+    assert_eq!(ResourceName::PATTERN, r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$");
+    assert_eq!((ResourceName::MIN_LEN, ResourceName::MAX_LEN), (1, 100));
 }
 
 // ---------------------------------------------------------------------------
@@ -257,7 +225,7 @@ fn deployment_id_is_a_lower_case_uuid_held_as_128_bits() {
         DeploymentId::from_u128(1).to_string(),
         "00000000-0000-0000-0000-000000000001"
     );
-    let pattern = DEPLOYMENT_ID_PATTERN;
+    let pattern = DeploymentId::PATTERN;
     assert_eq!(
         "2B6D1F3E-0c4a-4e7b-9a51-3f0d2c8e9b71"
             .parse::<DeploymentId>()
@@ -299,7 +267,7 @@ fn template_version_is_zero_or_a_number_without_leading_zeros() {
     for ok in ["0", "1", "10", "99999999999999999999"] {
         assert_eq!(TemplateVersion::new(ok).unwrap().as_str(), ok);
     }
-    let p = TEMPLATE_VERSION_PATTERN;
+    let p = TemplateVersion::PATTERN;
     assert_eq!(
         TemplateVersion::new("01").unwrap_err().to_string(),
         format!(
@@ -349,19 +317,17 @@ fn sensitive_values_never_appear_in_debug_output() {
     let message = StatusMessage::new("hunter2 leaked");
     assert_eq!(format!("{message:?}"), "StatusMessage(<redacted>)");
 
-    let config = Configuration {
-        template: None,
-        spec: Some(spec.clone()),
+    let config = Configuration::Component {
+        service_spec: Some(spec.clone()),
     };
     let resource = ResourceId::Component {
         name: ResourceName::new("c").unwrap(),
     };
-    let mut d = Deployment::seeded(
-        resource,
-        Timestamp::EPOCH,
-        config.clone(),
-        Seed::Failed(message),
-    );
+    let mut observed = Observed::new(resource, Timestamp::EPOCH, config.clone());
+    observed.status = DeploymentStatus::Failed;
+    observed.status_message = Some(message);
+    assert!(!format!("{observed:?}").contains("hunter2"));
+    let mut d = Deployment::restore(observed).unwrap();
     let input = Input::Update {
         at: Timestamp::EPOCH,
         deployment_id: DeploymentId::from_u128(1),
@@ -370,7 +336,7 @@ fn sensitive_values_never_appear_in_debug_output() {
     };
     assert!(!format!("{input:?}").contains("hunter2"));
     let _ = d.handle(input);
-    let debug = format!("{d:?} {:#?}", d);
+    let debug = format!("{d:?} {:#?} {:?}", d, d.observe());
     assert!(!debug.contains("hunter2"), "{debug}");
     assert!(debug.contains("Spec(<redacted>)"));
 }
@@ -458,17 +424,17 @@ proptest! {
     /// Spec: R3, R4, R5
     #[test]
     fn resource_name_validator_equals_regex_lite_plus_the_length_rule(value in arbitrary_string()) {
-        let re = oracle(RESOURCE_NAME_PATTERN);
+        let re = oracle(ResourceName::PATTERN);
         let length = value.chars().count();
-        assert_matches_oracle(&value, check_resource_name(&value), &re, (1..=100).contains(&length))?;
-        prop_assert_eq!(ResourceName::new(value.clone()).is_ok(), check_resource_name(&value).is_ok());
+        assert_matches_oracle(&value, ResourceName::check(&value), &re, (1..=100).contains(&length))?;
+        prop_assert_eq!(ResourceName::new(value.clone()).is_ok(), ResourceName::check(&value).is_ok());
     }
 
     /// Spec: R6
     #[test]
     fn client_token_validator_equals_regex_lite_plus_the_length_rule(value in arbitrary_string()) {
-        let re = oracle(CLIENT_TOKEN_PATTERN);
-        assert_matches_oracle(&value, check_client_token(&value), &re, value.chars().count() <= 64)?;
+        let re = oracle(ClientToken::PATTERN);
+        assert_matches_oracle(&value, ClientToken::check(&value), &re, value.chars().count() <= 64)?;
     }
 
     /// Spec: R6
@@ -476,9 +442,9 @@ proptest! {
     fn template_version_validator_equals_regex_lite_plus_the_length_rule(
         value in prop_oneof![arbitrary_string(), "(0|[1-9][0-9]{0,22})[0-9a.]?"]
     ) {
-        let re = oracle(TEMPLATE_VERSION_PATTERN);
+        let re = oracle(TemplateVersion::PATTERN);
         let length = value.chars().count();
-        assert_matches_oracle(&value, check_template_version(&value), &re, (1..=20).contains(&length))?;
+        assert_matches_oracle(&value, TemplateVersion::check(&value), &re, (1..=20).contains(&length))?;
     }
 
     /// Spec: R6
@@ -490,10 +456,32 @@ proptest! {
             "[0-9a-fA-G-]{30,38}",
         ]
     ) {
-        let re = oracle(DEPLOYMENT_ID_PATTERN);
-        assert_matches_oracle(&value, check_deployment_id(&value), &re, true)?;
+        let re = oracle(DeploymentId::PATTERN);
+        assert_matches_oracle(&value, DeploymentId::check(&value), &re, true)?;
         if let Ok(id) = value.parse::<DeploymentId>() {
             prop_assert_eq!(id.to_string(), value);
         }
     }
+}
+
+/// Spec: R3, R7
+#[test]
+fn debug_output_names_the_shape_value_and_rules_but_never_a_sensitive_value() {
+    let err = ResourceName::new("a b").unwrap_err();
+    assert_eq!(
+        format!("{err:?}"),
+        "InvalidValue { shape: ResourceName, value: \"a b\", violations: Violations { length: \
+         None, pattern: Some(Pattern { pattern: \"^[0-9A-Za-z]+[0-9A-Za-z_\\\\-]*$\", mismatch: \
+         Character { index: 1, character: ' ' } }) } }"
+    );
+    let err = Spec::new("").unwrap_err();
+    assert_eq!(
+        format!("{err:?}"),
+        "InvalidValue { shape: SpecContents, value: \"<redacted>\", violations: Violations { \
+         length: Some(TooShort { length: 0, min: 1 }), pattern: None } }"
+    );
+    assert_eq!(
+        format!("{:?}", Timestamp::from_millis(1_500)),
+        "Timestamp(1500ms)"
+    );
 }

@@ -1,18 +1,23 @@
-//! Every public entry point returns a result, whatever it is given: status
-//! parsing, value validation, target parsing, request decoding, timestamp
-//! decoding and every machine input in every reachable stage.
+//! Every public entry point of the core returns a result, whatever it is
+//! given: status parsing, value validation, timestamp decoding, snapshot
+//! decoding (arbitrary and mutated) and every machine input in every
+//! reachable stage. The wire crate's `tests/never_panic.rs` covers request
+//! decoding.
 //!
 //! 10,000 cases per property by default; `PROPTEST_CASES=1000000 cargo test
 //! --release --test never_panic` runs a million (docs/robustness.md).
 #![allow(clippy::disallowed_methods)] // reads PROPTEST_CASES
 
 mod common;
+#[path = "common/strategies.rs"]
+mod strategies;
 
 use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use proton_cancel::*;
 use serde_json::Value;
+use strategies::{json_value, text};
 
 fn config_for(file: &'static str) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -24,97 +29,6 @@ fn config_for(file: &'static str) -> ProptestConfig {
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(file))),
         ..ProptestConfig::default()
     }
-}
-
-const MEMBERS: &[&str] = &[
-    "serviceInstanceName",
-    "serviceName",
-    "environmentName",
-    "componentName",
-    "name",
-    "clientToken",
-    "deploymentType",
-    "spec",
-    "templateMajorVersion",
-    "templateMinorVersion",
-];
-
-fn text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-zA-Z0-9_-]{0,12}",
-        any::<String>(),
-        "(NONE|CURRENT_VERSION|MINOR_VERSION|MAJOR_VERSION|0|1|01)",
-        "\\PC{0,120}",
-    ]
-}
-
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        text().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 32, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((key(), inner), 0..6)
-                .prop_map(|members| Value::Object(members.into_iter().collect())),
-        ]
-    })
-}
-
-fn key() -> impl Strategy<Value = String> {
-    prop_oneof![4 => prop::sample::select(MEMBERS).prop_map(str::to_owned), 1 => "\\PC{0,10}"]
-}
-
-/// Request bodies: JSON objects over the real member names, their text with
-/// bytes flipped or cut, and arbitrary bytes.
-fn body() -> impl Strategy<Value = Vec<u8>> {
-    let object = || {
-        prop::collection::vec((key(), json_value()), 0..8).prop_map(|members| {
-            Value::Object(members.into_iter().collect())
-                .to_string()
-                .into_bytes()
-        })
-    };
-    prop_oneof![
-        4 => object(),
-        2 => (object(), any::<prop::sample::Index>(), any::<u8>(), any::<bool>()).prop_map(
-            |(mut bytes, at, byte, cut)| {
-                if !bytes.is_empty() {
-                    let i = at.index(bytes.len());
-                    if cut { bytes.truncate(i) } else { bytes[i] = byte }
-                }
-                bytes
-            }
-        ),
-        1 => prop::collection::vec(any::<u8>(), 0..256),
-    ]
-}
-
-fn decode_all(bytes: &[u8]) -> Result<(), TestCaseError> {
-    let results = [
-        CancelServiceInstanceDeploymentInput::decode(bytes).err(),
-        CancelEnvironmentDeploymentInput::decode(bytes).err(),
-        CancelServicePipelineDeploymentInput::decode(bytes).err(),
-        CancelComponentDeploymentInput::decode(bytes).err(),
-        UpdateServiceInstanceInput::decode(bytes).err(),
-        GetServiceInstanceInput::decode(bytes).err(),
-    ];
-    for e in results.into_iter().flatten() {
-        prop_assert!(
-            matches!(
-                e.code(),
-                ErrorCode::ValidationException | ErrorCode::SerializationException
-            ),
-            "{e:?}"
-        );
-        prop_assert!(!e.message().contains('\n'));
-        let _: Value = serde_json::from_str(&e.to_json()).unwrap();
-    }
-    Ok(())
 }
 
 fn timestamp() -> impl Strategy<Value = Timestamp> {
@@ -186,13 +100,17 @@ proptest! {
             Ok(status) => prop_assert_eq!(status.as_str(), value.as_str()),
             Err(e) => prop_assert_eq!(e.value(), value.as_str()),
         }
-        let _ = serde_json::from_value::<DeploymentStatus>(Value::String(value));
+        // What a service sends is kept exactly, known or not.
+        let kept = DeploymentStatus::from(value.as_str());
+        prop_assert_eq!(kept.as_str(), value.as_str());
+        let read = serde_json::from_value::<DeploymentStatus>(Value::String(value.clone())).unwrap();
+        prop_assert_eq!(read.as_str(), value.as_str());
     }
 
     /// Spec: R28
     #[test]
     fn value_validation_always_answers(value in text()) {
-        let _ = check_resource_name(&value);
+        let _ = ResourceName::check(&value);
         let _ = ResourceName::new(value.clone()).map_err(|e| e.to_string());
         let _ = ClientToken::new(value.clone()).map_err(|e| e.to_string());
         let _ = TemplateVersion::new(value.clone()).map_err(|e| e.to_string());
@@ -200,13 +118,6 @@ proptest! {
         if let Ok(id) = value.parse::<DeploymentId>() {
             prop_assert_eq!(id.to_string(), value.clone());
         }
-        let _ = Operation::from_target(&value);
-    }
-
-    /// Spec: R28
-    #[test]
-    fn request_decoding_always_answers(bytes in body()) {
-        decode_all(&bytes)?;
     }
 
     /// Spec: R28
@@ -227,26 +138,102 @@ proptest! {
         let mut d = one_deployment_per_stage().swap_remove(start);
         for input in inputs {
             let before = d.clone();
-            let rule = transition_rule(d.stage(), d.classify(&input));
+            let from = d.stage();
             let outcome = d.handle(input);
-            match (&outcome, rule) {
-                (Outcome::Applied(tr), Rule::Enter(to)) => prop_assert_eq!(tr.to, to),
-                (Outcome::Ignored(r), Rule::Ignore(expected)) => prop_assert_eq!(*r, expected),
-                (Outcome::Rejected(Rejection::Conflict { reason, .. }), Rule::Conflict(expected)) => {
-                    prop_assert_eq!(*reason, expected)
+            match &outcome {
+                Outcome::Applied(tr) => {
+                    prop_assert_eq!((tr.from, tr.to), (from, d.stage()));
+                    prop_assert_eq!(d.revision(), before.revision() + 1);
                 }
-                (Outcome::Rejected(Rejection::NotFound { .. }), Rule::NotFound) => {}
-                other => prop_assert!(false, "outcome and table disagree: {:?}", other),
+                _ => prop_assert_eq!(&d, &before),
             }
-            if !matches!(outcome, Outcome::Applied(_)) {
-                prop_assert_eq!(&d, &before);
-            }
-            if let Ok(out) = GetServiceInstanceOutput::from_deployment(&d, &ResourceMeta {
-                arn: "arn".to_owned(),
-                environment_name: Some(name("prod")),
-            }) {
-                let _: Value = serde_json::from_slice(&out.to_json()).unwrap();
-            }
+            // Every state the machine reaches is stored and read back as itself.
+            let json = serde_json::to_string(&d).unwrap();
+            prop_assert_eq!(&serde_json::from_str::<Deployment>(&json).unwrap(), &d);
         }
+    }
+
+    /// Spec: R36
+    #[test]
+    fn snapshot_decoding_always_answers(value in json_value()) {
+        // Arbitrary JSON: an error or a machine, never a panic.
+        let _ = serde_json::from_value::<Deployment>(value);
+    }
+
+    /// Spec: R36
+    #[test]
+    fn a_mutated_snapshot_is_refused_or_read_exactly_as_written(
+        start in 0usize..9,
+        member in prop::sample::select(SNAPSHOT_MEMBERS),
+        value in json_value(),
+    ) {
+        let d = one_deployment_per_stage().swap_remove(start);
+        let mut doc = serde_json::to_value(&d).unwrap();
+        set_member(&mut doc, member, value);
+        if let Ok(read) = serde_json::from_value::<Deployment>(doc.clone()) {
+            // Accepted: then it is exactly the machine the document
+            // describes, never a silently different one.
+            let mut written = serde_json::to_value(&read).unwrap();
+            strip_nulls(&mut written);
+            strip_nulls(&mut doc);
+            prop_assert_eq!(written, doc);
+        }
+    }
+}
+
+/// Member paths of a snapshot, top level and nested, for mutation.
+const SNAPSHOT_MEMBERS: &[&str] = &[
+    "schemaVersion",
+    "revision",
+    "resource",
+    "resource.kind",
+    "resource.serviceName",
+    "resource.name",
+    "createdAt",
+    "status",
+    "cancellation",
+    "statusMessage",
+    "applied",
+    "applied.kind",
+    "applied.template",
+    "applied.template.minor",
+    "applied.spec",
+    "target",
+    "lastAttempt",
+    "lastAttempt.deploymentId",
+    "lastAttempt.at",
+    "lastAttempt.clientToken",
+    "lastSuccess",
+    "lastSuccess.deploymentId",
+    "extra",
+];
+
+/// Sets the member at the dotted `path` (creating the last step).
+fn set_member(doc: &mut Value, path: &str, value: Value) {
+    let mut at = doc;
+    let mut steps = path.split('.').peekable();
+    while let Some(step) = steps.next() {
+        let Value::Object(members) = at else { return };
+        if steps.peek().is_none() {
+            members.insert(step.to_owned(), value);
+            return;
+        }
+        match members.get_mut(step) {
+            Some(next) => at = next,
+            None => return,
+        }
+    }
+}
+
+/// Removes `null` members: the writer leaves absent values out, and a
+/// reader takes `null` for absent.
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(members) => {
+            members.retain(|_, v| !v.is_null());
+            members.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
     }
 }

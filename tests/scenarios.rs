@@ -20,11 +20,15 @@ fn cancel_of_in_progress_deployment_shows_cancelling_at_once() {
     let outcome = d.handle(Input::Cancel { at: t(110) });
     assert_eq!(
         outcome,
-        applied(Stage::InProgress, Stage::CancellationRequested)
+        applied_with(
+            Stage::InProgress,
+            Stage::CancellationRequested,
+            Effect::StartCancellation { deployment_id: A }
+        )
     );
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::Cancelling,
             stage: Stage::CancellationRequested,
             cancellation: Some(CancellationPhase::Requested),
@@ -44,7 +48,7 @@ fn cancellation_that_succeeds_gives_cancelled_and_keeps_the_old_configuration() 
     );
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::Cancelled,
             stage: Stage::Cancelled,
             cancellation: None,
@@ -67,7 +71,7 @@ fn cancellation_that_fails_gives_failed_with_the_engine_reason() {
     assert_eq!(outcome, applied(Stage::CancellationStarted, Stage::Failed));
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::Failed,
             stage: Stage::Failed,
             cancellation: None,
@@ -87,14 +91,14 @@ fn update_succeeds_before_cancellation_starts_gives_succeeded() {
         outcome,
         applied(Stage::CancellationRequested, Stage::Succeeded)
     );
-    let expected = Observed {
+    let expected = Seen {
         status: DeploymentStatus::Succeeded,
         stage: Stage::Succeeded,
         cancellation: None,
         applied: config(1),
         target: None,
         last_succeeded_deployment_id: Some(A),
-        last_deployment_succeeded_at: t(100),
+        last_deployment_succeeded_at: Some(t(100)),
         ..observed_updating()
     };
     assert_eq!(observe(&d), expected);
@@ -103,7 +107,9 @@ fn update_succeeds_before_cancellation_starts_gives_succeeded() {
     // ever been sent.
     let mut without_cancel = updating();
     let _ = without_cancel.handle(update_finished(115, A, EngineResult::Succeeded));
-    assert_eq!(d, without_cancel);
+    assert_eq!(d.observe(), without_cancel.observe());
+    // Only the revision remembers the Cancel: it was applied, then lost.
+    assert_eq!((d.revision(), without_cancel.revision()), (3, 2));
 }
 
 /// Spec: R11, R20
@@ -152,7 +158,7 @@ fn update_fails_before_cancellation_starts_gives_failed() {
     );
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::Failed,
             stage: Stage::Failed,
             target: None,
@@ -166,7 +172,7 @@ fn update_fails_before_cancellation_starts_gives_failed() {
         A,
         EngineResult::Failed(reason("Template render failed.")),
     ));
-    assert_eq!(d, without_cancel);
+    assert_eq!(d.observe(), without_cancel.observe());
 }
 
 /// Spec: R13
@@ -186,7 +192,7 @@ fn update_finishing_after_cancellation_started_is_ignored() {
     // The cancellation still decides.
     let _ = d.handle(cancellation_finished(130, A, EngineResult::Succeeded));
     assert_eq!(d.status(), DeploymentStatus::Cancelled);
-    assert_eq!(d.applied(), &config(0));
+    assert_eq!(d.applied_configuration(), &config(0));
 }
 
 /// Spec: R14
@@ -198,7 +204,10 @@ fn cancellation_finish_without_a_reported_start_implies_the_start() {
         outcome,
         applied(Stage::CancellationRequested, Stage::Cancelled)
     );
-    assert_eq!(d.status_message(), Some("User initiated cancellation."));
+    assert_eq!(
+        observe(&d).status_message.as_deref(),
+        Some("User initiated cancellation.")
+    );
 
     let mut d = cancel_requested();
     let outcome = d.handle(cancellation_finished(
@@ -210,7 +219,7 @@ fn cancellation_finish_without_a_reported_start_implies_the_start() {
         outcome,
         applied(Stage::CancellationRequested, Stage::Failed)
     );
-    assert_eq!(d.status_message(), Some("boom"));
+    assert_eq!(observe(&d).status_message.as_deref(), Some("boom"));
 }
 
 /// Spec: R15, R22
@@ -225,15 +234,12 @@ fn second_cancel_while_cancelling_is_a_conflict() {
                  a cancellation of its deployment is already in progress"
             ),
         );
-        assert!(matches!(
-            rejection,
-            Rejection::Conflict {
-                input: InputKind::Cancel,
-                status: DeploymentStatus::Cancelling,
-                reason: ConflictReason::CancellationInProgress,
-                ..
-            }
-        ));
+        assert_eq!(rejection.input(), InputKind::Cancel);
+        assert_eq!(rejection.status(), DeploymentStatus::Cancelling);
+        assert_eq!(
+            rejection.reason(),
+            RejectionReason::Conflict(ConflictReason::CancellationInProgress)
+        );
     }
 }
 
@@ -275,12 +281,7 @@ fn cancel_during_or_after_deletion_is_refused() {
              only a deployment that is IN_PROGRESS can be cancelled"
         ),
     );
-    let mut delete_failed = Deployment::seeded(
-        instance(),
-        t(0),
-        config(0),
-        Seed::DeleteFailed(reason("in use")),
-    );
+    let mut delete_failed = seeded(DeploymentStatus::DeleteFailed, Some("in use"));
     assert_rejected(
         &mut delete_failed,
         Input::Cancel { at: t(11) },
@@ -289,7 +290,7 @@ fn cancel_during_or_after_deletion_is_refused() {
              only a deployment that is IN_PROGRESS can be cancelled"
         ),
     );
-    let mut deleted = Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete);
+    let mut deleted = seeded(DeploymentStatus::DeleteComplete, None);
     let rejection = assert_rejected(
         &mut deleted,
         Input::Cancel { at: t(11) },
@@ -298,13 +299,8 @@ fn cancel_during_or_after_deletion_is_refused() {
              (its deployment status is DELETE_COMPLETE)"
         ),
     );
-    assert!(matches!(
-        rejection,
-        Rejection::NotFound {
-            input: InputKind::Cancel,
-            ..
-        }
-    ));
+    assert_eq!(rejection.input(), InputKind::Cancel);
+    assert_eq!(rejection.reason(), RejectionReason::NotFound);
 }
 
 /// Spec: R20
@@ -344,7 +340,7 @@ fn duplicate_cancellation_start_is_ignored() {
         },
         IgnoreReason::DuplicateCancellationStart,
     );
-    assert_eq!(d.cancellation(), Some(CancellationPhase::Started));
+    assert_eq!(observe(&d).cancellation, Some(CancellationPhase::Started));
 }
 
 // ---------------------------------------------------------------------------
@@ -412,13 +408,11 @@ fn update_replay_with_the_same_token_but_another_target_is_a_conflict() {
              running deployment was sent again with a different configuration"
         ),
     );
-    assert!(matches!(
-        rejection,
-        Rejection::Conflict {
-            reason: ConflictReason::ClientTokenReused,
-            ..
-        }
-    ));
+    assert_eq!(rejection.input(), InputKind::UpdateTokenReused);
+    assert_eq!(
+        rejection.reason(),
+        RejectionReason::Conflict(ConflictReason::ClientTokenReused)
+    );
 }
 
 /// Spec: R16
@@ -431,8 +425,7 @@ fn update_replay_while_cancelling_is_a_conflict() {
         target: config(1),
         client_token: Some(token("token-1")),
     };
-    assert_eq!(d.classify(&replay), InputKind::UpdateReplay);
-    assert_rejected(
+    let rejection = assert_rejected(
         &mut d,
         replay,
         &format!(
@@ -440,6 +433,7 @@ fn update_replay_while_cancelling_is_a_conflict() {
              deployment is already in progress"
         ),
     );
+    assert_eq!(rejection.input(), InputKind::UpdateReplay);
 }
 
 /// Spec: R17
@@ -451,20 +445,27 @@ fn new_attempt_after_a_failure_clears_the_message_and_keeps_the_applied_configur
         A,
         EngineResult::Failed(reason("bad spec")),
     ));
-    assert_eq!(d.status_message(), Some("bad spec"));
+    assert_eq!(observe(&d).status_message.as_deref(), Some("bad spec"));
     let outcome = d.handle(Input::Update {
         at: t(200),
         deployment_id: B,
         target: config(2),
         client_token: None,
     });
-    assert_eq!(outcome, applied(Stage::Failed, Stage::InProgress));
+    assert_eq!(
+        outcome,
+        applied_with(
+            Stage::Failed,
+            Stage::InProgress,
+            start_deployment(B, config(2))
+        )
+    );
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             target: Some(config(2)),
             last_attempted_deployment_id: Some(B),
-            last_deployment_attempted_at: t(200),
+            last_deployment_attempted_at: Some(t(200)),
             last_client_request_token: None,
             ..observed_updating()
         }
@@ -482,8 +483,8 @@ fn same_client_token_after_the_attempt_settled_starts_a_new_attempt() {
         target: config(1),
         client_token: Some(token("token-1")),
     });
-    assert_eq!(outcome.applied_status(), Some(DeploymentStatus::InProgress));
-    assert_eq!(d.last_attempted_deployment_id(), Some(B));
+    assert_eq!(outcome.status_after(), Some(DeploymentStatus::InProgress));
+    assert_eq!(observe(&d).last_attempted_deployment_id, Some(B));
 }
 
 /// Spec: R18
@@ -494,13 +495,13 @@ fn successful_update_applies_its_target_and_stamps_success_with_the_attempt_time
     assert_eq!(outcome, applied(Stage::InProgress, Stage::Succeeded));
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::Succeeded,
             stage: Stage::Succeeded,
             applied: config(1),
             target: None,
             last_succeeded_deployment_id: Some(A),
-            last_deployment_succeeded_at: t(100),
+            last_deployment_succeeded_at: Some(t(100)),
             ..observed_updating()
         }
     );
@@ -521,7 +522,7 @@ fn reports_about_another_deployment_are_ignored_in_every_stage() {
         cancel_started(),
         at_rest(),
         deleting,
-        Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete),
+        seeded(DeploymentStatus::DeleteComplete, None),
     ];
     for mut d in stages {
         for report in [
@@ -556,7 +557,7 @@ fn report_about_the_previous_attempt_does_not_touch_the_new_one() {
         IgnoreReason::StaleDeploymentId,
     );
     assert_eq!(d.status(), DeploymentStatus::InProgress);
-    assert_eq!(d.applied(), &config(0));
+    assert_eq!(d.applied_configuration(), &config(0));
 }
 
 /// Spec: R20
@@ -574,7 +575,7 @@ fn reports_about_a_finished_attempt_are_ignored() {
         IgnoreReason::AttemptFinished,
     );
     assert_eq!(d.status(), DeploymentStatus::Failed);
-    assert_eq!(d.status_message(), Some("first"));
+    assert_eq!(observe(&d).status_message.as_deref(), Some("first"));
 }
 
 // ---------------------------------------------------------------------------
@@ -587,8 +588,15 @@ fn delete_of_a_settled_resource_runs_to_delete_complete() {
     let mut d = updating();
     let _ = d.handle(update_finished(120, A, EngineResult::Failed(reason("x"))));
     let outcome = d.handle(Input::Delete { at: t(130) });
-    assert_eq!(outcome, applied(Stage::Failed, Stage::DeleteInProgress));
-    assert_eq!(d.status_message(), None);
+    assert_eq!(
+        outcome,
+        applied_with(
+            Stage::Failed,
+            Stage::DeleteInProgress,
+            Effect::StartDeletion
+        )
+    );
+    assert_eq!(observe(&d).status_message.as_deref(), None);
     assert_ignored(
         &mut d,
         update_finished(131, A, EngineResult::Succeeded),
@@ -604,7 +612,7 @@ fn delete_of_a_settled_resource_runs_to_delete_complete() {
     );
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::DeleteComplete,
             stage: Stage::DeleteComplete,
             target: None,
@@ -622,11 +630,8 @@ fn failed_deletion_keeps_its_reason_and_only_a_new_deletion_is_accepted() {
         at: t(20),
         result: EngineResult::Failed(reason("Stack in use.")),
     });
-    assert_eq!(
-        outcome.applied_status(),
-        Some(DeploymentStatus::DeleteFailed)
-    );
-    assert_eq!(d.status_message(), Some("Stack in use."));
+    assert_eq!(outcome.status_after(), Some(DeploymentStatus::DeleteFailed));
+    assert_eq!(observe(&d).status_message.as_deref(), Some("Stack in use."));
     assert_rejected(
         &mut d,
         Input::Update {
@@ -643,9 +648,13 @@ fn failed_deletion_keeps_its_reason_and_only_a_new_deletion_is_accepted() {
     let outcome = d.handle(Input::Delete { at: t(40) });
     assert_eq!(
         outcome,
-        applied(Stage::DeleteFailed, Stage::DeleteInProgress)
+        applied_with(
+            Stage::DeleteFailed,
+            Stage::DeleteInProgress,
+            Effect::StartDeletion
+        )
     );
-    assert_eq!(d.status_message(), None);
+    assert_eq!(observe(&d).status_message.as_deref(), None);
 }
 
 /// Spec: R21
@@ -695,7 +704,7 @@ fn delete_while_deploying_or_deleting_is_a_conflict() {
 /// Spec: R21
 #[test]
 fn every_call_to_a_deleted_resource_is_not_found_and_every_report_ignored() {
-    let mut d = Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete);
+    let mut d = seeded(DeploymentStatus::DeleteComplete, None);
     assert_rejected(
         &mut d,
         Input::Update {
@@ -746,10 +755,13 @@ fn deletion_reports_outside_a_deletion_are_ignored() {
 /// Spec: R23
 #[test]
 fn created_resource_starts_in_progress_with_its_creation_configuration_applied() {
-    let d = Deployment::create(instance(), t(50), A, config(3), Some(token("create-1")));
+    let (d, effect) =
+        Deployment::create(instance(), t(50), A, config(3), Some(token("create-1"))).unwrap();
+    assert_eq!(effect, start_deployment(A, config(3)));
+    assert_eq!(d.revision(), 0);
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::InProgress,
             stage: Stage::InProgress,
             cancellation: None,
@@ -757,10 +769,10 @@ fn created_resource_starts_in_progress_with_its_creation_configuration_applied()
             target: Some(config(3)),
             created_at: t(50),
             last_attempted_deployment_id: Some(A),
-            last_deployment_attempted_at: t(50),
+            last_deployment_attempted_at: Some(t(50)),
             last_client_request_token: Some("create-1".to_owned()),
             last_succeeded_deployment_id: None,
-            last_deployment_succeeded_at: t(50),
+            last_deployment_succeeded_at: None,
             status_message: None,
         }
     );
@@ -768,11 +780,14 @@ fn created_resource_starts_in_progress_with_its_creation_configuration_applied()
 
 /// Spec: R23
 #[test]
-fn seeded_resource_reports_created_at_for_its_attempt_and_success_times() {
-    let d = Deployment::seeded(instance(), t(7), config(0), Seed::Failed(reason("seeded")));
+fn restored_resource_without_an_attempt_reports_none_rather_than_its_creation() {
+    let mut o = Observed::new(instance(), t(7), config(0));
+    o.status = DeploymentStatus::Failed;
+    o.status_message = Some(reason("seeded"));
+    let d = Deployment::restore(o).unwrap();
     assert_eq!(
         observe(&d),
-        Observed {
+        Seen {
             status: DeploymentStatus::Failed,
             stage: Stage::Failed,
             cancellation: None,
@@ -780,10 +795,10 @@ fn seeded_resource_reports_created_at_for_its_attempt_and_success_times() {
             target: None,
             created_at: t(7),
             last_attempted_deployment_id: None,
-            last_deployment_attempted_at: t(7),
+            last_deployment_attempted_at: None,
             last_client_request_token: None,
             last_succeeded_deployment_id: None,
-            last_deployment_succeeded_at: t(7),
+            last_deployment_succeeded_at: None,
             status_message: Some("seeded".to_owned()),
         }
     );
@@ -815,15 +830,15 @@ fn report_timestamps_do_not_change_the_resulting_state() {
 /// Spec: R24
 #[test]
 fn update_time_is_recorded_as_given_even_before_creation() {
-    let mut d = Deployment::seeded(instance(), t(500), config(0), Seed::Succeeded);
+    let mut d = Deployment::restore(Observed::new(instance(), t(500), config(0))).unwrap();
     let _ = d.handle(Input::Update {
         at: t(10),
         deployment_id: A,
         target: config(1),
         client_token: None,
     });
-    assert_eq!(d.last_deployment_attempted_at(), t(10));
-    assert_eq!(d.created_at(), t(500));
+    assert_eq!(observe(&d).last_deployment_attempted_at, Some(t(10)));
+    assert_eq!(observe(&d).created_at, t(500));
 }
 
 /// Spec: R25
@@ -849,7 +864,11 @@ fn one_machine_serves_all_four_resource_kinds() {
         ),
     ];
     for (resource, label) in kinds {
-        let mut d = Deployment::create(resource, t(0), A, config(0), None);
+        let configuration = match resource {
+            ResourceId::Component { .. } => Configuration::Component { service_spec: None },
+            _ => config(0),
+        };
+        let (mut d, _) = Deployment::create(resource, t(0), A, configuration, None).unwrap();
         let _ = d.handle(Input::Cancel { at: t(1) });
         let _ = d.handle(cancellation_finished(2, A, EngineResult::Succeeded));
         assert_eq!(d.status(), DeploymentStatus::Cancelled);
@@ -862,4 +881,248 @@ fn one_machine_serves_all_four_resource_kinds() {
             ),
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// What the embedding is told: effects, revisions, the form of a target
+// ---------------------------------------------------------------------------
+
+/// Spec: R37
+#[test]
+fn each_call_that_starts_work_names_it_and_nothing_else_does() {
+    let mut d = at_rest();
+    let outcome = d.handle(update_a());
+    assert_eq!(
+        outcome,
+        applied_with(
+            Stage::Succeeded,
+            Stage::InProgress,
+            start_deployment(A, config(1))
+        )
+    );
+    let outcome = d.handle(Input::Cancel { at: t(110) });
+    assert_eq!(
+        outcome.effect(),
+        Some(&Effect::StartCancellation { deployment_id: A })
+    );
+    // Engine reports move the state but start nothing.
+    for input in [
+        Input::CancellationStarted {
+            at: t(111),
+            deployment_id: A,
+        },
+        cancellation_finished(130, A, EngineResult::Succeeded),
+    ] {
+        let outcome = d.handle(input);
+        assert!(outcome.is_applied());
+        assert_eq!(outcome.effect(), None);
+    }
+    let outcome = d.handle(Input::Delete { at: t(140) });
+    assert_eq!(outcome.effect(), Some(&Effect::StartDeletion));
+    // Ignored and rejected inputs start nothing either.
+    let ignored = d.handle(update_finished(150, A, EngineResult::Succeeded));
+    assert_eq!(
+        (ignored.effect(), ignored.ignore_reason()),
+        (None, Some(IgnoreReason::AttemptFinished))
+    );
+    let rejected = d.handle(Input::Cancel { at: t(151) });
+    assert_eq!(rejected.effect(), None);
+    assert_eq!(
+        rejected.rejection().map(Rejection::reason),
+        Some(RejectionReason::Conflict(ConflictReason::NotCancellable))
+    );
+}
+
+/// Spec: R38
+#[test]
+fn the_revision_counts_applied_inputs_only() {
+    let mut d = at_rest();
+    assert_eq!(d.revision(), 0);
+    let _ = d.handle(update_a());
+    let _ = d.handle(Input::Cancel { at: t(110) });
+    assert_eq!(d.revision(), 2);
+    // Ignored, then rejected: the revision stays.
+    let _ = d.handle(update_finished(111, B, EngineResult::Succeeded));
+    let _ = d.handle(Input::Cancel { at: t(112) });
+    assert_eq!(d.revision(), 2);
+    let _ = d.handle(cancellation_finished(130, A, EngineResult::Succeeded));
+    assert_eq!(d.revision(), 3);
+    // A machine rebuilt from what is observed starts counting again.
+    assert_eq!(Deployment::restore(d.observe()).unwrap().revision(), 0);
+}
+
+/// Spec: R40
+#[test]
+fn an_update_whose_target_has_another_kinds_form_is_refused() {
+    let mut d = updating();
+    let component_form = Configuration::Component { service_spec: None };
+    let rejection = assert_rejected(
+        &mut d,
+        Input::Update {
+            at: t(200),
+            deployment_id: B,
+            target: component_form.clone(),
+            client_token: None,
+        },
+        &format!(
+            "cannot update {WEB}: a service instance deploys a template version, and the target \
+             has none"
+        ),
+    );
+    assert_eq!(rejection.reason(), RejectionReason::ConfigurationKind);
+    assert_eq!(rejection.input(), InputKind::Update);
+
+    let (mut cache, effect) = Deployment::create(
+        ResourceId::Component {
+            name: name("cache"),
+        },
+        t(0),
+        A,
+        component_form,
+        None,
+    )
+    .unwrap();
+    assert!(matches!(effect, Effect::StartDeployment { .. }));
+    let _ = cache.handle(update_finished(5, A, EngineResult::Succeeded));
+    assert_rejected(
+        &mut cache,
+        Input::Update {
+            at: t(10),
+            deployment_id: B,
+            target: config(1),
+            client_token: None,
+        },
+        "cannot update component 'cache': a component deploys a service spec and no template, \
+         and the target has a template",
+    );
+}
+
+/// Spec: R25, R40
+#[test]
+fn the_kind_decides_the_form_of_the_configuration() {
+    use strum::IntoEnumIterator;
+    let template = config(0);
+    let component = Configuration::Component { service_spec: None };
+    let forms: Vec<(ResourceKind, bool, bool)> = ResourceKind::iter()
+        .map(|k| (k, template.fits(k), component.fits(k)))
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            (ResourceKind::ServiceInstance, true, false),
+            (ResourceKind::Environment, true, false),
+            (ResourceKind::ServicePipeline, true, false),
+            (ResourceKind::Component, false, true),
+        ]
+    );
+    assert_eq!(instance().kind(), ResourceKind::ServiceInstance);
+    assert_eq!(
+        ResourceKind::ServicePipeline.to_string(),
+        "service pipeline"
+    );
+    assert_eq!(template.template().map(|t| t.minor.as_str()), Some("0"));
+    assert_eq!(component.template(), None);
+    let spec = Spec::new("port: 80").unwrap();
+    let with_spec = Configuration::Component {
+        service_spec: Some(spec.clone()),
+    };
+    assert_eq!(with_spec.spec(), Some(&spec));
+}
+
+/// Spec: R37
+#[test]
+fn outcome_helpers_say_which_of_the_three_happened() {
+    let mut d = updating();
+    let applied = d.handle(Input::Cancel { at: t(110) });
+    assert!(applied.is_applied());
+    assert_eq!(applied.status_after(), Some(DeploymentStatus::Cancelling));
+    assert_eq!(
+        applied.transition().map(|t| (t.from, t.to)),
+        Some((Stage::InProgress, Stage::CancellationRequested))
+    );
+    assert_eq!((applied.ignore_reason(), applied.rejection()), (None, None));
+    assert_eq!(
+        applied.to_string(),
+        "applied: IN_PROGRESS -> CANCELLING (requested)"
+    );
+
+    let ignored = d.handle(update_finished(111, B, EngineResult::Succeeded));
+    assert!(!ignored.is_applied());
+    assert_eq!(ignored.status_after(), None);
+    assert_eq!(ignored.transition(), None);
+    assert_eq!(
+        ignored.ignore_reason(),
+        Some(IgnoreReason::StaleDeploymentId)
+    );
+    assert_eq!(
+        ignored.to_string(),
+        "ignored: the report is about a deployment other than the current one"
+    );
+
+    let rejected = d.handle(Input::Cancel { at: t(112) });
+    assert!(!rejected.is_applied());
+    assert_eq!(rejected.ignore_reason(), None);
+    assert_eq!(
+        rejected.to_string(),
+        format!(
+            "rejected: cannot cancel the deployment of {WEB}: its deployment status is \
+             CANCELLING; a cancellation of its deployment is already in progress"
+        )
+    );
+}
+
+/// Spec: R24
+#[test]
+fn every_input_carries_its_own_time() {
+    let at = t(4_242);
+    let inputs = [
+        Input::Update {
+            at,
+            deployment_id: A,
+            target: config(1),
+            client_token: None,
+        },
+        Input::Cancel { at },
+        Input::Delete { at },
+        Input::UpdateFinished {
+            at,
+            deployment_id: A,
+            result: EngineResult::Succeeded,
+        },
+        Input::CancellationStarted {
+            at,
+            deployment_id: A,
+        },
+        Input::CancellationFinished {
+            at,
+            deployment_id: A,
+            result: EngineResult::Succeeded,
+        },
+        Input::DeleteFinished {
+            at,
+            result: EngineResult::Succeeded,
+        },
+    ];
+    for input in inputs {
+        assert_eq!(input.at(), at, "{input:?}");
+    }
+}
+
+/// Spec: R19, R20, R21
+#[test]
+fn every_ignore_reason_reads_as_a_sentence() {
+    use strum::IntoEnumIterator;
+    let texts: Vec<String> = IgnoreReason::iter().map(|r| r.to_string()).collect();
+    assert_eq!(
+        texts,
+        [
+            "the report is about a deployment other than the current one",
+            "no cancellation was requested",
+            "the cancellation attempt had already started",
+            "the cancellation attempt has started; its own result decides the outcome",
+            "the current deployment attempt had already finished",
+            "no deletion is in progress",
+            "the update repeats the running attempt's client token: nothing new starts",
+        ]
+    );
 }

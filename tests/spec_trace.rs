@@ -37,8 +37,8 @@ fn rules_in_tests() -> Links {
     // A test function, or a case of a test-generating macro (`case_name: …`).
     let function = Regex::new(r"fn ([a-z0-9_]+)\s*[(<]|^([a-z0-9_]+): ").unwrap();
     let mut links = Links::new();
-    // The core crate's tests and the server's conformance tests.
-    let mut files: Vec<_> = ["tests", "server/tests"]
+    // The core crate's, the wire crate's and the server's tests.
+    let mut files: Vec<_> = ["tests", "wire/tests", "server/tests"]
         .iter()
         .flat_map(|dir| fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())

@@ -2,7 +2,6 @@
 //! classification a client needs.
 
 use proton_cancel::DeploymentStatus::{self, *};
-use strum::IntoEnumIterator;
 
 const WIRE: [(DeploymentStatus, &str); 8] = [
     (InProgress, "IN_PROGRESS"),
@@ -22,7 +21,9 @@ fn each_status_has_exactly_the_aws_wire_string_everywhere() {
         assert_eq!(status.to_string(), wire);
         assert_eq!(status.as_str(), wire);
         assert_eq!(status.as_ref() as &str, wire);
-        assert_eq!(wire.parse::<DeploymentStatus>(), Ok(status));
+        assert_eq!(wire.parse::<DeploymentStatus>(), Ok(status.clone()));
+        assert_eq!(DeploymentStatus::from(wire), status);
+        assert!(status.is_known());
         assert_eq!(
             serde_json::to_string(&status).unwrap(),
             format!("\"{wire}\"")
@@ -37,9 +38,8 @@ fn each_status_has_exactly_the_aws_wire_string_everywhere() {
 /// Spec: R1
 #[test]
 fn all_and_iteration_list_the_eight_statuses_in_model_order() {
-    let order: Vec<DeploymentStatus> = WIRE.iter().map(|(s, _)| *s).collect();
+    let order: Vec<DeploymentStatus> = WIRE.iter().map(|(s, _)| s.clone()).collect();
     assert_eq!(DeploymentStatus::ALL.to_vec(), order);
-    assert_eq!(DeploymentStatus::iter().collect::<Vec<_>>(), order);
 }
 
 /// Spec: R1
@@ -61,18 +61,47 @@ fn unknown_status_error_names_the_value_and_lists_the_eight() {
             format!("unknown deployment status {shown}{expected_tail}")
         );
     }
-    let err = serde_json::from_str::<DeploymentStatus>("\"PENDING\"").unwrap_err();
     assert_eq!(
-        err.to_string(),
-        format!("unknown deployment status \"PENDING\"{expected_tail} at line 1 column 9")
+        serde_json::from_str::<proton_cancel::Timestamp>("\"1\"")
+            .unwrap_err()
+            .to_string(),
+        "invalid type: string \"1\", expected epoch seconds as a number at line 1 column 3"
     );
-    assert!(serde_json::from_str::<DeploymentStatus>("3").is_err());
+    assert_eq!(
+        serde_json::from_str::<DeploymentStatus>("3")
+            .unwrap_err()
+            .to_string(),
+        "invalid type: integer `3`, expected a deployment status string at line 1 column 1"
+    );
+}
+
+/// Spec: R41
+#[test]
+fn a_status_a_service_adds_later_is_kept_and_never_settles() {
+    for read in [
+        DeploymentStatus::from("PAUSED"),
+        serde_json::from_str::<DeploymentStatus>("\"PAUSED\"").unwrap(),
+    ] {
+        assert!(matches!(&read, DeploymentStatus::Unknown(u) if u.as_str() == "PAUSED"));
+        assert_eq!(read.as_str(), "PAUSED");
+        assert_eq!(read.to_string(), "PAUSED");
+        assert_eq!(serde_json::to_string(&read).unwrap(), "\"PAUSED\"");
+        assert!(!read.is_known());
+        assert!(!read.is_settled(), "a client cannot know that it is final");
+        assert!(!read.is_cancellable());
+        assert!(!read.is_deletion());
+    }
+    // Typed, it is a mistake: FromStr is strict.
+    assert!("PAUSED".parse::<DeploymentStatus>().is_err());
+    // Known strings are never read as unknown, whatever the route.
+    assert_eq!(DeploymentStatus::from("CANCELLED"), Cancelled);
 }
 
 /// Spec: R2
 #[test]
 fn settled_statuses_are_the_five_that_wait_for_a_new_call() {
-    let settled: Vec<_> = DeploymentStatus::iter()
+    let settled: Vec<_> = DeploymentStatus::ALL
+        .into_iter()
         .filter(|s| s.is_settled())
         .collect();
     assert_eq!(
@@ -84,7 +113,8 @@ fn settled_statuses_are_the_five_that_wait_for_a_new_call() {
 /// Spec: R2
 #[test]
 fn only_in_progress_is_cancellable() {
-    let cancellable: Vec<_> = DeploymentStatus::iter()
+    let cancellable: Vec<_> = DeploymentStatus::ALL
+        .into_iter()
         .filter(|s| s.is_cancellable())
         .collect();
     assert_eq!(cancellable, [InProgress]);
@@ -93,7 +123,8 @@ fn only_in_progress_is_cancellable() {
 /// Spec: R2
 #[test]
 fn deletion_statuses_are_the_three_delete_ones() {
-    let deletion: Vec<_> = DeploymentStatus::iter()
+    let deletion: Vec<_> = DeploymentStatus::ALL
+        .into_iter()
         .filter(|s| s.is_deletion())
         .collect();
     assert_eq!(deletion, [DeleteInProgress, DeleteFailed, DeleteComplete]);

@@ -1,25 +1,32 @@
-//! Request decoding + validation + a machine step, on arbitrary bytes.
+//! Request decoding + validation + a machine step, and snapshot decoding, on
+//! arbitrary bytes.
 //!
 //! The first byte picks the operation and the state the machine starts in;
-//! the rest is the request body. Checked on every input: nothing panics;
-//! the name validator agrees with regex-lite; every error renders as valid
-//! one-line JSON; an input the machine does not apply leaves it unchanged.
+//! the rest is the request body (or a snapshot). Checked on every input:
+//! nothing panics; the name validator agrees with regex-lite; every error
+//! renders as valid one-line JSON; an input the machine does not apply
+//! leaves it unchanged; a snapshot that is read is written back as itself.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use proton_cancel::*;
+use proton_cancel_wire::*;
 
 fn name(s: &str) -> ResourceName {
     ResourceName::new(s).expect("fixture name")
 }
 
-fn config(minor: &str) -> Configuration {
-    Configuration {
-        template: Some(TemplateRef {
+/// Template 1.`minor`, or a component's configuration for a component.
+fn config(resource: &ResourceId, minor: &str) -> Configuration {
+    if !resource.kind().deploys_a_template() {
+        return Configuration::Component { service_spec: None };
+    }
+    Configuration::Template {
+        template: TemplateRef {
             name: name("web-tmpl"),
             major: TemplateVersion::new("1").expect("fixture"),
             minor: TemplateVersion::new(minor).expect("fixture"),
-        }),
+        },
         spec: None,
     }
 }
@@ -27,12 +34,23 @@ fn config(minor: &str) -> Configuration {
 fn fixture(resource: ResourceId, selector: u8) -> Deployment {
     let id = DeploymentId::from_u128(0xa);
     let t = Timestamp::from_secs;
+    let applied = config(&resource, "0");
+    let create = |resource| {
+        Deployment::create(resource, t(0), id, applied.clone(), None)
+            .expect("fixture")
+            .0
+    };
+    let restore = |resource, status| {
+        let mut o = Observed::new(resource, t(0), applied.clone());
+        o.status = status;
+        Deployment::restore(o).expect("fixture")
+    };
     let mut d = match selector % 4 {
-        0 => Deployment::create(resource, t(0), id, config("0"), None),
-        1 => Deployment::seeded(resource, t(0), config("0"), Seed::Succeeded),
-        2 => Deployment::seeded(resource, t(0), config("0"), Seed::DeleteComplete),
+        0 => create(resource),
+        1 => restore(resource, DeploymentStatus::Succeeded),
+        2 => restore(resource, DeploymentStatus::DeleteComplete),
         _ => {
-            let mut d = Deployment::create(resource, t(0), id, config("0"), None);
+            let mut d = create(resource);
             let _ = d.handle(Input::Cancel { at: t(1) });
             d
         }
@@ -46,12 +64,7 @@ fn fixture(resource: ResourceId, selector: u8) -> Deployment {
     d
 }
 
-fn meta() -> ResourceMeta {
-    ResourceMeta {
-        arn: "arn:aws:proton:us-east-1:123456789012:x".to_owned(),
-        environment_name: Some(name("prod")),
-    }
-}
+const ARN: &str = "arn:aws:proton:us-east-1:123456789012:x";
 
 fn check_error(e: &ApiError) {
     let json: serde_json::Value = serde_json::from_str(&e.to_json()).expect("error body is JSON");
@@ -67,10 +80,11 @@ fn check_error(e: &ApiError) {
 fn step(d: &mut Deployment, input: Input) -> Outcome {
     let before = d.clone();
     let outcome = d.handle(input);
-    if !matches!(outcome, Outcome::Applied(_)) {
+    if !outcome.is_applied() {
         assert_eq!(*d, before, "{outcome:?} changed the state");
+        assert_eq!(outcome.effect(), None);
     }
-    if let Outcome::Rejected(r) = &outcome {
+    if let Some(r) = outcome.rejection() {
         check_error(&ApiError::from(r.clone()));
     }
     outcome
@@ -88,10 +102,10 @@ fuzz_target!(|data: &[u8]| {
         }
         static ORACLE: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
         let oracle =
-            ORACLE.get_or_init(|| regex_lite::Regex::new(RESOURCE_NAME_PATTERN).expect("pattern"));
+            ORACLE.get_or_init(|| regex_lite::Regex::new(ResourceName::PATTERN).expect("pattern"));
         let length = text.chars().count();
         let expected = oracle.is_match(text) && (1..=100).contains(&length);
-        assert_eq!(check_resource_name(text).is_ok(), expected, "{text:?}");
+        assert_eq!(ResourceName::check(text).is_ok(), expected, "{text:?}");
     }
 
     let at = Timestamp::from_secs(10);
@@ -102,8 +116,10 @@ fuzz_target!(|data: &[u8]| {
                 if let Outcome::Applied(_) | Outcome::Ignored(_) =
                     step(&mut d, Input::Cancel { at })
                 {
-                    let out = CancelServiceInstanceDeploymentOutput::from_deployment(&d, &meta())
-                        .expect("shape");
+                    let out = CancelServiceInstanceDeploymentOutput {
+                        service_instance: ServiceInstance::new(&d.observe(), ARN, &name("prod"))
+                            .expect("shape"),
+                    };
                     let _: serde_json::Value =
                         serde_json::from_slice(&out.to_json()).expect("JSON");
                 }
@@ -113,8 +129,11 @@ fuzz_target!(|data: &[u8]| {
         1 => match UpdateServiceInstanceInput::decode(body) {
             Ok(input) => {
                 let mut d = fixture(input.resource_id(), selector >> 3);
-                let target = Configuration {
-                    template: config("1").template,
+                let target = Configuration::Template {
+                    template: config(&input.resource_id(), "1")
+                        .template()
+                        .expect("template")
+                        .clone(),
                     spec: input.spec.clone(),
                 };
                 let _ = step(
@@ -126,7 +145,10 @@ fuzz_target!(|data: &[u8]| {
                         client_token: input.client_token,
                     },
                 );
-                let out = UpdateServiceInstanceOutput::from_deployment(&d, &meta()).expect("shape");
+                let out = UpdateServiceInstanceOutput {
+                    service_instance: ServiceInstance::new(&d.observe(), ARN, &name("prod"))
+                        .expect("shape"),
+                };
                 let _: serde_json::Value = serde_json::from_slice(&out.to_json()).expect("JSON");
             }
             Err(e) => check_error(&e),
@@ -159,6 +181,11 @@ fuzz_target!(|data: &[u8]| {
             let _ = serde_json::from_slice::<Timestamp>(body);
             let _ = serde_json::from_slice::<DeploymentStatus>(body);
             let _ = serde_json::from_slice::<DeploymentId>(body);
+            if let Ok(d) = serde_json::from_slice::<Deployment>(body) {
+                let again = serde_json::to_vec(&d).expect("snapshot");
+                let back: Deployment = serde_json::from_slice(&again).expect("own snapshot");
+                assert_eq!(back, d);
+            }
         }
     }
 });

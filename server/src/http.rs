@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use proton_cancel::{ApiError, ErrorCode, Operation};
+use proton_cancel_wire::{ApiError, ErrorCode, Operation};
 
 use crate::app::App;
 

@@ -20,7 +20,7 @@ mod app;
 mod http;
 mod seed;
 
-pub use app::{App, SeedError, now};
+pub use app::{App, Clock, SeedError};
 pub use http::{MAX_BODY_BYTES, router};
 pub use seed::{
     EngineOverrides, EngineScript, Outcome, Seed, SeedComponent, SeedDeployment, SeedEnvironment,

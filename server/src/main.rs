@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use proton_cancel_server::{App, EngineOverrides, Outcome, Seed, serve};
+use proton_cancel_server::{App, Clock, EngineOverrides, Outcome, Seed, serve};
 
 /// An AWS Proton emulator for deployment cancellation, on 127.0.0.1.
 #[derive(Parser)]
@@ -70,7 +70,7 @@ async fn main() -> ExitCode {
         cancel_finish_after_ms: flags.cancel_finish_after_ms,
         cancel_result: flags.cancel_result,
     };
-    let app = match App::new(seed, cli) {
+    let app = match App::new(seed, cli, Clock::system()) {
         Ok(app) => app,
         Err(e) => {
             eprintln!("seed: {e}");

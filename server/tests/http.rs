@@ -5,10 +5,17 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
-use proton_cancel_server::{App, EngineOverrides, MAX_BODY_BYTES, Seed, serve};
+use proton_cancel::Timestamp;
+use proton_cancel_server::{App, Clock, EngineOverrides, MAX_BODY_BYTES, Seed, serve};
+use proton_cancel_wire::Operation;
 
 async fn start() -> SocketAddr {
-    let app = App::new(Seed::default(), EngineOverrides::default()).unwrap();
+    let app = App::new(
+        Seed::default(),
+        EngineOverrides::default(),
+        Clock::manual(Timestamp::EPOCH),
+    )
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, app, std::future::pending()));
@@ -91,4 +98,38 @@ async fn a_body_over_the_limit_is_refused_without_reading_it() {
         body,
         r#"{"__type":"SerializationException","message":"the request body could not be read (Payload Too Large); the limit is 1048576 bytes"}"#
     );
+}
+
+/// The engine task of the system clock delivers reports as they fall due,
+/// in due order: checked on Tokio's paused clock, which the system clock
+/// follows, so the test waits for no real timer.
+#[tokio::test(start_paused = true)]
+async fn the_system_clock_engine_delivers_reports_when_they_fall_due() {
+    let seed: Seed = serde_json::from_value(serde_json::json!({
+        "serviceInstances": [{
+            "serviceName": "shop", "name": "web", "environmentName": "prod",
+            "deploymentStatus": "IN_PROGRESS",
+            "templateName": "web-tmpl", "templateMajorVersion": "1", "templateMinorVersion": "0",
+            "engine": {"updateAfterMs": null, "cancelStartAfterMs": 1000, "cancelFinishAfterMs": 2000}
+        }]
+    }))
+    .unwrap();
+    let app = App::new(seed, EngineOverrides::default(), Clock::system()).unwrap();
+    let status = |app: &App| {
+        let body = br#"{"serviceName": "shop", "name": "web"}"#;
+        let json = app.call(Operation::GetServiceInstance, body).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        v["serviceInstance"]["deploymentStatus"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let body = br#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
+    app.call(Operation::CancelServiceInstanceDeployment, body)
+        .unwrap();
+    assert_eq!(status(&app), "CANCELLING");
+    tokio::time::sleep(std::time::Duration::from_millis(2_900)).await;
+    assert_eq!(status(&app), "CANCELLING", "the rollback ends at 3,000 ms");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(status(&app), "CANCELLED");
 }

@@ -1,6 +1,7 @@
 //! Conformance with a real client: the unmodified `aws-sdk-proton` crate
 //! drives the server over HTTP on 127.0.0.1, with static test credentials
-//! and a fixed region.
+//! and a fixed region. The server runs on a manual clock: a test moves time
+//! forward to deliver the engine's reports, and never waits for a timer.
 #![allow(deprecated)] // the SDK marks Proton's operations deprecated: AWS closed Proton to new customers
 
 use std::time::Duration;
@@ -8,19 +9,23 @@ use std::time::Duration;
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_proton::error::ProvideErrorMetadata;
 use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
-use proton_cancel_server::{App, EngineOverrides, Seed, serve};
+use proton_cancel::Timestamp;
+use proton_cancel_server::{App, Clock, EngineOverrides, Seed, serve};
 use serde_json::json;
 
 const P: &str = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$";
 
-/// Starts a server on an ephemeral port of 127.0.0.1 and returns a client
-/// pointed at it. The server lives as long as the test's runtime.
-async fn start(seed: serde_json::Value) -> aws_sdk_proton::Client {
+/// Starts a server on an ephemeral port of 127.0.0.1, on a manual clock
+/// standing at 2024-01-01T00:00:00Z, and returns a client pointed at it and
+/// the server's handle (to move its clock). The server lives as long as the
+/// test's runtime.
+async fn start(seed: serde_json::Value) -> (aws_sdk_proton::Client, App) {
     let seed: Seed = serde_json::from_value(seed).unwrap();
-    let app = App::new(seed, EngineOverrides::default()).unwrap();
+    let clock = Clock::manual(Timestamp::from_secs(1_704_067_200));
+    let app = App::new(seed, EngineOverrides::default(), clock).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, app, std::future::pending()));
+    tokio::spawn(serve(listener, app.clone(), std::future::pending()));
     let config = aws_sdk_proton::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -33,7 +38,7 @@ async fn start(seed: serde_json::Value) -> aws_sdk_proton::Client {
         ))
         .endpoint_url(format!("http://{addr}"))
         .build();
-    aws_sdk_proton::Client::from_conf(config)
+    (aws_sdk_proton::Client::from_conf(config), app)
 }
 
 fn template() -> serde_json::Value {
@@ -90,34 +95,29 @@ async fn cancel_environment_error(
         .into_service_error()
 }
 
-async fn settled_instance(
+/// The instance after the engine has had `ms` milliseconds more.
+async fn instance_after(
     client: &aws_sdk_proton::Client,
+    app: &App,
     name: &str,
+    ms: u64,
 ) -> aws_sdk_proton::types::ServiceInstance {
-    for _ in 0..500 {
-        let out = client
-            .get_service_instance()
-            .service_name("shop")
-            .name(name)
-            .send()
-            .await
-            .unwrap();
-        let si = out.service_instance.unwrap();
-        if !matches!(
-            si.deployment_status,
-            DeploymentStatus::InProgress | DeploymentStatus::Cancelling
-        ) {
-            return si;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("service instance {name} did not settle within 10 s");
+    app.advance(Duration::from_millis(ms));
+    client
+        .get_service_instance()
+        .service_name("shop")
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .service_instance
+        .unwrap()
 }
 
 /// Spec: R33, R8, R9
 #[tokio::test]
 async fn cancel_of_an_in_progress_instance_returns_cancelling_then_shows_cancelled() {
-    let client = start(
+    let (client, app) = start(
         json!({"serviceInstances": [instance("web", "IN_PROGRESS", quick_cancel("SUCCEEDED"))]}),
     )
     .await;
@@ -132,7 +132,10 @@ async fn cancel_of_an_in_progress_instance_returns_cancelling_then_shows_cancell
         "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
     );
 
-    let si = settled_instance(&client, "web").await;
+    // The engine starts the rollback after 20 ms and ends it 30 ms later.
+    let si = instance_after(&client, &app, "web", 25).await;
+    assert_eq!(si.deployment_status, DeploymentStatus::Cancelling);
+    let si = instance_after(&client, &app, "web", 25).await;
     assert_eq!(si.deployment_status, DeploymentStatus::Cancelled);
     assert_eq!(
         si.deployment_status_message.as_deref(),
@@ -146,7 +149,8 @@ async fn cancel_of_an_in_progress_instance_returns_cancelling_then_shows_cancell
 async fn update_that_finishes_before_the_cancellation_starts_ends_succeeded() {
     let engine =
         json!({"updateAfterMs": 400, "cancelStartAfterMs": 5000, "cancelFinishAfterMs": 10});
-    let client = start(json!({"serviceInstances": [instance("web", "SUCCEEDED", engine)]})).await;
+    let (client, app) =
+        start(json!({"serviceInstances": [instance("web", "SUCCEEDED", engine)]})).await;
     let out = client
         .update_service_instance()
         .service_name("shop")
@@ -173,7 +177,7 @@ async fn update_that_finishes_before_the_cancellation_starts_ends_succeeded() {
         DeploymentStatus::Cancelling
     );
 
-    let si = settled_instance(&client, "web").await;
+    let si = instance_after(&client, &app, "web", 60_000).await;
     assert_eq!(si.deployment_status, DeploymentStatus::Succeeded);
     assert_eq!(si.template_minor_version, "1");
     assert_eq!(si.deployment_status_message, None);
@@ -190,12 +194,12 @@ async fn update_that_finishes_before_the_cancellation_starts_ends_succeeded() {
 /// Spec: R33, R10
 #[tokio::test]
 async fn cancellation_that_fails_ends_failed() {
-    let client = start(
+    let (client, app) = start(
         json!({"serviceInstances": [instance("web", "IN_PROGRESS", quick_cancel("FAILED"))]}),
     )
     .await;
     cancel_instance(&client, "shop", "web").await.unwrap();
-    let si = settled_instance(&client, "web").await;
+    let si = instance_after(&client, &app, "web", 60_000).await;
     assert_eq!(si.deployment_status, DeploymentStatus::Failed);
     assert_eq!(
         si.deployment_status_message.as_deref(),
@@ -206,7 +210,7 @@ async fn cancellation_that_fails_ends_failed() {
 /// Spec: R33, R30
 #[tokio::test]
 async fn an_invalid_name_is_a_validation_exception_with_the_aws_message() {
-    let client = start(json!({})).await;
+    let (client, _app) = start(json!({})).await;
     let err = cancel_instance(&client, "bad name!", "web")
         .await
         .unwrap_err();
@@ -226,7 +230,7 @@ async fn an_invalid_name_is_a_validation_exception_with_the_aws_message() {
 /// Spec: R33, R31
 #[tokio::test]
 async fn a_missing_instance_is_resource_not_found() {
-    let client = start(json!({})).await;
+    let (client, _app) = start(json!({})).await;
     let err = cancel_instance(&client, "shop", "ghost").await.unwrap_err();
     assert!(err.is_resource_not_found_exception(), "{err:?}");
     assert_eq!(
@@ -238,7 +242,7 @@ async fn a_missing_instance_is_resource_not_found() {
 /// Spec: R33, R15
 #[tokio::test]
 async fn a_cancel_of_a_deployment_that_is_not_in_progress_is_a_conflict() {
-    let client =
+    let (client, _app) =
         start(json!({"serviceInstances": [instance("web", "SUCCEEDED", json!({}))]})).await;
     let err = cancel_instance(&client, "shop", "web").await.unwrap_err();
     assert!(err.is_conflict_exception(), "{err:?}");
@@ -259,7 +263,7 @@ async fn environment_cancel_follows_the_same_rules() {
     env.as_object_mut()
         .unwrap()
         .extend(template().as_object().unwrap().clone());
-    let client = start(json!({"environments": [env]})).await;
+    let (client, app) = start(json!({"environments": [env]})).await;
     let out = client
         .cancel_environment_deployment()
         .environment_name("prod")
@@ -274,18 +278,11 @@ async fn environment_cancel_follows_the_same_rules() {
     );
 
     // Once the rollback is done, a second cancel meets CANCELLED.
-    let mut message = String::new();
-    for _ in 0..500 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        let err = cancel_environment_error(&client, "prod").await;
-        assert!(err.is_conflict_exception(), "{err:?}");
-        message = err.message().unwrap_or_default().to_owned();
-        if message.contains("CANCELLED") {
-            break;
-        }
-    }
+    app.advance(Duration::from_millis(50));
+    let err = cancel_environment_error(&client, "prod").await;
+    assert!(err.is_conflict_exception(), "{err:?}");
     assert_eq!(
-        message,
+        err.message().unwrap_or_default(),
         "cannot cancel the deployment of environment 'prod': its deployment status is CANCELLED; \
          only a deployment that is IN_PROGRESS can be cancelled"
     );
@@ -304,7 +301,7 @@ async fn component_and_pipeline_cancels_answer_through_the_sdk() {
         .as_object_mut()
         .unwrap()
         .extend(template().as_object().unwrap().clone());
-    let client = start(json!({
+    let (client, _app) = start(json!({
         "components": [{"name": "cache", "environmentName": "prod", "deploymentStatus": "IN_PROGRESS",
                         "spec": "component spec", "engine": {"updateAfterMs": null, "cancelStartAfterMs": null}}],
         "servicePipelines": [pipeline],

@@ -13,14 +13,18 @@ pub fn version(s: &str) -> TemplateVersion {
     TemplateVersion::new(s).unwrap()
 }
 
+/// The published pattern of `ResourceName`, as messages quote it
+/// (`tests/names.rs` pins it to the service model's text).
+pub const P: &str = ResourceName::PATTERN;
+
 /// Template `web-tmpl` version 1.`minor`, no spec.
 pub fn config(minor: u32) -> Configuration {
-    Configuration {
-        template: Some(TemplateRef {
+    Configuration::Template {
+        template: TemplateRef {
             name: name("web-tmpl"),
             major: version("1"),
             minor: version(&minor.to_string()),
-        }),
+        },
         spec: None,
     }
 }
@@ -51,7 +55,36 @@ pub fn instance() -> ResourceId {
 
 /// `web` at rest: SUCCEEDED on 1.0, created at t = 0 s, no attempt on record.
 pub fn at_rest() -> Deployment {
-    Deployment::seeded(instance(), t(0), config(0), Seed::Succeeded)
+    seeded(DeploymentStatus::Succeeded, None)
+}
+
+/// `web` on 1.0 since t = 0 s in a settled (or deleting) `status` with
+/// `message` (CANCELLED brings its own), and no attempt on record.
+pub fn seeded(status: DeploymentStatus, message: Option<&str>) -> Deployment {
+    let mut o = Observed::new(instance(), t(0), config(0));
+    o.status_message = match status {
+        DeploymentStatus::Cancelled => Some(reason(StatusMessage::CANCELLED)),
+        _ => message.map(reason),
+    };
+    o.status = status;
+    Deployment::restore(o).unwrap()
+}
+
+/// `web` created at t = `secs` with its first deployment, of [`A`] towards
+/// 1.0, IN_PROGRESS.
+pub fn created(secs: i64, client_token: Option<&str>) -> Deployment {
+    let (d, effect) =
+        Deployment::create(instance(), t(secs), A, config(0), client_token.map(token)).unwrap();
+    assert_eq!(effect, start_deployment(A, config(0)));
+    d
+}
+
+/// The effect that starts attempt `id` towards `target`.
+pub fn start_deployment(id: DeploymentId, target: Configuration) -> Effect {
+    Effect::StartDeployment {
+        deployment_id: id,
+        target,
+    }
 }
 
 /// The update of [`A`] to 1.1, accepted at t = 100 s with client token
@@ -69,7 +102,7 @@ pub fn update_a() -> Input {
 pub fn updating() -> Deployment {
     let mut d = at_rest();
     let outcome = d.handle(update_a());
-    assert_eq!(outcome.applied_status(), Some(DeploymentStatus::InProgress));
+    assert_eq!(outcome.effect(), Some(&start_deployment(A, config(1))));
     d
 }
 
@@ -77,7 +110,10 @@ pub fn updating() -> Deployment {
 pub fn cancel_requested() -> Deployment {
     let mut d = updating();
     let outcome = d.handle(Input::Cancel { at: t(110) });
-    assert_eq!(outcome.applied_status(), Some(DeploymentStatus::Cancelling));
+    assert_eq!(
+        outcome.effect(),
+        Some(&Effect::StartCancellation { deployment_id: A })
+    );
     d
 }
 
@@ -88,7 +124,7 @@ pub fn cancel_started() -> Deployment {
         at: t(111),
         deployment_id: A,
     });
-    assert_eq!(outcome.applied_status(), Some(DeploymentStatus::Cancelling));
+    assert_eq!(outcome.status_after(), Some(DeploymentStatus::Cancelling));
     d
 }
 
@@ -113,8 +149,8 @@ pub fn one_deployment_per_stage() -> Vec<Deployment> {
             d
         },
         deleting,
-        Deployment::seeded(instance(), t(0), config(0), Seed::DeleteFailed(reason("x"))),
-        Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete),
+        seeded(DeploymentStatus::DeleteFailed, Some("x")),
+        seeded(DeploymentStatus::DeleteComplete, None),
     ];
     let stages: Vec<Stage> = states.iter().map(Deployment::stage).collect();
     assert_eq!(
@@ -150,9 +186,10 @@ pub fn cancellation_finished(secs: i64, id: DeploymentId, result: EngineResult) 
     }
 }
 
-/// Every field a caller can observe, for whole-state assertions.
+/// Every field a caller can observe, flattened as the wire lists them, with
+/// the stage, for whole-state assertions. "No attempt yet" is `None`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Observed {
+pub struct Seen {
     pub status: DeploymentStatus,
     pub stage: Stage,
     pub cancellation: Option<CancellationPhase>,
@@ -160,33 +197,41 @@ pub struct Observed {
     pub target: Option<Configuration>,
     pub created_at: Timestamp,
     pub last_attempted_deployment_id: Option<DeploymentId>,
-    pub last_deployment_attempted_at: Timestamp,
+    pub last_deployment_attempted_at: Option<Timestamp>,
     pub last_client_request_token: Option<String>,
     pub last_succeeded_deployment_id: Option<DeploymentId>,
-    pub last_deployment_succeeded_at: Timestamp,
+    pub last_deployment_succeeded_at: Option<Timestamp>,
     pub status_message: Option<String>,
 }
 
-pub fn observe(d: &Deployment) -> Observed {
-    Observed {
-        status: d.status(),
+pub fn observe(d: &Deployment) -> Seen {
+    let o = d.observe();
+    assert_eq!(o.status, d.status());
+    assert_eq!(&o.resource, d.resource());
+    assert_eq!(&o.applied, d.applied_configuration());
+    Seen {
+        status: o.status,
         stage: d.stage(),
-        cancellation: d.cancellation(),
-        applied: d.applied().clone(),
-        target: d.target().cloned(),
-        created_at: d.created_at(),
-        last_attempted_deployment_id: d.last_attempted_deployment_id(),
-        last_deployment_attempted_at: d.last_deployment_attempted_at(),
-        last_client_request_token: d.last_client_request_token().map(|t| t.as_str().to_owned()),
-        last_succeeded_deployment_id: d.last_succeeded_deployment_id(),
-        last_deployment_succeeded_at: d.last_deployment_succeeded_at(),
-        status_message: d.status_message().map(str::to_owned),
+        cancellation: o.cancellation,
+        applied: o.applied,
+        target: o.target,
+        created_at: o.created_at,
+        last_attempted_deployment_id: o.last_attempt.as_ref().map(|a| a.deployment_id),
+        last_deployment_attempted_at: o.last_attempt.as_ref().map(|a| a.at),
+        last_client_request_token: o
+            .last_attempt
+            .as_ref()
+            .and_then(|a| a.client_token.as_ref())
+            .map(|t| t.as_str().to_owned()),
+        last_succeeded_deployment_id: o.last_success.map(|s| s.deployment_id),
+        last_deployment_succeeded_at: o.last_success.map(|s| s.at),
+        status_message: o.status_message.map(|m| m.as_str().to_owned()),
     }
 }
 
 /// What `updating()` looks like: IN_PROGRESS towards 1.1, 1.0 applied.
-pub fn observed_updating() -> Observed {
-    Observed {
+pub fn observed_updating() -> Seen {
+    Seen {
         status: DeploymentStatus::InProgress,
         stage: Stage::InProgress,
         cancellation: None,
@@ -194,17 +239,158 @@ pub fn observed_updating() -> Observed {
         target: Some(config(1)),
         created_at: t(0),
         last_attempted_deployment_id: Some(A),
-        last_deployment_attempted_at: t(100),
+        last_deployment_attempted_at: Some(t(100)),
         last_client_request_token: Some("token-1".to_owned()),
         last_succeeded_deployment_id: None,
-        last_deployment_succeeded_at: t(0),
+        last_deployment_succeeded_at: None,
         status_message: None,
     }
 }
 
-/// The outcome of an input that moved the deployment from `from` to `to`.
+/// The outcome of an input that moved the deployment from `from` to `to`
+/// and started no work.
 pub fn applied(from: Stage, to: Stage) -> Outcome {
-    Outcome::Applied(Transition { from, to })
+    Outcome::Applied(Transition {
+        from,
+        to,
+        effect: None,
+    })
+}
+
+/// The outcome of an input that moved the deployment from `from` to `to`
+/// and started `effect`.
+pub fn applied_with(from: Stage, to: Stage, effect: Effect) -> Outcome {
+    Outcome::Applied(Transition {
+        from,
+        to,
+        effect: Some(effect),
+    })
+}
+
+/// Asserts two observed states are equal; on failure the message shows the
+/// sensitive values too (specs, status messages), which `Debug` redacts.
+#[track_caller]
+pub fn assert_observed_eq(actual: &Observed, expected: &Observed) {
+    if actual != expected {
+        panic!(
+            "observed states differ\n  actual: {actual:?}\n          {}\nexpected: {expected:?}\n          {}",
+            sensitive(actual),
+            sensitive(expected)
+        );
+    }
+}
+
+/// The sensitive values of an observed state, in the clear.
+pub fn sensitive(o: &Observed) -> String {
+    let spec = |c: &Configuration| c.spec().map(|s| s.as_str().to_owned());
+    format!(
+        "applied spec {:?}, target spec {:?}, status message {:?}",
+        spec(&o.applied),
+        o.target.as_ref().map(spec),
+        o.status_message.as_ref().map(StatusMessage::as_str)
+    )
+}
+
+/// The race alphabet: the Cancel call and every engine report of one
+/// attempt, about the current attempt or a stale one, and the deletion
+/// steps. The exhaustive walk, the no-effect property and the model test
+/// all speak it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Race {
+    Cancel,
+    UpdateOk,
+    UpdateFail,
+    CancelStart,
+    CancelOk,
+    CancelFail,
+    StaleUpdateOk,
+    StaleCancelOk,
+    Delete,
+    DeleteOk,
+    DeleteFail,
+}
+
+/// The single-attempt race of the exhaustive walk: the Cancel, the update's
+/// and the cancellation's reports, and one stale report.
+pub const RACE: [Race; 7] = [
+    Race::Cancel,
+    Race::UpdateOk,
+    Race::UpdateFail,
+    Race::CancelStart,
+    Race::CancelOk,
+    Race::CancelFail,
+    Race::StaleUpdateOk,
+];
+
+/// Every symbol.
+pub const RACE_AND_DELETION: [Race; 11] = [
+    Race::Cancel,
+    Race::UpdateOk,
+    Race::UpdateFail,
+    Race::CancelStart,
+    Race::CancelOk,
+    Race::CancelFail,
+    Race::StaleUpdateOk,
+    Race::StaleCancelOk,
+    Race::Delete,
+    Race::DeleteOk,
+    Race::DeleteFail,
+];
+
+impl Race {
+    /// The Cancel call and the cancellation reports: what the "no effect"
+    /// rule removes from a history.
+    pub fn is_cancellation(self) -> bool {
+        matches!(
+            self,
+            Race::Cancel | Race::CancelStart | Race::CancelOk | Race::CancelFail
+        )
+    }
+
+    /// The input at `at`: reports name attempt `current` (stale ones name
+    /// `stale`). Failures give their reason as `update failed`,
+    /// `cancellation failed` and `delete failed`.
+    pub fn input(self, at: Timestamp, current: DeploymentId, stale: DeploymentId) -> Input {
+        let failed = |m: &str| EngineResult::Failed(reason(m));
+        match self {
+            Race::Cancel => Input::Cancel { at },
+            Race::UpdateOk => update_at(at, current, EngineResult::Succeeded),
+            Race::UpdateFail => update_at(at, current, failed("update failed")),
+            Race::CancelStart => Input::CancellationStarted {
+                at,
+                deployment_id: current,
+            },
+            Race::CancelOk => cancellation_at(at, current, EngineResult::Succeeded),
+            Race::CancelFail => cancellation_at(at, current, failed("cancellation failed")),
+            Race::StaleUpdateOk => update_at(at, stale, EngineResult::Succeeded),
+            Race::StaleCancelOk => cancellation_at(at, stale, EngineResult::Succeeded),
+            Race::Delete => Input::Delete { at },
+            Race::DeleteOk => Input::DeleteFinished {
+                at,
+                result: EngineResult::Succeeded,
+            },
+            Race::DeleteFail => Input::DeleteFinished {
+                at,
+                result: failed("delete failed"),
+            },
+        }
+    }
+}
+
+fn update_at(at: Timestamp, id: DeploymentId, result: EngineResult) -> Input {
+    Input::UpdateFinished {
+        at,
+        deployment_id: id,
+        result,
+    }
+}
+
+fn cancellation_at(at: Timestamp, id: DeploymentId, result: EngineResult) -> Input {
+    Input::CancellationFinished {
+        at,
+        deployment_id: id,
+        result,
+    }
 }
 
 /// Applies `input` and asserts that it was ignored for `reason` and changed
@@ -224,6 +410,8 @@ pub fn assert_rejected(d: &mut Deployment, input: Input, message: &str) -> Rejec
     let Outcome::Rejected(rejection) = outcome else {
         panic!("expected a rejection, got {outcome:?}");
     };
+    assert_eq!(rejection.resource(), d.resource());
+    assert_eq!(rejection.status(), d.status());
     assert_eq!(rejection.to_string(), message);
     assert_eq!(*d, before, "a rejected input changed the state");
     rejection

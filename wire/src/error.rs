@@ -4,8 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::machine::Rejection;
-use crate::resource::ResourceId;
+use proton_cancel::{Rejection, RejectionReason, ResourceId};
 
 /// The error codes a Proton operation can answer with: the six the service
 /// model lists, plus the two every AWS JSON 1.0 service has for requests it
@@ -76,7 +75,7 @@ impl ErrorCode {
 /// [`ApiError::to_json`] give it to the wire.
 ///
 /// ```
-/// use proton_cancel::{ApiError, ErrorCode};
+/// use proton_cancel_wire::{ApiError, ErrorCode};
 ///
 /// let err = ApiError::new(ErrorCode::ConflictException, "it is busy");
 /// assert_eq!(err.to_json(), r#"{"__type":"ConflictException","message":"it is busy"}"#);
@@ -107,6 +106,12 @@ impl ApiError {
             ErrorCode::ResourceNotFoundException,
             format!("{resource} was not found"),
         )
+    }
+
+    /// InternalServerException: the service itself is broken (its store,
+    /// its own invariants); the message says how.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InternalServerException, message)
     }
 
     /// The error code.
@@ -158,14 +163,17 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// A machine rejection as the wire answers it: Conflict →
-/// ConflictException, NotFound → ResourceNotFoundException, with the
-/// rejection's message.
+/// A machine rejection as the wire answers it, with the rejection's
+/// message: a conflict is ConflictException, a deleted resource
+/// ResourceNotFoundException. A target of the wrong form for the resource
+/// is the embedding's own mistake (no request can cause it):
+/// InternalServerException.
 impl From<Rejection> for ApiError {
     fn from(rejection: Rejection) -> Self {
-        let code = match rejection {
-            Rejection::Conflict { .. } => ErrorCode::ConflictException,
-            Rejection::NotFound { .. } => ErrorCode::ResourceNotFoundException,
+        let code = match rejection.reason() {
+            RejectionReason::Conflict(_) => ErrorCode::ConflictException,
+            RejectionReason::NotFound => ErrorCode::ResourceNotFoundException,
+            _ => ErrorCode::InternalServerException,
         };
         Self::new(code, rejection.to_string())
     }

@@ -1,14 +1,14 @@
 //! The AWS JSON 1.0 wire format: request decoding with AWS's validation
 //! wording, the errors, the response shapes and their redaction.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::*;
 use proton_cancel::*;
+use proton_cancel_wire::*;
 use serde_json::json;
 use strum::IntoEnumIterator;
-
-const P: &str = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$";
 
 fn cancel(body: &str) -> Result<CancelServiceInstanceDeploymentInput, ApiError> {
     CancelServiceInstanceDeploymentInput::decode(body.as_bytes())
@@ -273,7 +273,7 @@ fn machine_rejections_map_onto_conflict_and_not_found() {
         "cannot cancel the deployment of service instance 'web' of service 'shop': its deployment \
          status is SUCCEEDED; only a deployment that is IN_PROGRESS can be cancelled"
     );
-    let mut gone = Deployment::seeded(instance(), t(0), config(0), Seed::DeleteComplete);
+    let mut gone = seeded(DeploymentStatus::DeleteComplete, None);
     let Outcome::Rejected(r) = gone.handle(Input::Cancel { at: t(1) }) else {
         panic!()
     };
@@ -313,18 +313,20 @@ fn targets_name_the_six_operations_and_nothing_else() {
     );
 }
 
-fn meta() -> ResourceMeta {
-    ResourceMeta {
-        arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web".to_owned(),
-        environment_name: Some(name("prod")),
-    }
+const ARN: &str = "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web";
+
+/// The service instance shape of `d`, in environment `prod`.
+fn shape(d: &Deployment) -> ServiceInstance {
+    ServiceInstance::new(&d.observe(), ARN, &name("prod")).unwrap()
 }
 
 /// Spec: R32
 #[test]
 fn service_instance_shape_has_required_members_and_omits_absent_ones() {
     let d = updating();
-    let body = CancelServiceInstanceDeploymentOutput::from_deployment(&d, &meta()).unwrap();
+    let body = CancelServiceInstanceDeploymentOutput {
+        service_instance: shape(&d),
+    };
     let value: serde_json::Value = serde_json::from_slice(&body.to_json()).unwrap();
     assert_eq!(
         value,
@@ -344,6 +346,26 @@ fn service_instance_shape_has_required_members_and_omits_absent_ones() {
             "templateName": "web-tmpl",
         }})
     );
+}
+
+/// Spec: R23, R32
+#[test]
+fn before_any_attempt_the_wire_shows_created_at_for_both_deployment_times() {
+    let mut o = Observed::new(instance(), t(7), config(0));
+    o.status = DeploymentStatus::Failed;
+    o.status_message = Some(reason("seeded"));
+    let si = ServiceInstance::new(&o, ARN, &name("prod")).unwrap();
+    assert_eq!(
+        (
+            si.last_deployment_attempted_at,
+            si.last_deployment_succeeded_at,
+            si.last_attempted_deployment_id,
+            si.last_succeeded_deployment_id
+        ),
+        (t(7), t(7), None, None)
+    );
+    // Read back, "no attempt" stays "no attempt": the ids say so.
+    assert_observed_eq(&si.observed(), &o);
 }
 
 /// Spec: R32
@@ -381,7 +403,9 @@ fn timestamps_are_epoch_seconds_with_millisecond_fractions() {
 fn cancelled_instance_round_trips_through_json_with_its_message() {
     let mut d = cancel_started();
     let _ = d.handle(cancellation_finished(130, A, EngineResult::Succeeded));
-    let out = GetServiceInstanceOutput::from_deployment(&d, &meta()).unwrap();
+    let out = GetServiceInstanceOutput {
+        service_instance: shape(&d),
+    };
     let back: GetServiceInstanceOutput = serde_json::from_slice(&out.to_json()).unwrap();
     assert_eq!(back, out);
     assert_eq!(
@@ -397,19 +421,84 @@ fn cancelled_instance_round_trips_through_json_with_its_message() {
     );
 }
 
-/// Spec: R32
+/// Spec: R39
+#[test]
+fn a_machine_rebuilt_from_what_get_service_instance_shows_continues_the_same_way() {
+    // A succeeded update, then a new attempt that failed: every last-attempt
+    // and last-success field differs.
+    let mut d = updating();
+    let _ = d.handle(update_finished(120, A, EngineResult::Succeeded));
+    let _ = d.handle(Input::Update {
+        at: t(200),
+        deployment_id: B,
+        target: config(2),
+        client_token: Some(token("token-2")),
+    });
+    let _ = d.handle(update_finished(
+        230,
+        B,
+        EngineResult::Failed(reason("boom")),
+    ));
+    let body = GetServiceInstanceOutput {
+        service_instance: shape(&d),
+    }
+    .to_json();
+    let read: GetServiceInstanceOutput = serde_json::from_slice(&body).unwrap();
+    let observed = read.service_instance.observed();
+    assert_observed_eq(&observed, &d.observe());
+    let mut rebuilt = Deployment::restore(observed).unwrap();
+    for input in [
+        Input::Update {
+            at: t(300),
+            deployment_id: A,
+            target: config(3),
+            client_token: None,
+        },
+        Input::Cancel { at: t(301) },
+        update_finished(302, A, EngineResult::Succeeded),
+    ] {
+        assert_eq!(rebuilt.handle(input.clone()), d.handle(input));
+    }
+    assert_eq!(rebuilt.observe(), d.observe());
+
+    // A running resource: the wire does not show the target, which
+    // GetDeployment gives; with it the machine is whole again.
+    let running = updating();
+    let mut observed = shape(&running).observed();
+    assert_eq!(
+        Deployment::restore(observed.clone())
+            .unwrap_err()
+            .to_string(),
+        "a IN_PROGRESS resource has a running attempt: its last attempt and target are required"
+    );
+    observed.target = Some(config(1));
+    assert_eq!(
+        Deployment::restore(observed).unwrap().observe(),
+        running.observe()
+    );
+}
+
+/// Spec: R32, R40
 #[test]
 fn sibling_shapes_are_written_from_the_same_machine() {
-    let env = Deployment::create(
+    let (env, _) = Deployment::create(
         ResourceId::Environment { name: name("prod") },
         t(5),
         A,
         config(0),
         None,
-    );
-    let out = CancelEnvironmentDeploymentOutput::from_deployment(&env, &meta()).unwrap();
+    )
+    .unwrap();
+    let out = CancelEnvironmentDeploymentOutput {
+        environment: Environment::new(&env.observe(), "arn:env").unwrap(),
+    };
     assert_eq!(out.environment.name, name("prod"));
-    let pipeline = Deployment::create(
+    assert_observed_eq(&out.environment.observed(), &{
+        let mut o = env.observe();
+        o.target = None;
+        o
+    });
+    let (pipeline, _) = Deployment::create(
         ResourceId::ServicePipeline {
             service: name("shop"),
         },
@@ -417,89 +506,90 @@ fn sibling_shapes_are_written_from_the_same_machine() {
         A,
         config(0),
         None,
-    );
-    let out = CancelServicePipelineDeploymentOutput::from_deployment(&pipeline, &meta()).unwrap();
+    )
+    .unwrap();
+    let out = CancelServicePipelineDeploymentOutput {
+        pipeline: ServicePipeline::new(&pipeline.observe(), "arn:pipeline").unwrap(),
+    };
     assert_eq!(out.pipeline.deployment_status, DeploymentStatus::InProgress);
-    let component = Deployment::create(
+    assert_eq!(
+        out.pipeline.observed(name("shop")).resource,
+        ResourceId::ServicePipeline {
+            service: name("shop")
+        }
+    );
+    let (component, _) = Deployment::create(
         ResourceId::Component {
             name: name("cache"),
         },
         t(5),
         A,
-        Configuration {
-            template: None,
-            spec: Some(Spec::new("component spec").unwrap()),
+        Configuration::Component {
+            service_spec: Some(Spec::new("component spec").unwrap()),
         },
         None,
-    );
-    let out = CancelComponentDeploymentOutput::from_deployment(&component, &meta()).unwrap();
+    )
+    .unwrap();
+    let out = CancelComponentDeploymentOutput {
+        component: Component::new(&component.observe(), "arn:component", &name("prod")).unwrap(),
+    };
     assert_eq!(out.component.last_modified_at, t(5));
     assert_eq!(out.component.environment_name, name("prod"));
     let value: serde_json::Value = serde_json::from_slice(&out.to_json()).unwrap();
     assert_eq!(value["component"]["serviceSpec"], "component spec");
-
-    // The wrong shape, or a missing template, is a server fault.
-    let err = CancelEnvironmentDeploymentOutput::from_deployment(&component, &meta()).unwrap_err();
     assert_eq!(
-        err.to_string(),
+        out.component.observed().applied,
+        Configuration::Component {
+            service_spec: Some(Spec::new("component spec").unwrap())
+        }
+    );
+
+    // Asking for another kind's shape is the embedding's mistake: a server
+    // fault, named.
+    let err = Environment::new(&component.observe(), "arn").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InternalServerException);
+    assert_eq!(
+        err.message(),
         "component 'cache' cannot be written as a Environment"
     );
-    assert_eq!(
-        ApiError::from(err).code(),
-        ErrorCode::InternalServerException
-    );
-    let no_template = Deployment::create(
-        ResourceId::Environment { name: name("prod") },
-        t(5),
-        A,
-        Configuration {
-            template: None,
-            spec: None,
-        },
-        None,
-    );
-    assert!(matches!(
-        CancelEnvironmentDeploymentOutput::from_deployment(&no_template, &meta()),
-        Err(ShapeError::MissingTemplate { .. })
-    ));
 }
 
 /// Spec: R7
 #[test]
 fn no_wire_type_holding_a_sensitive_member_shows_it_in_debug() {
     let secret = "hunter2-secret";
-    let with_spec = Configuration {
-        template: config(0).template,
+    let with_spec = Configuration::Template {
+        template: config(0).template().unwrap().clone(),
         spec: Some(Spec::new(secret).unwrap()),
     };
-    let mut d = Deployment::seeded(
-        instance(),
-        t(0),
-        with_spec.clone(),
-        Seed::Failed(reason(secret)),
-    );
-    let instance_out = GetServiceInstanceOutput::from_deployment(&d, &meta()).unwrap();
-    let env = Deployment::seeded(
+    let failed = |resource: ResourceId, applied: Configuration| {
+        let mut o = Observed::new(resource, t(0), applied);
+        o.status = DeploymentStatus::Failed;
+        o.status_message = Some(reason(secret));
+        o
+    };
+    let instance_state = failed(instance(), with_spec.clone());
+    let mut d = Deployment::restore(instance_state.clone()).unwrap();
+    let instance_out = GetServiceInstanceOutput {
+        service_instance: ServiceInstance::new(&instance_state, ARN, &name("prod")).unwrap(),
+    };
+    let env = failed(
         ResourceId::Environment { name: name("prod") },
-        t(0),
         with_spec.clone(),
-        Seed::Failed(reason(secret)),
     );
-    let pipeline = Deployment::seeded(
+    let pipeline = failed(
         ResourceId::ServicePipeline {
             service: name("shop"),
         },
-        t(0),
         with_spec.clone(),
-        Seed::Failed(reason(secret)),
     );
-    let component = Deployment::seeded(
+    let component = failed(
         ResourceId::Component {
             name: name("cache"),
         },
-        t(0),
-        with_spec.clone(),
-        Seed::Failed(reason(secret)),
+        Configuration::Component {
+            service_spec: Some(Spec::new(secret).unwrap()),
+        },
     );
     let update = UpdateServiceInstanceInput::decode(
         json!({"deploymentType": "CURRENT_VERSION", "name": "web", "serviceName": "shop", "spec": secret})
@@ -522,22 +612,17 @@ fn no_wire_type_holding_a_sensitive_member_shows_it_in_debug() {
     });
     let debugs = [
         format!("{instance_out:?}"),
+        format!("{:?}", Environment::new(&env, "arn").unwrap()),
+        format!("{:?}", ServicePipeline::new(&pipeline, "arn").unwrap()),
         format!(
             "{:?}",
-            CancelEnvironmentDeploymentOutput::from_deployment(&env, &meta()).unwrap()
-        ),
-        format!(
-            "{:?}",
-            CancelServicePipelineDeploymentOutput::from_deployment(&pipeline, &meta()).unwrap()
-        ),
-        format!(
-            "{:?}",
-            CancelComponentDeploymentOutput::from_deployment(&component, &meta()).unwrap()
+            Component::new(&component, "arn", &name("prod")).unwrap()
         ),
         format!("{update:?}"),
         format!("{invalid_spec:?}"),
         invalid_spec.message().to_owned(),
         format!("{d:?}"),
+        format!("{:?}", d.observe()),
         format!("{:?}", ApiError::new(ErrorCode::ConflictException, secret)),
     ];
     for debug in &debugs {
@@ -548,5 +633,38 @@ fn no_wire_type_holding_a_sensitive_member_shows_it_in_debug() {
         String::from_utf8(instance_out.to_json())
             .unwrap()
             .contains(secret)
+    );
+}
+
+/// Spec: R5
+#[test]
+fn violations_render_in_the_aws_wire_wording() {
+    let wire = |value: &str| -> Vec<String> {
+        ResourceName::new(value)
+            .unwrap_err()
+            .violations()
+            .iter()
+            .map(aws_wording)
+            .collect()
+    };
+    assert_eq!(
+        wire(""),
+        [
+            "Member must have length greater than or equal to 1".to_owned(),
+            format!("Member must satisfy regular expression pattern: {P}"),
+        ]
+    );
+    assert_eq!(
+        wire(&"é".repeat(101)),
+        [
+            "Member must have length less than or equal to 100".to_owned(),
+            format!("Member must satisfy regular expression pattern: {P}"),
+        ]
+    );
+    assert_eq!(
+        wire("bad name!"),
+        [format!(
+            "Member must satisfy regular expression pattern: {P}"
+        )]
     );
 }

@@ -2,13 +2,14 @@
 //! in size, to show their time grows linearly.
 //!
 //! ```sh
-//! cargo bench --bench hostile
+//! cargo bench -p proton-cancel-wire --bench hostile
 //! ```
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use proton_cancel::{CancelServiceInstanceDeploymentInput, Request, check_resource_name};
+use proton_cancel::ResourceName;
+use proton_cancel_wire::{CancelServiceInstanceDeploymentInput, Request};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("hostile");
@@ -16,7 +17,7 @@ fn bench(c: &mut Criterion) {
     for (label, size) in [("1MB", 1_000_000usize), ("10MB", 10_000_000)] {
         let name = "a".repeat(size);
         group.bench_function(format!("name_{label}"), |b| {
-            b.iter(|| check_resource_name(black_box(&name)).is_err())
+            b.iter(|| ResourceName::check(black_box(&name)).is_err())
         });
         let body = format!(r#"{{"serviceInstanceName": "{name}", "serviceName": "shop"}}"#);
         group.bench_function(format!("body_{label}"), |b| {

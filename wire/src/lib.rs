@@ -1,0 +1,64 @@
+//! # proton-cancel-wire
+//!
+//! The AWS JSON 1.0 wire protocol of AWS Proton's operations around a
+//! deployment cancel, on top of the [`proton_cancel`] specification:
+//!
+//! - [`Operation`]: the operations and their `X-Amz-Target` header.
+//! - [`Request`]: decoding a request body into a typed input with AWS's
+//!   validation, every violation of every member at once, in AWS's
+//!   `ValidationException` wording ([`aws_wording`] gives one rule's).
+//! - Response shapes ([`ServiceInstance`], [`Environment`],
+//!   [`ServicePipeline`], [`Component`] and the operations' outputs), built
+//!   from the core's [`proton_cancel::Observed`] value and read back into one.
+//! - [`ApiError`]: the service's errors with their HTTP status, headers and
+//!   JSON body, and the mapping from a machine [`proton_cancel::Rejection`].
+//!
+//! Like the core, it does no I/O: every function here is a pure function of
+//! bytes or values. A server or a client adds the HTTP.
+//!
+//! ```
+//! use proton_cancel_wire::{CancelServiceInstanceDeploymentInput, ErrorCode, Request};
+//!
+//! let body = br#"{"serviceName": "shop", "serviceInstanceName": "web!"}"#;
+//! let err = CancelServiceInstanceDeploymentInput::decode(body).unwrap_err();
+//! assert_eq!(err.code(), ErrorCode::ValidationException);
+//! assert_eq!(
+//!     err.message(),
+//!     "1 validation error detected: Value 'web!' at 'serviceInstanceName' failed to satisfy \
+//!      constraint: Member must satisfy regular expression pattern: ^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$",
+//! );
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::disallowed_methods
+)]
+
+mod echo;
+mod error;
+mod operation;
+mod request;
+mod shape;
+mod validation;
+
+pub use echo::ECHO_LIMIT;
+pub use error::{ApiError, ErrorCode};
+pub use operation::{Operation, TARGET_PREFIX};
+pub use request::{
+    CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
+    CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput,
+    DeploymentUpdateType, GetServiceInstanceInput, Request, UpdateServiceInstanceInput,
+};
+pub use shape::{
+    CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
+    CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput, Component,
+    Environment, GetServiceInstanceOutput, ServiceInstance, ServicePipeline,
+    UpdateServiceInstanceOutput,
+};
+pub use validation::aws_wording;

@@ -1,0 +1,63 @@
+//! The operations of the AWS JSON 1.0 protocol this crate speaks, and the
+//! `X-Amz-Target` header that names them.
+
+use crate::echo::Echo;
+use crate::error::{ApiError, ErrorCode};
+
+/// The prefix of every `X-Amz-Target` header value of the service.
+pub const TARGET_PREFIX: &str = "AwsProton20200720";
+
+/// The operations this crate speaks.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::Display,
+    strum::EnumString,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
+#[non_exhaustive]
+pub enum Operation {
+    /// CancelServiceInstanceDeployment.
+    CancelServiceInstanceDeployment,
+    /// CancelEnvironmentDeployment.
+    CancelEnvironmentDeployment,
+    /// CancelServicePipelineDeployment.
+    CancelServicePipelineDeployment,
+    /// CancelComponentDeployment.
+    CancelComponentDeployment,
+    /// UpdateServiceInstance.
+    UpdateServiceInstance,
+    /// GetServiceInstance.
+    GetServiceInstance,
+}
+
+impl Operation {
+    /// Reads an `X-Amz-Target` header value such as
+    /// `AwsProton20200720.CancelServiceInstanceDeployment`; anything else is
+    /// UnknownOperationException.
+    pub fn from_target(target: &str) -> Result<Self, ApiError> {
+        target
+            .strip_prefix(TARGET_PREFIX)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|op| op.parse().ok())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::UnknownOperationException,
+                    format!(
+                        "unknown operation {}: the service speaks {TARGET_PREFIX}.<Operation>",
+                        Echo::double(target)
+                    ),
+                )
+            })
+    }
+
+    /// The full `X-Amz-Target` value.
+    pub fn target(self) -> String {
+        format!("{TARGET_PREFIX}.{self}")
+    }
+}
