@@ -4,6 +4,9 @@
 //! docs/robustness.md for the linear-time argument and its measurements).
 
 mod common;
+#[macro_use]
+#[path = "common/strategies.rs"]
+mod strategies;
 
 use common::P;
 use proton_cancel::*;
@@ -20,18 +23,6 @@ fn pattern_error(shown: &str, character: &str, index: usize) -> String {
     format!(
         "invalid ResourceName {shown}: character {character} at index {index} does not match the pattern {P}"
     )
-}
-
-macro_rules! hostile {
-    ($($(#[$meta:meta])* $case:ident: $actual:expr => $expected:expr;)+) => {
-        $(
-            $(#[$meta])*
-            #[test]
-            fn $case() {
-                assert_eq!($actual, $expected);
-            }
-        )+
-    };
 }
 
 hostile! {

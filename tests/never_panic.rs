@@ -6,7 +6,6 @@
 //!
 //! 10,000 cases per property by default; `PROPTEST_CASES=1000000 cargo test
 //! --release --test never_panic` runs a million (docs/robustness.md).
-#![allow(clippy::disallowed_methods)] // reads PROPTEST_CASES
 
 mod common;
 #[path = "common/strategies.rs"]
@@ -14,22 +13,9 @@ mod strategies;
 
 use common::*;
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use proton_cancel::*;
 use serde_json::Value;
-use strategies::{json_value, text};
-
-fn config_for(file: &'static str) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(file))),
-        ..ProptestConfig::default()
-    }
-}
+use strategies::{config_for, json_value, text};
 
 fn timestamp() -> impl Strategy<Value = Timestamp> {
     prop_oneof![

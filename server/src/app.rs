@@ -280,6 +280,17 @@ impl App {
                 )));
             }
         };
+        if matches!(
+            seed.deployment_status,
+            DeploymentStatus::Cancelling | DeploymentStatus::DeleteInProgress
+        ) {
+            // The engine would have nothing to finish them with.
+            return Err(SeedError(format!(
+                "{id}: cannot be seeded in {}; seed IN_PROGRESS and cancel it, or seed a \
+                 settled status",
+                seed.deployment_status
+            )));
+        }
         let mut state = self.state();
         let deployment = if seed.deployment_status == DeploymentStatus::InProgress {
             let deployment_id = self.mint_id();
@@ -298,12 +309,8 @@ impl App {
                 ),
                 _ => None,
             };
-            Deployment::restore(observed).map_err(|e| {
-                SeedError(format!(
-                    "{id}: cannot be seeded in {} ({e}); seed IN_PROGRESS and cancel it",
-                    seed.deployment_status
-                ))
-            })?
+            Deployment::restore(observed)
+                .map_err(|e| SeedError(format!("{id}: cannot be seeded: {e}")))?
         };
         state.resources.insert(
             id,

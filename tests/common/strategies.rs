@@ -1,9 +1,38 @@
-//! Generators of hostile text, JSON values and request bodies, shared by
-//! the core's and the wire crate's never-panic properties.
-#![allow(dead_code)] // each test binary uses its own subset
+//! Generators of hostile text, JSON values and request bodies, and the
+//! harness of the hostile-input catalogs, shared by the core's and the wire
+//! crate's tests.
+#![allow(dead_code, unused_macros)] // each test binary uses its own subset
+#![allow(clippy::disallowed_methods)] // reads PROPTEST_CASES
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::Value;
+
+/// A catalog of named cases, each a test asserting `actual == expected`.
+macro_rules! hostile {
+    ($($(#[$meta:meta])* $case:ident: $actual:expr => $expected:expr;)+) => {
+        $(
+            $(#[$meta])*
+            #[test]
+            fn $case() {
+                assert_eq!($actual, $expected);
+            }
+        )+
+    };
+}
+
+/// 10,000 cases per property, or `PROPTEST_CASES`; failures saved in `file`.
+pub fn config_for(file: &'static str) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(file))),
+        ..ProptestConfig::default()
+    }
+}
 
 /// The member names of every request, so generated objects hit real members.
 pub const MEMBERS: &[&str] = &[

@@ -155,6 +155,7 @@ names_request! {
 )]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum DeploymentUpdateType {
     /// Update metadata only; no deployment runs.
     None,

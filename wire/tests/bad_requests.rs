@@ -3,6 +3,10 @@
 //! (see docs/robustness.md for the linear-time argument and its
 //! measurements).
 
+#[macro_use]
+#[path = "../../tests/common/strategies.rs"]
+mod strategies;
+
 use proton_cancel::ResourceName;
 use proton_cancel_wire::*;
 
@@ -15,18 +19,6 @@ fn body(bytes: &[u8]) -> String {
         Ok(input) => format!("ok {}", input.resource_id()),
         Err(e) => format!("{}: {}", e.code(), e.message()),
     }
-}
-
-macro_rules! hostile {
-    ($($(#[$meta:meta])* $case:ident: $actual:expr => $expected:expr;)+) => {
-        $(
-            $(#[$meta])*
-            #[test]
-            fn $case() {
-                assert_eq!($actual, $expected);
-            }
-        )+
-    };
 }
 
 hostile! {

@@ -5,28 +5,14 @@
 //! 10,000 cases per property by default; `PROPTEST_CASES=1000000 cargo test
 //! --release -p proton-cancel-wire --test never_panic` runs a million
 //! (docs/robustness.md).
-#![allow(clippy::disallowed_methods)] // reads PROPTEST_CASES
 
 #[path = "../../tests/common/strategies.rs"]
 mod strategies;
 
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use proton_cancel_wire::*;
 use serde_json::Value;
-use strategies::{body, text};
-
-fn config_for(file: &'static str) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(file))),
-        ..ProptestConfig::default()
-    }
-}
+use strategies::{body, config_for, text};
 
 fn decode_all(bytes: &[u8]) -> Result<(), TestCaseError> {
     let results = [
