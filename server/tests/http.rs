@@ -133,3 +133,53 @@ async fn the_system_clock_engine_delivers_reports_when_they_fall_due() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(status(&app), "CANCELLED");
 }
+
+/// Spec: R33, R40
+#[tokio::test]
+async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name() {
+    let refused = |resource: serde_json::Value| {
+        let seed: Seed = serde_json::from_value(serde_json::json!({
+            "environments": [resource]
+        }))
+        .unwrap();
+        App::new(
+            seed,
+            EngineOverrides::default(),
+            Clock::manual(Timestamp::EPOCH),
+        )
+        .err()
+        .map(|e| e.to_string())
+    };
+    let template = |status: &str| {
+        serde_json::json!({
+            "name": "prod", "deploymentStatus": status,
+            "templateName": "env-tmpl", "templateMajorVersion": "1", "templateMinorVersion": "0"
+        })
+    };
+    assert_eq!(
+        refused(template("CANCELLING")).as_deref(),
+        Some(
+            "environment 'prod': cannot be seeded in CANCELLING; seed IN_PROGRESS and cancel it, \
+             or seed a settled status"
+        )
+    );
+    assert_eq!(
+        refused(template("DELETE_IN_PROGRESS")).as_deref(),
+        Some(
+            "environment 'prod': cannot be seeded in DELETE_IN_PROGRESS; seed IN_PROGRESS and \
+             cancel it, or seed a settled status"
+        )
+    );
+    assert_eq!(
+        refused(template("PAUSED")).as_deref(),
+        Some(
+            "environment 'prod': cannot be seeded: unknown deployment status \"PAUSED\": a \
+             machine is only ever in one of the eight"
+        )
+    );
+    assert_eq!(
+        refused(serde_json::json!({"name": "prod"})).as_deref(),
+        Some("environment 'prod': a template version is required")
+    );
+    assert_eq!(refused(template("SUCCEEDED")), None);
+}
