@@ -55,7 +55,7 @@
 //! assert_eq!(outcome.status_after(), Some(DeploymentStatus::InProgress));
 //! assert_eq!(
 //!     outcome.effect(),
-//!     Some(&Effect::StartDeployment { deployment_id: update, target: config("1") }),
+//!     Some(&Effect::StartDeployment { deployment_id: update, target: Box::new(config("1")) }),
 //! );
 //!
 //! // The user cancels: the response already shows CANCELLING, and the

@@ -126,8 +126,9 @@ pub enum Effect {
     StartDeployment {
         /// The new attempt.
         deployment_id: DeploymentId,
-        /// What it deploys.
-        target: Configuration,
+        /// What it deploys. Boxed so that every [`Outcome`] stays small:
+        /// the Cancel path returns one in a few stores.
+        target: Box<Configuration>,
     },
     /// Start cancelling attempt `deployment_id`; the engine answers with
     /// [`Input::CancellationStarted`] and [`Input::CancellationFinished`] for
@@ -439,7 +440,7 @@ impl Deployment {
         check_kind(&resource, &configuration, "configuration")?;
         let effect = Effect::StartDeployment {
             deployment_id,
-            target: configuration.clone(),
+            target: Box::new(configuration.clone()),
         };
         let deployment = Self {
             resource: Arc::new(resource),
@@ -635,15 +636,12 @@ impl Deployment {
         let kind = self.classify(&input);
         match transition_rule(from, kind) {
             Rule::Enter(to) => {
-                if !self.advance_cancellation(to) {
-                    self.enter(to, input);
-                }
+                let effect = match self.advance_cancellation(to) {
+                    Some(effect) => effect,
+                    None => self.enter(to, input),
+                };
                 self.revision = self.revision.saturating_add(1);
-                Outcome::Applied(Transition {
-                    from,
-                    to,
-                    effect: self.effect_of_entering(to),
-                })
+                Outcome::Applied(Transition { from, to, effect })
             }
             Rule::Ignore(reason) => Outcome::Ignored(reason),
             Rule::Conflict(reason) => self.reject(kind, from, RejectionReason::Conflict(reason)),
@@ -716,56 +714,44 @@ impl Deployment {
         }
     }
 
-    /// The work that entering `to` starts: a new attempt's deployment, a
-    /// requested cancellation, or a deletion.
-    fn effect_of_entering(&self, to: Stage) -> Option<Effect> {
-        match (to, &self.phase) {
-            (
-                Stage::InProgress,
-                Phase::Deploying {
-                    attempt, target, ..
-                },
-            ) => Some(Effect::StartDeployment {
-                deployment_id: attempt.deployment_id,
-                target: target.clone(),
-            }),
-            (Stage::CancellationRequested, Phase::Deploying { attempt, .. }) => {
-                Some(Effect::StartCancellation {
-                    deployment_id: attempt.deployment_id,
-                })
-            }
-            (Stage::DeleteInProgress, _) => Some(Effect::StartDeletion),
-            _ => None,
-        }
-    }
-
     /// Within a running attempt only the cancellation phase changes on the
     /// way to CANCELLING (requested, then started): set it in place rather
-    /// than move the whole phase out and back. `false` when `to` is not such
-    /// a step.
-    fn advance_cancellation(&mut self, to: Stage) -> bool {
+    /// than move the whole phase out and back. Returns the effect of the
+    /// step (a requested cancellation starts the engine's), or `None` when
+    /// `to` is not such a step.
+    fn advance_cancellation(&mut self, to: Stage) -> Option<Option<Effect>> {
         let next = match to {
             Stage::CancellationRequested => CancellationPhase::Requested,
             Stage::CancellationStarted => CancellationPhase::Started,
-            _ => return false,
+            _ => return None,
         };
         match &mut self.phase {
-            Phase::Deploying { cancellation, .. } => {
+            Phase::Deploying {
+                cancellation,
+                attempt,
+                ..
+            } => {
                 *cancellation = Some(next);
-                true
+                Some(match next {
+                    CancellationPhase::Requested => Some(Effect::StartCancellation {
+                        deployment_id: attempt.deployment_id,
+                    }),
+                    CancellationPhase::Started => None,
+                })
             }
-            Phase::Resting { .. } => false,
+            Phase::Resting { .. } => None,
         }
     }
 
     /// Moves to `to`, which the transition table chose for `input`, carrying
-    /// over exactly the data the new phase holds.
+    /// over exactly the data the new phase holds, and returns the work that
+    /// entering `to` starts: a new attempt's deployment or a deletion.
     ///
     /// Kept out of line: it moves whole phases, and inlined into
     /// [`Deployment::handle`] its large stack frame would be paid by every
     /// input, including the ones that are ignored or rejected.
     #[inline(never)]
-    fn enter(&mut self, to: Stage, input: Input) {
+    fn enter(&mut self, to: Stage, input: Input) -> Option<Effect> {
         let placeholder = Phase::Resting {
             last_attempt: None,
             rest: Rest::DeleteComplete,
@@ -871,6 +857,19 @@ impl Deployment {
                  which the state's data cannot follow"
             ),
         };
+        match (to, &self.phase) {
+            (
+                Stage::InProgress,
+                Phase::Deploying {
+                    attempt, target, ..
+                },
+            ) => Some(Effect::StartDeployment {
+                deployment_id: attempt.deployment_id,
+                target: Box::new(target.clone()),
+            }),
+            (Stage::DeleteInProgress, _) => Some(Effect::StartDeletion),
+            _ => None,
+        }
     }
 
     /// The resource this deployment belongs to.

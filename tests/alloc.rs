@@ -120,10 +120,10 @@ fn every_transition_allocates_nothing_but_the_copy_of_a_new_target() {
             let mut d = state.clone();
             let label = format!("{input:?} in {:?}", d.stage());
             // The one transition that allocates starts a new attempt: its
-            // effect hands the engine a copy of the target, and copying the
-            // target costs exactly what this clone costs.
+            // effect hands the engine a boxed copy of the target, and that
+            // costs exactly what this boxed clone costs.
             let target_copy = match &input {
-                Input::Update { target, .. } => allocations(|| target.clone()).1,
+                Input::Update { target, .. } => allocations(|| Box::new(target.clone())).1,
                 _ => 0,
             };
             let (outcome, n) = allocations(|| d.handle(input));

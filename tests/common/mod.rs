@@ -83,7 +83,7 @@ pub fn created(secs: i64, client_token: Option<&str>) -> Deployment {
 pub fn start_deployment(id: DeploymentId, target: Configuration) -> Effect {
     Effect::StartDeployment {
         deployment_id: id,
-        target,
+        target: Box::new(target),
     }
 }
 
