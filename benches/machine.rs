@@ -66,7 +66,7 @@ fn bench(c: &mut Criterion) {
             |d| {
                 // The outcome is made and dropped inside the timing; the
                 // harness keeps only `()`, whatever the outcome's size.
-                black_box(d.handle(Input::Cancel {
+                let _ = black_box(d.handle(Input::Cancel {
                     at: black_box(Timestamp::from_secs(110)),
                 }));
             },
@@ -99,8 +99,8 @@ fn bench(c: &mut Criterion) {
                 (at_rest(), Some(update), Some(finished))
             },
             |(d, update, finished)| {
-                black_box(d.handle(black_box(update.take().unwrap())));
-                black_box(d.handle(black_box(finished.take().unwrap())));
+                let _ = black_box(d.handle(black_box(update.take().unwrap())));
+                let _ = black_box(d.handle(black_box(finished.take().unwrap())));
             },
             batch,
         )
