@@ -380,11 +380,12 @@ impl App {
                         engine.cancel_result,
                         "Cancellation failed: the rollback did not complete.",
                     );
-                    let finish = start.saturating_add(engine.cancel_finish_after_ms);
-                    queue(
-                        after(finish),
-                        Report::CancellationFinished(deployment_id, result),
-                    );
+                    if let Some(finish) = engine.cancel_finish_after_ms {
+                        queue(
+                            after(start.saturating_add(finish)),
+                            Report::CancellationFinished(deployment_id, result),
+                        );
+                    }
                 }
             }
             // The server serves no delete operation, and an effect a later

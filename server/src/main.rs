@@ -29,9 +29,17 @@ struct Flags {
     /// Milliseconds from an accepted cancel to the start of the rollback.
     #[arg(long)]
     cancel_start_after_ms: Option<u64>,
+    /// The engine never starts a cancellation (hold cancels in CANCELLING,
+    /// before the rollback: the update can still win).
+    #[arg(long, conflicts_with = "cancel_start_after_ms")]
+    never_start_cancellations: bool,
     /// Milliseconds from the start of the rollback to its result.
     #[arg(long)]
     cancel_finish_after_ms: Option<u64>,
+    /// The engine never finishes a started cancellation (hold cancels in
+    /// CANCELLING after the rollback started: only its result can decide).
+    #[arg(long, conflicts_with = "cancel_finish_after_ms")]
+    never_finish_cancellations: bool,
     /// How cancellations end.
     #[arg(long, value_enum)]
     cancel_result: Option<Outcome>,
@@ -50,7 +58,7 @@ async fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match serde_json::from_slice(&text) {
+            match Seed::from_json(&text) {
                 Ok(seed) => seed,
                 Err(e) => {
                     eprintln!("{}: {e}", path.display());
@@ -66,8 +74,16 @@ async fn main() -> ExitCode {
             flags.update_after_ms.map(Some)
         },
         update_result: flags.update_result,
-        cancel_start_after_ms: flags.cancel_start_after_ms.map(Some),
-        cancel_finish_after_ms: flags.cancel_finish_after_ms,
+        cancel_start_after_ms: if flags.never_start_cancellations {
+            Some(None)
+        } else {
+            flags.cancel_start_after_ms.map(Some)
+        },
+        cancel_finish_after_ms: if flags.never_finish_cancellations {
+            Some(None)
+        } else {
+            flags.cancel_finish_after_ms.map(Some)
+        },
         cancel_result: flags.cancel_result,
     };
     let app = match App::new(seed, cli, Clock::system()) {

@@ -20,7 +20,7 @@ pub struct EngineScript {
     /// Milliseconds from an accepted cancel to the start of the rollback.
     pub cancel_start_after_ms: Option<u64>,
     /// Milliseconds from the start of the rollback to its result.
-    pub cancel_finish_after_ms: u64,
+    pub cancel_finish_after_ms: Option<u64>,
     /// The cancellation's result.
     pub cancel_result: Outcome,
 }
@@ -33,7 +33,7 @@ impl Default for EngineScript {
             update_after_ms: Some(5_000),
             update_result: Outcome::Succeeded,
             cancel_start_after_ms: Some(1_000),
-            cancel_finish_after_ms: 2_000,
+            cancel_finish_after_ms: Some(2_000),
             cancel_result: Outcome::Succeeded,
         }
     }
@@ -62,8 +62,9 @@ pub struct EngineOverrides {
     /// See [`EngineScript::cancel_start_after_ms`]; `null` never starts.
     #[serde(default, deserialize_with = "explicit_null")]
     pub cancel_start_after_ms: Option<Option<u64>>,
-    /// See [`EngineScript::cancel_finish_after_ms`].
-    pub cancel_finish_after_ms: Option<u64>,
+    /// See [`EngineScript::cancel_finish_after_ms`]; `null` never finishes.
+    #[serde(default, deserialize_with = "explicit_null")]
+    pub cancel_finish_after_ms: Option<Option<u64>>,
     /// See [`EngineScript::cancel_result`].
     pub cancel_result: Option<Outcome>,
 }
@@ -92,13 +93,11 @@ impl EngineOverrides {
 
 /// What every seeded resource has: where its deployment stands and what it
 /// deploys.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct SeedDeployment {
     /// IN_PROGRESS (an attempt starts when the server starts), SUCCEEDED,
     /// FAILED, CANCELLED, DELETE_FAILED or DELETE_COMPLETE. Default
     /// SUCCEEDED.
-    #[serde(default = "succeeded")]
     pub deployment_status: DeploymentStatus,
     /// The reason of a FAILED or DELETE_FAILED seed.
     pub deployment_status_message: Option<String>,
@@ -111,7 +110,6 @@ pub struct SeedDeployment {
     /// The spec.
     pub spec: Option<Spec>,
     /// How the engine treats this resource.
-    #[serde(default)]
     pub engine: EngineOverrides,
 }
 
@@ -119,54 +117,90 @@ fn succeeded() -> DeploymentStatus {
     DeploymentStatus::Succeeded
 }
 
-/// A seeded service instance.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SeedServiceInstance {
-    /// `serviceName`.
-    pub service_name: ResourceName,
-    /// `name`.
-    pub name: ResourceName,
-    /// `environmentName`.
-    pub environment_name: ResourceName,
-    /// Its deployment.
-    #[serde(flatten)]
-    pub deployment: SeedDeployment,
+/// Declares a seeded resource kind: its identity members, and the
+/// deployment members every kind shares, read from one flat JSON object
+/// that refuses unknown members (serde's `flatten` cannot refuse them).
+macro_rules! seed_kind {
+    ($(#[$meta:meta])* $name:ident, $raw:ident = $raw_name:literal { $($(#[$fmeta:meta])* $field:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(from = $raw_name)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: ResourceName,)+
+            /// Its deployment.
+            pub deployment: SeedDeployment,
+        }
+
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct $raw {
+            $($field: ResourceName,)+
+            #[serde(default = "succeeded")]
+            deployment_status: DeploymentStatus,
+            deployment_status_message: Option<String>,
+            template_name: Option<ResourceName>,
+            template_major_version: Option<TemplateVersion>,
+            template_minor_version: Option<TemplateVersion>,
+            spec: Option<Spec>,
+            #[serde(default)]
+            engine: EngineOverrides,
+        }
+
+        impl From<$raw> for $name {
+            fn from(raw: $raw) -> Self {
+                Self {
+                    $($field: raw.$field,)+
+                    deployment: SeedDeployment {
+                        deployment_status: raw.deployment_status,
+                        deployment_status_message: raw.deployment_status_message,
+                        template_name: raw.template_name,
+                        template_major_version: raw.template_major_version,
+                        template_minor_version: raw.template_minor_version,
+                        spec: raw.spec,
+                        engine: raw.engine,
+                    },
+                }
+            }
+        }
+    };
 }
 
-/// A seeded environment.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SeedEnvironment {
-    /// `name`.
-    pub name: ResourceName,
-    /// Its deployment.
-    #[serde(flatten)]
-    pub deployment: SeedDeployment,
+seed_kind! {
+    /// A seeded service instance.
+    SeedServiceInstance, RawServiceInstance = "RawServiceInstance" {
+        /// `serviceName`.
+        service_name,
+        /// `name`.
+        name,
+        /// `environmentName`.
+        environment_name,
+    }
 }
 
-/// A seeded service pipeline.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SeedServicePipeline {
-    /// `serviceName` of the service that owns it.
-    pub service_name: ResourceName,
-    /// Its deployment.
-    #[serde(flatten)]
-    pub deployment: SeedDeployment,
+seed_kind! {
+    /// A seeded environment.
+    SeedEnvironment, RawEnvironment = "RawEnvironment" {
+        /// `name`.
+        name,
+    }
 }
 
-/// A seeded component.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SeedComponent {
-    /// `name`.
-    pub name: ResourceName,
-    /// `environmentName`.
-    pub environment_name: ResourceName,
-    /// Its deployment.
-    #[serde(flatten)]
-    pub deployment: SeedDeployment,
+seed_kind! {
+    /// A seeded service pipeline.
+    SeedServicePipeline, RawServicePipeline = "RawServicePipeline" {
+        /// `serviceName` of the service that owns it.
+        service_name,
+    }
+}
+
+seed_kind! {
+    /// A seeded component.
+    SeedComponent, RawComponent = "RawComponent" {
+        /// `name`.
+        name,
+        /// `environmentName`.
+        environment_name,
+    }
 }
 
 /// The whole seed file.
@@ -192,4 +226,21 @@ pub struct Seed {
     /// Components.
     #[serde(default)]
     pub components: Vec<SeedComponent>,
+}
+
+impl Seed {
+    /// Reads a seed file. An error names the path of the member it is
+    /// about, for example `serviceInstances[0].deploymentstatus: unknown
+    /// field ...`: every level refuses unknown members.
+    pub fn from_json(text: &[u8]) -> Result<Self, String> {
+        let mut reader = serde_json::Deserializer::from_slice(text);
+        serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." {
+                e.into_inner().to_string()
+            } else {
+                format!("{path}: {}", e.into_inner())
+            }
+        })
+    }
 }

@@ -183,3 +183,77 @@ async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name
     );
     assert_eq!(refused(template("SUCCEEDED")), None);
 }
+
+/// Spec: R33
+#[test]
+fn seed_typos_are_refused_at_every_level_with_the_path_of_the_member() {
+    let error = |text: &str| Seed::from_json(text.as_bytes()).unwrap_err();
+    let instance = r#""serviceName": "shop", "name": "web", "environmentName": "prod""#;
+    assert_eq!(
+        error(&format!(
+            r#"{{"serviceInstances": [{{{instance}, "deploymentstatus": "IN_PROGRESS"}}]}}"#
+        )),
+        "serviceInstances[0].deploymentstatus: unknown field `deploymentstatus`, expected one of \
+         `serviceName`, `name`, `environmentName`, `deploymentStatus`, \
+         `deploymentStatusMessage`, `templateName`, `templateMajorVersion`, \
+         `templateMinorVersion`, `spec`, `engine` at line 1 column 106"
+    );
+    assert_eq!(
+        error(r#"{"components": [{"name": "cache", "environmentName": "prod", "enigne": {}}]}"#),
+        "components[0].enigne: unknown field `enigne`, expected one of `name`, \
+         `environmentName`, `deploymentStatus`, `deploymentStatusMessage`, `templateName`, \
+         `templateMajorVersion`, `templateMinorVersion`, `spec`, `engine` at line 1 column 69"
+    );
+    assert_eq!(
+        error(r#"{"environments": [{"name": "prod", "engine": {"cancelFinishAfter": 1}}]}"#),
+        "environments[0].engine.cancelFinishAfter: unknown field `cancelFinishAfter`, expected \
+         one of `updateAfterMs`, `updateResult`, `cancelStartAfterMs`, `cancelFinishAfterMs`, \
+         `cancelResult` at line 1 column 65"
+    );
+    assert_eq!(
+        error(r#"{"servicePipelines": [{"serviceName": "shop!"}]}"#),
+        "servicePipelines[0].serviceName: invalid ResourceName \"shop!\": character '!' at \
+         index 4 does not match the pattern ^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$ at line 1 column 46"
+    );
+    assert_eq!(
+        error(r#"{"regoin": "eu-west-1"}"#),
+        "regoin: unknown field `regoin`, expected one of `region`, `accountId`, `engine`, \
+         `serviceInstances`, `environments`, `servicePipelines`, `components` at line 1 column 9"
+    );
+}
+
+/// Spec: R33, R13
+#[tokio::test]
+async fn a_cancellation_that_never_finishes_holds_cancelling_after_the_rollback_started() {
+    let seed = Seed::from_json(
+        br#"{"serviceInstances": [{
+            "serviceName": "shop", "name": "web", "environmentName": "prod",
+            "deploymentStatus": "IN_PROGRESS",
+            "templateName": "web-tmpl", "templateMajorVersion": "1", "templateMinorVersion": "0",
+            "engine": {"updateAfterMs": 500, "cancelStartAfterMs": 100, "cancelFinishAfterMs": null}
+        }]}"#,
+    )
+    .unwrap();
+    let app = App::new(
+        seed,
+        EngineOverrides::default(),
+        Clock::manual(Timestamp::EPOCH),
+    )
+    .unwrap();
+    let status = |app: &App| {
+        let body = br#"{"serviceName": "shop", "name": "web"}"#;
+        let json = app.call(Operation::GetServiceInstance, body).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        v["serviceInstance"]["deploymentStatus"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let body = br#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
+    app.call(Operation::CancelServiceInstanceDeployment, body)
+        .unwrap();
+    // The rollback starts at 100 ms; the update's success at 500 ms comes
+    // too late to win, and the rollback never ends.
+    app.advance(std::time::Duration::from_secs(3_600));
+    assert_eq!(status(&app), "CANCELLING");
+}
