@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use proton_cancel_wire::{ApiError, ErrorCode, Operation};
@@ -19,12 +20,26 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 const JSON_1_0: &str = "application/x-amz-json-1.0";
 
-/// The routes: `POST /` for every operation.
+/// The header AWS names every response's request id with.
+pub const REQUEST_ID_HEADER: &str = "x-amzn-requestid";
+
+/// The routes: `POST /` for every operation. Every response, answer or
+/// error, carries a fresh request id in `x-amzn-RequestId`, as AWS's do.
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/", post(dispatch))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(map_response(with_request_id))
         .with_state(app)
+}
+
+/// Adds a fresh request id (a random UUID) to a response.
+async fn with_request_id(mut response: Response) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
 }
 
 async fn dispatch(

@@ -21,7 +21,7 @@ mod http;
 mod seed;
 
 pub use app::{App, Clock, SeedError};
-pub use http::{MAX_BODY_BYTES, router};
+pub use http::{MAX_BODY_BYTES, REQUEST_ID_HEADER, router};
 pub use seed::{
     EngineOverrides, EngineScript, Outcome, Seed, SeedComponent, SeedDeployment, SeedEnvironment,
     SeedServiceInstance, SeedServicePipeline,

@@ -257,3 +257,43 @@ async fn a_cancellation_that_never_finishes_holds_cancelling_after_the_rollback_
     app.advance(std::time::Duration::from_secs(3_600));
     assert_eq!(status(&app), "CANCELLING");
 }
+
+/// The `x-amzn-requestid` header of a response, checked to be a UUID.
+fn request_id(headers: &str) -> String {
+    let id = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("x-amzn-requestid: "))
+        .unwrap_or_else(|| panic!("no request id in {headers}"))
+        .trim()
+        .to_owned();
+    let shape: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(shape, [8, 4, 4, 4, 12], "{id}");
+    assert!(
+        id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()),
+        "{id}"
+    );
+    id
+}
+
+/// Spec: R33
+#[tokio::test]
+async fn every_response_carries_its_own_request_id() {
+    let addr = start().await;
+    let mut ids = std::collections::BTreeSet::new();
+    for (target, body) in [
+        ("AwsProton20200720.GetServiceInstance", b"{}".to_vec()),
+        ("AwsProton20200720.DeleteEverything", b"{}".to_vec()),
+        (
+            "AwsProton20200720.CancelServiceInstanceDeployment",
+            br#"{"serviceName": "shop", "serviceInstanceName": "ghost"}"#.to_vec(),
+        ),
+        (
+            "AwsProton20200720.CancelServiceInstanceDeployment",
+            vec![b' '; MAX_BODY_BYTES + 1],
+        ),
+    ] {
+        let (status, headers, _) = send(addr, target, body).await;
+        assert!(ids.insert(request_id(&headers)), "{status}: id reused");
+    }
+    assert_eq!(ids.len(), 4);
+}

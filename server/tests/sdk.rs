@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_proton::error::ProvideErrorMetadata;
+use aws_sdk_proton::operation::RequestId;
 use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
 use proton_cancel::Timestamp;
 use proton_cancel_server::{App, Clock, EngineOverrides, Seed, serve};
@@ -122,6 +123,11 @@ async fn cancel_of_an_in_progress_instance_returns_cancelling_then_shows_cancell
     )
     .await;
     let out = cancel_instance(&client, "shop", "web").await.unwrap();
+    assert_eq!(
+        out.request_id().map(str::len),
+        Some(36),
+        "a UUID request id"
+    );
     let si = out.service_instance.unwrap();
     assert_eq!(si.deployment_status, DeploymentStatus::Cancelling);
     assert_eq!(si.name, "web");
@@ -233,6 +239,11 @@ async fn a_missing_instance_is_resource_not_found() {
     let (client, _app) = start(json!({})).await;
     let err = cancel_instance(&client, "shop", "ghost").await.unwrap_err();
     assert!(err.is_resource_not_found_exception(), "{err:?}");
+    assert_eq!(
+        err.request_id().map(str::len),
+        Some(36),
+        "errors carry one too"
+    );
     assert_eq!(
         err.message(),
         Some("service instance 'ghost' of service 'shop' was not found")
