@@ -115,23 +115,16 @@ async fn the_system_clock_engine_delivers_reports_when_they_fall_due() {
     }))
     .unwrap();
     let app = App::new(seed, EngineOverrides::default(), Clock::system()).unwrap();
-    let status = |app: &App| {
-        let body = br#"{"serviceName": "shop", "name": "web"}"#;
-        let json = app.call(Operation::GetServiceInstance, body).unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
-        v["serviceInstance"]["deploymentStatus"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let body = br#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
-    app.call(Operation::CancelServiceInstanceDeployment, body)
-        .unwrap();
-    assert_eq!(status(&app), "CANCELLING");
+    cancel_web(&app);
+    assert_eq!(status_of_web(&app), "CANCELLING");
     tokio::time::sleep(std::time::Duration::from_millis(2_900)).await;
-    assert_eq!(status(&app), "CANCELLING", "the rollback ends at 3,000 ms");
+    assert_eq!(
+        status_of_web(&app),
+        "CANCELLING",
+        "the rollback ends at 3,000 ms"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(status(&app), "CANCELLED");
+    assert_eq!(status_of_web(&app), "CANCELLED");
 }
 
 /// Spec: R33, R40
@@ -240,22 +233,11 @@ async fn a_cancellation_that_never_finishes_holds_cancelling_after_the_rollback_
         Clock::manual(Timestamp::EPOCH),
     )
     .unwrap();
-    let status = |app: &App| {
-        let body = br#"{"serviceName": "shop", "name": "web"}"#;
-        let json = app.call(Operation::GetServiceInstance, body).unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
-        v["serviceInstance"]["deploymentStatus"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let body = br#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
-    app.call(Operation::CancelServiceInstanceDeployment, body)
-        .unwrap();
+    cancel_web(&app);
     // The rollback starts at 100 ms; the update's success at 500 ms comes
     // too late to win, and the rollback never ends.
     app.advance(std::time::Duration::from_secs(3_600));
-    assert_eq!(status(&app), "CANCELLING");
+    assert_eq!(status_of_web(&app), "CANCELLING");
 }
 
 /// The `x-amzn-requestid` header of a response, checked to be a UUID.
@@ -296,4 +278,22 @@ async fn every_response_carries_its_own_request_id() {
         assert!(ids.insert(request_id(&headers)), "{status}: id reused");
     }
     assert_eq!(ids.len(), 4);
+}
+
+/// Cancels the deployment of service instance `web` of service `shop`.
+fn cancel_web(app: &App) {
+    let body = br#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
+    app.call(Operation::CancelServiceInstanceDeployment, body)
+        .unwrap();
+}
+
+/// The deployment status GetServiceInstance shows for `web` of `shop`.
+fn status_of_web(app: &App) -> String {
+    let body = br#"{"serviceName": "shop", "name": "web"}"#;
+    let json = app.call(Operation::GetServiceInstance, body).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    v["serviceInstance"]["deploymentStatus"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
