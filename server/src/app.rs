@@ -9,18 +9,22 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use proton_cancel::{
-    Configuration, Deployment, DeploymentId, DeploymentStatus, Effect, EngineResult, Input,
-    Observed, Outcome, ResourceId, ResourceName, StatusMessage, TemplateRef, TemplateVersion,
-    Timestamp,
+    ClientToken, Configuration, Deployment, DeploymentId, DeploymentStatus, Effect, EngineResult,
+    Input, Observed, Outcome, ResourceId, ResourceName, StatusMessage, TemplateRef, Timestamp,
 };
 use proton_cancel_wire::{
     ApiError, CancelComponentDeploymentInput, CancelComponentDeploymentOutput,
     CancelEnvironmentDeploymentInput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput,
     CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput, Component,
-    DeploymentUpdateType, Environment, ErrorCode, GetServiceInstanceInput,
-    GetServiceInstanceOutput, Operation, Request, ServiceInstance, ServicePipeline,
-    UpdateServiceInstanceInput, UpdateServiceInstanceOutput,
+    ConfigurationChange, DEFAULT_PAGE_SIZE, DeploymentRecord, Environment, ErrorCode,
+    GetComponentInput, GetComponentOutput, GetDeploymentInput, GetDeploymentOutput,
+    GetEnvironmentInput, GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput,
+    GetServiceInstanceOutput, GetServiceOutput, ListDeploymentsInput, ListDeploymentsOutput,
+    ListServiceInstancesInput, ListServiceInstancesOutput, Operation, RecordPlace, Request,
+    Service, ServiceInstance, ServicePipeline, UpdateComponentInput, UpdateComponentOutput,
+    UpdateEnvironmentInput, UpdateEnvironmentOutput, UpdateServiceInstanceInput,
+    UpdateServiceInstanceOutput, UpdateServicePipelineInput, UpdateServicePipelineOutput, page,
 };
 
 use crate::seed::{EngineOverrides, EngineScript, Outcome as EngineOutcome, Seed, SeedDeployment};
@@ -126,6 +130,9 @@ impl Report {
 #[derive(Default)]
 struct State {
     resources: HashMap<ResourceId, Entry>,
+    /// The record of every deployment attempt, by id (ids are minted in
+    /// order, so this is also the order of creation).
+    records: BTreeMap<DeploymentId, DeploymentRecord>,
     /// Reports by due time, then by the order they were queued.
     jobs: BTreeMap<(Timestamp, u64), Job>,
     queued: u64,
@@ -139,6 +146,8 @@ pub struct App {
 
 struct Inner {
     state: Mutex<State>,
+    /// `arn:aws:proton:<region>:<account>:`, the start of every ARN.
+    arn_prefix: String,
     next_id: AtomicU64,
     clock: Clock,
     /// Woken when a job is queued, so the engine task re-reads the next due
@@ -174,17 +183,19 @@ impl App {
             .account_id
             .clone()
             .unwrap_or_else(|| "123456789012".to_owned());
-        let arn = |path: String| format!("arn:aws:proton:{region}:{account}:{path}");
+        let arn_prefix = format!("arn:aws:proton:{region}:{account}:");
+        let arn = |path: String| format!("{arn_prefix}{path}");
         let app = App {
             inner: Arc::new(Inner {
                 state: Mutex::new(State::default()),
+                arn_prefix: arn_prefix.clone(),
                 next_id: AtomicU64::new(1),
                 clock,
                 queued: tokio::sync::Notify::new(),
             }),
         };
         let mut entries = Vec::new();
-        for s in seed.service_instances {
+        for s in seed.service_instances.clone() {
             let id = ResourceId::ServiceInstance {
                 service: s.service_name.clone(),
                 name: s.name.clone(),
@@ -206,10 +217,25 @@ impl App {
         }
         for s in seed.service_pipelines {
             let arn = arn(format!("service/{}/pipeline", s.service_name));
+            // The records of a pipeline's deployments name an environment:
+            // the seed's, or that of the service's first instance by name.
+            let environment = s.environment_name.clone().or_else(|| {
+                seed.service_instances
+                    .iter()
+                    .filter(|i| i.service_name == s.service_name)
+                    .min_by(|a, b| a.name.cmp(&b.name))
+                    .map(|i| i.environment_name.clone())
+            });
             let id = ResourceId::ServicePipeline {
                 service: s.service_name,
             };
-            entries.push((id, arn, None, s.deployment));
+            let Some(environment) = environment else {
+                return Err(SeedError(format!(
+                    "{id}: give its environmentName, or seed an instance of the service: \
+                     its deployment records name an environment"
+                )));
+            };
+            entries.push((id, arn, Some(environment), s.deployment));
         }
         for s in seed.components {
             let arn = arn(format!("component/{}", s.name));
@@ -294,9 +320,18 @@ impl App {
         let mut state = self.state();
         let deployment = if seed.deployment_status == DeploymentStatus::InProgress {
             let deployment_id = self.mint_id();
+            let before = Observed::new(id.clone(), at, configuration.clone());
             let (deployment, effect) =
                 Deployment::create(id.clone(), at, deployment_id, configuration, None)
                     .map_err(|e| SeedError(format!("{id}: {e}")))?;
+            if let Effect::StartDeployment { target, .. } = &effect {
+                let place = self
+                    .place(deployment_id, &arn, environment.as_ref(), &id)
+                    .map_err(|e| SeedError(e.message().to_owned()))?;
+                let mut record = DeploymentRecord::start(deployment_id, at, &before, target, place);
+                record.follow(at, &deployment.observe());
+                state.records.insert(deployment_id, record);
+            }
             self.start(&mut state, &id, effect, engine, at);
             deployment
         } else {
@@ -405,15 +440,9 @@ impl App {
                 break;
             }
             let ((due, _), job) = entry.remove_entry();
-            let State { resources, .. } = &mut *state;
-            let Some(resource) = resources.get_mut(&job.resource) else {
-                continue;
-            };
-            let outcome = resource.deployment.handle(job.report.at(due));
-            let engine = resource.engine;
-            if let Some(effect) = into_effect(outcome) {
-                self.start(&mut state, &job.resource, effect, engine, due);
-            }
+            // A report for a resource the store no longer holds has nowhere
+            // to go; the machine ignores the ones that lost a race.
+            let _ = self.apply(&mut state, &job.resource, job.report.at(due));
         }
     }
 
@@ -435,6 +464,65 @@ impl App {
             }
             self.deliver_due();
         }
+    }
+
+    /// Where the record of attempt `id` on `resource` belongs: an
+    /// environment's records name the environment itself; every other kind
+    /// is stored with the environment its records name.
+    fn place(
+        &self,
+        id: DeploymentId,
+        target_arn: &str,
+        environment: Option<&ResourceName>,
+        resource: &ResourceId,
+    ) -> Result<RecordPlace, ApiError> {
+        let environment_name = match (resource, environment) {
+            (ResourceId::Environment { name }, _) | (_, Some(name)) => name.clone(),
+            (_, None) => {
+                return Err(ApiError::internal(format!(
+                    "{resource} was stored without its environment"
+                )));
+            }
+        };
+        Ok(RecordPlace {
+            arn: format!("{}deployment/{id}", self.inner.arn_prefix),
+            target_arn: target_arn.to_owned(),
+            environment_name,
+        })
+    }
+
+    /// Feeds `input` to the machine of `id`, and acts on what it returns:
+    /// an attempt it starts gets a deployment record, the record of the
+    /// running attempt follows every applied transition, and the effect
+    /// becomes engine work.
+    fn apply(&self, state: &mut State, id: &ResourceId, input: Input) -> Result<Outcome, ApiError> {
+        let at = input.at();
+        let entry = find_mut(&mut state.resources, id)?;
+        let before = entry.deployment.observe();
+        let outcome = entry.deployment.handle(input);
+        let Outcome::Applied(transition) = &outcome else {
+            return Ok(outcome);
+        };
+        let now = entry.deployment.observe();
+        let engine = entry.engine;
+        if let Some(Effect::StartDeployment {
+            deployment_id,
+            target,
+        }) = &transition.effect
+        {
+            let place = self.place(*deployment_id, &entry.arn, entry.environment.as_ref(), id)?;
+            let record = DeploymentRecord::start(*deployment_id, at, &before, target, place);
+            state.records.insert(*deployment_id, record);
+        }
+        if let Some(attempt) = &now.last_attempt {
+            if let Some(record) = state.records.get_mut(&attempt.deployment_id) {
+                record.follow(at, &now);
+            }
+        }
+        if let Some(effect) = transition.effect.clone() {
+            self.start(state, id, effect, engine, at);
+        }
+        Ok(outcome)
     }
 
     /// Runs one operation on a JSON body; the JSON answer or the error.
@@ -462,21 +550,84 @@ impl App {
             }
             Operation::UpdateServiceInstance => {
                 let input = UpdateServiceInstanceInput::decode(body)?;
-                let service_instance = self.update(input)?;
+                let service_instance = self.update(
+                    input.resource_id(),
+                    &input.change(),
+                    input.client_token.clone(),
+                    service_instance,
+                )?;
                 Ok(UpdateServiceInstanceOutput { service_instance }.to_json())
+            }
+            Operation::UpdateEnvironment => {
+                let input = UpdateEnvironmentInput::decode(body)?;
+                let environment =
+                    self.update(input.resource_id(), &input.change(), None, environment)?;
+                Ok(UpdateEnvironmentOutput { environment }.to_json())
+            }
+            Operation::UpdateServicePipeline => {
+                let input = UpdateServicePipelineInput::decode(body)?;
+                let pipeline =
+                    self.update(input.resource_id(), &input.change(), None, service_pipeline)?;
+                Ok(UpdateServicePipelineOutput { pipeline }.to_json())
+            }
+            Operation::UpdateComponent => {
+                let input = UpdateComponentInput::decode(body)?;
+                let component = self.update(
+                    input.resource_id(),
+                    &input.change(),
+                    input.client_token.clone(),
+                    component,
+                )?;
+                Ok(UpdateComponentOutput { component }.to_json())
             }
             Operation::GetServiceInstance => {
                 let input = GetServiceInstanceInput::decode(body)?;
-                let state = self.state();
-                let entry = find(&state.resources, &input.resource_id())?;
-                let service_instance = service_instance(entry)?;
+                let service_instance = self.get(&input.resource_id(), service_instance)?;
                 Ok(GetServiceInstanceOutput { service_instance }.to_json())
+            }
+            Operation::GetEnvironment => {
+                let input = GetEnvironmentInput::decode(body)?;
+                let environment = self.get(&input.resource_id(), environment)?;
+                Ok(GetEnvironmentOutput { environment }.to_json())
+            }
+            Operation::GetComponent => {
+                let input = GetComponentInput::decode(body)?;
+                let component = self.get(&input.resource_id(), component)?;
+                Ok(GetComponentOutput { component }.to_json())
+            }
+            Operation::GetService => {
+                let input = GetServiceInput::decode(body)?;
+                let service = self.service(&input.name)?;
+                Ok(GetServiceOutput { service }.to_json())
+            }
+            Operation::ListServiceInstances => {
+                let input = ListServiceInstancesInput::decode(body)?;
+                Ok(self.list_service_instances(&input)?.to_json())
+            }
+            Operation::GetDeployment => {
+                let input = GetDeploymentInput::decode(body)?;
+                let deployment = self.deployment(&input)?;
+                Ok(GetDeploymentOutput { deployment }.to_json())
+            }
+            Operation::ListDeployments => {
+                let input = ListDeploymentsInput::decode(body)?;
+                Ok(self.list_deployments(&input)?.to_json())
             }
             _ => Err(ApiError::new(
                 ErrorCode::UnknownOperationException,
                 format!("operation {operation} is not served"),
             )),
         }
+    }
+
+    /// The shape of `id` as it is.
+    fn get<T>(
+        &self,
+        id: &ResourceId,
+        shape: fn(&Entry) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let state = self.state();
+        shape(find(&state.resources, id)?)
     }
 
     /// Cancels the deployment of `id` and answers with its shape.
@@ -487,51 +638,179 @@ impl App {
     ) -> Result<T, ApiError> {
         let now = self.now();
         let mut state = self.state();
-        let entry = find_mut(&mut state.resources, &id)?;
-        let outcome = entry.deployment.handle(Input::Cancel { at: now });
-        let engine = entry.engine;
-        let answer = rejected(&outcome).map_or_else(|| shape(entry), Err);
-        if let Some(effect) = into_effect(outcome) {
-            self.start(&mut state, &id, effect, engine, now);
+        let outcome = self.apply(&mut state, &id, Input::Cancel { at: now })?;
+        if let Some(error) = rejected(&outcome) {
+            return Err(error);
         }
-        answer
+        shape(find(&state.resources, &id)?)
     }
 
-    fn update(&self, input: UpdateServiceInstanceInput) -> Result<ServiceInstance, ApiError> {
-        let id = input.resource_id();
+    /// Updates `id` as `change` asks (deployment type NONE changes
+    /// nothing the emulator keeps) and answers with its shape.
+    fn update<T>(
+        &self,
+        id: ResourceId,
+        change: &ConfigurationChange,
+        client_token: Option<ClientToken>,
+        shape: fn(&Entry) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let now = self.now();
         let mut state = self.state();
-        let entry = find_mut(&mut state.resources, &id)?;
-        if input.deployment_type == DeploymentUpdateType::None {
-            return service_instance(entry);
+        let entry = find(&state.resources, &id)?;
+        if !change.deploys() {
+            return shape(entry);
         }
-        let target = target_of(&input, entry.deployment.applied_configuration());
-        let outcome = entry.deployment.handle(Input::Update {
+        let input = Input::Update {
             at: now,
             deployment_id: self.mint_id(),
-            target,
-            client_token: input.client_token.clone(),
-        });
-        let engine = entry.engine;
-        let answer = rejected(&outcome).map_or_else(|| service_instance(entry), Err);
-        if let Some(effect) = into_effect(outcome) {
-            self.start(&mut state, &id, effect, engine, now);
+            target: change.target(entry.deployment.applied_configuration()),
+            client_token,
+        };
+        let outcome = self.apply(&mut state, &id, input)?;
+        if let Some(error) = rejected(&outcome) {
+            return Err(error);
         }
-        answer
+        shape(find(&state.resources, &id)?)
+    }
+
+    /// The `Service` shape of `name`: its pipeline if it has one, and what
+    /// its pipeline and instances tell of it.
+    fn service(&self, name: &ResourceName) -> Result<Service, ApiError> {
+        let state = self.state();
+        let pipeline = state.resources.get(&ResourceId::ServicePipeline {
+            service: name.clone(),
+        });
+        let mut instances: Vec<&Entry> = state
+            .resources
+            .values()
+            .filter(|e| {
+                matches!(e.deployment.resource(), ResourceId::ServiceInstance { service, .. } if service == name)
+            })
+            .collect();
+        instances.sort_by(|a, b| a.deployment.resource().cmp(b.deployment.resource()));
+        let parts: Vec<Observed> = pipeline
+            .iter()
+            .chain(instances.iter())
+            .map(|e| e.deployment.observe())
+            .collect();
+        let Some(first) = parts.first() else {
+            return Err(ApiError::new(
+                ErrorCode::ResourceNotFoundException,
+                format!("service '{name}' was not found"),
+            ));
+        };
+        let (template_name, spec) = match &first.applied {
+            Configuration::Template { template, spec } => (
+                template.name.clone(),
+                spec.as_ref()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            Configuration::Component { .. } => {
+                return Err(ApiError::internal(format!(
+                    "{} holds a component's configuration",
+                    first.resource
+                )));
+            }
+        };
+        let created = parts
+            .iter()
+            .map(|o| o.created_at)
+            .min()
+            .unwrap_or(first.created_at);
+        let modified = parts
+            .iter()
+            .map(|o| o.last_attempt.as_ref().map_or(o.created_at, |a| a.at))
+            .max()
+            .unwrap_or(created);
+        let pipeline = pipeline.map(service_pipeline).transpose()?;
+        Ok(Service::new(
+            name.clone(),
+            format!("{}service/{name}", self.inner.arn_prefix),
+            template_name,
+            spec,
+            (created, modified),
+            pipeline,
+        ))
+    }
+
+    fn list_service_instances(
+        &self,
+        input: &ListServiceInstancesInput,
+    ) -> Result<ListServiceInstancesOutput, ApiError> {
+        let mut all = Vec::new();
+        {
+            let state = self.state();
+            for entry in state.resources.values() {
+                if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
+                    if input.service_name.as_ref().is_none_or(|s| s == service) {
+                        all.push(service_instance(entry)?);
+                    }
+                }
+            }
+        }
+        all.retain(|i| input.filters.iter().all(|f| crate::list::matches(i, f)));
+        crate::list::sort(&mut all, input.sort_by, input.sort_order);
+        let (page, next_token) = page(
+            all,
+            |i| format!("{}/{}", i.service_name, i.name),
+            input.next_token.as_ref(),
+            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
+        )?;
+        Ok(ListServiceInstancesOutput {
+            service_instances: page.into_iter().map(Into::into).collect(),
+            next_token,
+        })
+    }
+
+    /// The record of a deployment, if every name the input gives matches
+    /// its target.
+    fn deployment(&self, input: &GetDeploymentInput) -> Result<DeploymentRecord, ApiError> {
+        let state = self.state();
+        state
+            .records
+            .get(&input.id)
+            .filter(|r| input.filter.matches(r))
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::ResourceNotFoundException,
+                    format!("deployment '{}' was not found", input.id),
+                )
+            })
+    }
+
+    /// The records that match every name given, newest first.
+    fn list_deployments(
+        &self,
+        input: &ListDeploymentsInput,
+    ) -> Result<ListDeploymentsOutput, ApiError> {
+        let matching: Vec<_> = {
+            let state = self.state();
+            state
+                .records
+                .values()
+                .rev()
+                .filter(|r| input.filter.matches(r))
+                .map(DeploymentRecord::summary)
+                .collect()
+        };
+        let (deployments, next_token) = page(
+            matching,
+            |d| d.id.to_string(),
+            input.next_token.as_ref(),
+            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
+        )?;
+        Ok(ListDeploymentsOutput {
+            deployments,
+            next_token,
+        })
     }
 }
 
 /// The error a rejected outcome answers with.
 fn rejected(outcome: &Outcome) -> Option<ApiError> {
     outcome.rejection().map(|r| ApiError::from(r.clone()))
-}
-
-/// The effect of an applied outcome, by value.
-fn into_effect(outcome: Outcome) -> Option<Effect> {
-    match outcome {
-        Outcome::Applied(transition) => transition.effect,
-        _ => None,
-    }
 }
 
 /// The environment of a kind that has one; its absence is a broken store.
@@ -582,40 +861,4 @@ fn find_mut<'a>(
     store
         .get_mut(id)
         .ok_or_else(|| ApiError::resource_not_found(id))
-}
-
-/// What an update deploys. The server keeps no template registry, so the
-/// "recommended" version AWS would pick is the one given, or else the one
-/// in place (MINOR_VERSION keeps the major version; MAJOR_VERSION without a
-/// minor version deploys minor version 0). A component's configuration has
-/// no template, and keeps its own form.
-fn target_of(input: &UpdateServiceInstanceInput, applied: &Configuration) -> Configuration {
-    match applied {
-        Configuration::Template { template, spec } => {
-            let t = template.clone();
-            let template = match input.deployment_type {
-                DeploymentUpdateType::MinorVersion => TemplateRef {
-                    minor: input.template_minor_version.clone().unwrap_or(t.minor),
-                    ..t
-                },
-                DeploymentUpdateType::MajorVersion => TemplateRef {
-                    major: input.template_major_version.clone().unwrap_or(t.major),
-                    minor: input
-                        .template_minor_version
-                        .clone()
-                        .or_else(|| TemplateVersion::new("0").ok())
-                        .unwrap_or(t.minor),
-                    ..t
-                },
-                _ => t,
-            };
-            Configuration::Template {
-                template,
-                spec: input.spec.clone().or_else(|| spec.clone()),
-            }
-        }
-        Configuration::Component { service_spec } => Configuration::Component {
-            service_spec: input.spec.clone().or_else(|| service_spec.clone()),
-        },
-    }
 }

@@ -18,6 +18,7 @@
 
 mod app;
 mod http;
+mod list;
 mod seed;
 
 pub use app::{App, Clock, SeedError};

@@ -121,12 +121,17 @@ fn succeeded() -> DeploymentStatus {
 /// deployment members every kind shares, read from one flat JSON object
 /// that refuses unknown members (serde's `flatten` cannot refuse them).
 macro_rules! seed_kind {
-    ($(#[$meta:meta])* $name:ident, $raw:ident = $raw_name:literal { $($(#[$fmeta:meta])* $field:ident),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])* $name:ident, $raw:ident = $raw_name:literal
+        { $($(#[$fmeta:meta])* $field:ident),+ $(,)? }
+        $(optional { $($(#[$ometa:meta])* $ofield:ident),+ $(,)? })?
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Deserialize)]
         #[serde(from = $raw_name)]
         pub struct $name {
             $($(#[$fmeta])* pub $field: ResourceName,)+
+            $($($(#[$ometa])* pub $ofield: Option<ResourceName>,)+)?
             /// Its deployment.
             pub deployment: SeedDeployment,
         }
@@ -135,6 +140,7 @@ macro_rules! seed_kind {
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         struct $raw {
             $($field: ResourceName,)+
+            $($($ofield: Option<ResourceName>,)+)?
             #[serde(default = "succeeded")]
             deployment_status: DeploymentStatus,
             deployment_status_message: Option<String>,
@@ -150,6 +156,7 @@ macro_rules! seed_kind {
             fn from(raw: $raw) -> Self {
                 Self {
                     $($field: raw.$field,)+
+                    $($($ofield: raw.$ofield,)+)?
                     deployment: SeedDeployment {
                         deployment_status: raw.deployment_status,
                         deployment_status_message: raw.deployment_status_message,
@@ -190,6 +197,11 @@ seed_kind! {
     SeedServicePipeline, RawServicePipeline = "RawServicePipeline" {
         /// `serviceName` of the service that owns it.
         service_name,
+    }
+    optional {
+        /// The `environmentName` its deployment records show; default: the
+        /// environment of the service's first seeded instance by name.
+        environment_name,
     }
 }
 

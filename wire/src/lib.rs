@@ -42,23 +42,41 @@
 
 mod echo;
 mod error;
+mod list;
 mod operation;
+mod record;
 mod request;
 mod shape;
+mod update;
 mod validation;
 
 pub use echo::ECHO_LIMIT;
 pub use error::{ApiError, ErrorCode};
+pub use list::{
+    DEFAULT_PAGE_SIZE, DeploymentFilter, GetDeploymentInput, ListDeploymentsInput,
+    ListServiceInstancesInput, NextToken, ServiceInstanceFilter, ServiceInstanceFilterKey,
+    ServiceInstanceSortBy, SortOrder, page, parse_rfc3339_utc,
+};
 pub use operation::{Operation, TARGET_PREFIX};
+pub use record::{
+    ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace, Service,
+    ServiceInstanceState, ServiceInstanceSummary, ServiceStatus, TargetResourceType, TemplateState,
+};
 pub use request::{
     CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
-    CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput,
-    DeploymentUpdateType, GetServiceInstanceInput, Request, UpdateServiceInstanceInput,
+    CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput, GetComponentInput,
+    GetEnvironmentInput, GetServiceInput, GetServiceInstanceInput, Request,
 };
 pub use shape::{
     CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput, Component,
-    Environment, GetServiceInstanceOutput, ServiceInstance, ServicePipeline,
-    UpdateServiceInstanceOutput,
+    Environment, GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput,
+    GetServiceInstanceOutput, GetServiceOutput, ListDeploymentsOutput, ListServiceInstancesOutput,
+    ServiceInstance, ServicePipeline, UpdateComponentOutput, UpdateEnvironmentOutput,
+    UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
+};
+pub use update::{
+    ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, UpdateComponentInput,
+    UpdateEnvironmentInput, UpdateServiceInstanceInput, UpdateServicePipelineInput,
 };
 pub use validation::aws_wording;

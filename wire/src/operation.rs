@@ -7,7 +7,8 @@ use crate::error::{ApiError, ErrorCode};
 /// The prefix of every `X-Amz-Target` header value of the service.
 pub const TARGET_PREFIX: &str = "AwsProton20200720";
 
-/// The operations this crate speaks.
+/// The operations this crate speaks: every operation of the service model
+/// excerpt it is built from, in the model's order.
 #[derive(
     Debug,
     Clone,
@@ -34,6 +35,24 @@ pub enum Operation {
     UpdateServiceInstance,
     /// GetServiceInstance.
     GetServiceInstance,
+    /// ListServiceInstances.
+    ListServiceInstances,
+    /// UpdateEnvironment.
+    UpdateEnvironment,
+    /// GetEnvironment.
+    GetEnvironment,
+    /// UpdateServicePipeline.
+    UpdateServicePipeline,
+    /// GetService: the service, with its pipeline.
+    GetService,
+    /// UpdateComponent.
+    UpdateComponent,
+    /// GetComponent.
+    GetComponent,
+    /// GetDeployment: the record of one deployment attempt.
+    GetDeployment,
+    /// ListDeployments: the records of deployment attempts.
+    ListDeployments,
 }
 
 impl Operation {

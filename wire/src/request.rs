@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use proton_cancel::{ClientToken, ResourceId, ResourceName, Spec, TemplateVersion};
+use proton_cancel::{ResourceId, ResourceName};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
@@ -25,7 +25,7 @@ pub trait Request: Sized {
 
 /// Decodes a body into its raw struct. String members borrow from the body
 /// when they hold no escapes, so even a huge rejected value is never copied.
-fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
     let body: &'a [u8] = if body.is_empty() { b"{}" } else { body };
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
@@ -44,7 +44,7 @@ fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
 
 /// After a successful validation every required member is present; this
 /// turns the impossible opposite into an error instead of a panic.
-fn validated<T>(value: Option<T>) -> Result<T, ApiError> {
+pub(crate) fn validated<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or_else(|| {
         ApiError::new(
             ErrorCode::InternalServerException,
@@ -138,130 +138,24 @@ names_request! {
     |r| ResourceId::ServiceInstance { service: r.service_name.clone(), name: r.name.clone() }
 }
 
-/// The `deploymentType` of UpdateServiceInstance.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantNames,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum DeploymentUpdateType {
-    /// Update metadata only; no deployment runs.
-    None,
-    /// Deploy the given spec on the current template version.
-    CurrentVersion,
-    /// Deploy another minor version of the current major version.
-    MinorVersion,
-    /// Deploy another major version.
-    MajorVersion,
+names_request! {
+    /// GetEnvironment's input.
+    GetEnvironmentInput, RawGetEnvironment, GetEnvironment,
+    { name: "name" },
+    |r| ResourceId::Environment { name: r.name.clone() }
 }
 
-impl DeploymentUpdateType {
-    /// The wire values, in the service model's order.
-    pub const WIRE_VALUES: &'static [&'static str] =
-        &["NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"];
+names_request! {
+    /// GetService's input: the service whose pipeline (if it has one) the
+    /// answer shows.
+    GetServiceInput, RawGetService, GetService,
+    { name: "name" },
+    |r| ResourceId::ServicePipeline { service: r.name.clone() }
 }
 
-/// UpdateServiceInstance's input.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateServiceInstanceInput {
-    /// `clientToken`: the idempotency token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_token: Option<ClientToken>,
-    /// `deploymentType`.
-    pub deployment_type: DeploymentUpdateType,
-    /// `name`: the service instance.
-    pub name: ResourceName,
-    /// `serviceName`.
-    pub service_name: ResourceName,
-    /// `spec` (sensitive).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    /// `templateMajorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_major_version: Option<TemplateVersion>,
-    /// `templateMinorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_minor_version: Option<TemplateVersion>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawUpdateServiceInstance<'a> {
-    #[serde(borrow)]
-    client_token: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    deployment_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    spec: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_major_version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_minor_version: Option<Cow<'a, str>>,
-}
-
-impl Request for UpdateServiceInstanceInput {
-    const OPERATION: Operation = Operation::UpdateServiceInstance;
-
-    fn decode(body: &[u8]) -> Result<Self, ApiError> {
-        let raw: RawUpdateServiceInstance = parse_body(body)?;
-        let mut v = Validator::default();
-        let client_token = v.optional("clientToken", false, raw.client_token, ClientToken::new);
-        let deployment_type = v.required_enum(
-            "deploymentType",
-            DeploymentUpdateType::WIRE_VALUES,
-            raw.deployment_type,
-        );
-        let name = v.required("name", false, raw.name, ResourceName::new);
-        let service_name = v.required("serviceName", false, raw.service_name, ResourceName::new);
-        let spec = v.optional("spec", true, raw.spec, Spec::new);
-        let major = v.optional(
-            "templateMajorVersion",
-            false,
-            raw.template_major_version,
-            TemplateVersion::new,
-        );
-        let minor = v.optional(
-            "templateMinorVersion",
-            false,
-            raw.template_minor_version,
-            TemplateVersion::new,
-        );
-        v.finish()?;
-        Ok(Self {
-            client_token,
-            deployment_type: validated(deployment_type)?,
-            name: validated(name)?,
-            service_name: validated(service_name)?,
-            spec,
-            template_major_version: major,
-            template_minor_version: minor,
-        })
-    }
-}
-
-impl UpdateServiceInstanceInput {
-    /// The service instance the request addresses.
-    pub fn resource_id(&self) -> ResourceId {
-        ResourceId::ServiceInstance {
-            service: self.service_name.clone(),
-            name: self.name.clone(),
-        }
-    }
+names_request! {
+    /// GetComponent's input.
+    GetComponentInput, RawGetComponent, GetComponent,
+    { name: "name" },
+    |r| ResourceId::Component { name: r.name.clone() }
 }

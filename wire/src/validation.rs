@@ -19,6 +19,18 @@ pub(crate) enum MemberConstraint {
     /// The value is not one of the enum's values:
     /// `Member must satisfy enum value set: [A, B]`.
     Enum(&'static [&'static str]),
+    /// A wire-only string shape's maximum length:
+    /// `Member must have length less than or equal to 500`.
+    MaxLength(usize),
+    /// A wire-only string shape's pattern:
+    /// `Member must satisfy regular expression pattern: …`.
+    Pattern(&'static str),
+    /// An integer below the shape's minimum:
+    /// `Member must have value greater than or equal to 1`.
+    MinValue(i64),
+    /// An integer above the shape's maximum:
+    /// `Member must have value less than or equal to 100`.
+    MaxValue(i64),
 }
 
 impl fmt::Display for MemberConstraint {
@@ -31,6 +43,19 @@ impl fmt::Display for MemberConstraint {
                 "Member must satisfy enum value set: [{}]",
                 values.join(", ")
             ),
+            Self::MaxLength(max) => {
+                write!(f, "Member must have length less than or equal to {max}")
+            }
+            Self::Pattern(pattern) => {
+                write!(
+                    f,
+                    "Member must satisfy regular expression pattern: {pattern}"
+                )
+            }
+            Self::MinValue(min) => {
+                write!(f, "Member must have value greater than or equal to {min}")
+            }
+            Self::MaxValue(max) => write!(f, "Member must have value less than or equal to {max}"),
         }
     }
 }
@@ -58,7 +83,7 @@ pub fn aws_wording(violation: &Violation) -> String {
 /// One violation of one member, as AWS words it:
 /// `Value 'bad name!' at 'serviceName' failed to satisfy constraint: …`.
 pub(crate) struct MemberViolation {
-    member: &'static str,
+    member: Cow<'static, str>,
     /// `None` for a null value; sensitive values are kept but never shown.
     value: Option<String>,
     sensitive: bool,
@@ -147,7 +172,7 @@ impl Validator {
         let shown = echoed_part(&error.into_value());
         for v in violations.iter() {
             self.violations.push(MemberViolation {
-                member,
+                member: member.into(),
                 value: Some(shown.clone()),
                 sensitive,
                 constraint: MemberConstraint::Shape(*v),
@@ -174,7 +199,7 @@ impl Validator {
     /// Checks a required enum member against its wire values.
     pub(crate) fn required_enum<T: std::str::FromStr>(
         &mut self,
-        member: &'static str,
+        member: impl Into<Cow<'static, str>>,
         values: &'static [&'static str],
         value: Option<Cow<'_, str>>,
     ) -> Option<T> {
@@ -186,7 +211,7 @@ impl Validator {
             Ok(v) => Some(v),
             Err(_) => {
                 self.violations.push(MemberViolation {
-                    member,
+                    member: member.into(),
                     value: Some(echoed_part(&value)),
                     sensitive: false,
                     constraint: MemberConstraint::Enum(values),
@@ -196,9 +221,72 @@ impl Validator {
         }
     }
 
-    fn null(&mut self, member: &'static str, sensitive: bool) {
+    /// Checks an optional enum member against its wire values.
+    pub(crate) fn optional_enum<T: std::str::FromStr>(
+        &mut self,
+        member: impl Into<Cow<'static, str>>,
+        values: &'static [&'static str],
+        value: Option<Cow<'_, str>>,
+    ) -> Option<T> {
+        value.as_ref()?;
+        self.required_enum(member, values, value)
+    }
+
+    /// Checks an optional string member of a shape only the wire has
+    /// (`check` lists what it breaks, in AWS's order).
+    pub(crate) fn optional_str(
+        &mut self,
+        member: impl Into<Cow<'static, str>>,
+        sensitive: bool,
+        value: Option<Cow<'_, str>>,
+        check: fn(&str) -> Vec<MemberConstraint>,
+    ) -> Option<String> {
+        let value = value?;
+        let broken = check(&value);
+        if broken.is_empty() {
+            return Some(value.into_owned());
+        }
+        let shown = echoed_part(&value);
+        let member = member.into();
+        for constraint in broken {
+            self.violations.push(MemberViolation {
+                member: member.clone(),
+                value: Some(shown.clone()),
+                sensitive,
+                constraint,
+            });
+        }
+        None
+    }
+
+    /// Checks an optional integer member against its range.
+    pub(crate) fn optional_int(
+        &mut self,
+        member: &'static str,
+        value: Option<i64>,
+        min: i64,
+        max: i64,
+    ) -> Option<i64> {
+        let value = value?;
+        let constraint = if value < min {
+            MemberConstraint::MinValue(min)
+        } else if value > max {
+            MemberConstraint::MaxValue(max)
+        } else {
+            return Some(value);
+        };
         self.violations.push(MemberViolation {
-            member,
+            member: member.into(),
+            value: Some(value.to_string()),
+            sensitive: false,
+            constraint,
+        });
+        None
+    }
+
+    fn null(&mut self, member: impl Into<Cow<'static, str>>, sensitive: bool) {
+        self.violations.push(MemberViolation {
+            member: member.into(),
             value: None,
             sensitive,
             constraint: MemberConstraint::NotNull,

@@ -290,7 +290,28 @@ fn machine_rejections_map_onto_conflict_and_not_found() {
 
 /// Spec: R31
 #[test]
-fn targets_name_the_six_operations_and_nothing_else() {
+fn targets_name_the_fifteen_operations_of_the_model_and_nothing_else() {
+    let names: Vec<String> = Operation::iter().map(|op| op.to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            "CancelServiceInstanceDeployment",
+            "CancelEnvironmentDeployment",
+            "CancelServicePipelineDeployment",
+            "CancelComponentDeployment",
+            "UpdateServiceInstance",
+            "GetServiceInstance",
+            "ListServiceInstances",
+            "UpdateEnvironment",
+            "GetEnvironment",
+            "UpdateServicePipeline",
+            "GetService",
+            "UpdateComponent",
+            "GetComponent",
+            "GetDeployment",
+            "ListDeployments",
+        ]
+    );
     for op in Operation::iter() {
         assert_eq!(Operation::from_target(&op.target()).unwrap(), op);
     }

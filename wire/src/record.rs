@@ -1,0 +1,453 @@
+//! Deployment records (the `Deployment` shape of GetDeployment and
+//! ListDeployments), service instance summaries and the `Service` shape:
+//! the views of the wire that are not one resource's own state.
+
+use proton_cancel::{
+    Configuration, DeploymentId, DeploymentStatus, Observed, ResourceId, ResourceKind,
+    ResourceName, Spec, StatusMessage, TemplateVersion, Timestamp,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::shape::{ServiceInstance, ServicePipeline};
+
+/// `DeploymentTargetResourceType`: the kind of resource a deployment
+/// deploys.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    Serialize,
+    Deserialize,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+#[allow(missing_docs)] // the variants are the four kinds
+pub enum TargetResourceType {
+    Environment,
+    ServicePipeline,
+    ServiceInstance,
+    Component,
+}
+
+impl From<ResourceKind> for TargetResourceType {
+    fn from(kind: ResourceKind) -> Self {
+        match kind {
+            ResourceKind::Environment => Self::Environment,
+            ResourceKind::ServicePipeline => Self::ServicePipeline,
+            ResourceKind::Component => Self::Component,
+            _ => Self::ServiceInstance,
+        }
+    }
+}
+
+/// The template fields of a state (`EnvironmentState`,
+/// `ServicePipelineState`, `ServiceInstanceState`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct TemplateState {
+    /// The spec; the wire requires it on a service instance's state, so a
+    /// configuration without one writes the empty string there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<Spec>,
+    pub template_major_version: TemplateVersion,
+    pub template_minor_version: TemplateVersion,
+    pub template_name: ResourceName,
+}
+
+/// The `ServiceInstanceState` shape: the template fields with a spec that
+/// is always present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct ServiceInstanceState {
+    pub spec: String,
+    pub template_major_version: TemplateVersion,
+    pub template_minor_version: TemplateVersion,
+    pub template_name: ResourceName,
+}
+
+/// The `ComponentState` shape (the member the emulator keeps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct ComponentState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_spec: Option<Spec>,
+}
+
+/// The `DeploymentState` union: a configuration, under its kind's member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // variants are documented by their wire names
+#[non_exhaustive]
+pub enum DeploymentState {
+    Component(ComponentState),
+    Environment(TemplateState),
+    ServiceInstance(ServiceInstanceState),
+    ServicePipeline(TemplateState),
+}
+
+impl DeploymentState {
+    /// `configuration` of a resource of `kind`, as the wire shows it.
+    pub fn new(kind: ResourceKind, configuration: &Configuration) -> Self {
+        match configuration {
+            Configuration::Component { service_spec } => Self::Component(ComponentState {
+                service_spec: service_spec.clone(),
+            }),
+            Configuration::Template { template, spec } => {
+                let state = TemplateState {
+                    spec: spec.clone(),
+                    template_major_version: template.major.clone(),
+                    template_minor_version: template.minor.clone(),
+                    template_name: template.name.clone(),
+                };
+                match kind {
+                    ResourceKind::Environment => Self::Environment(state),
+                    ResourceKind::ServicePipeline => Self::ServicePipeline(state),
+                    _ => Self::ServiceInstance(ServiceInstanceState {
+                        spec: state
+                            .spec
+                            .as_ref()
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default(),
+                        template_major_version: state.template_major_version,
+                        template_minor_version: state.template_minor_version,
+                        template_name: state.template_name,
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// The `Deployment` shape: the record of one deployment attempt, which
+/// follows the machine from the update that starts it to the report that
+/// settles it. A cancelled attempt's record ends CANCELLED; the update that
+/// won a race against its cancel ends SUCCEEDED.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct DeploymentRecord {
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_name: Option<ResourceName>,
+    pub created_at: Timestamp,
+    pub deployment_status: DeploymentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_status_message: Option<StatusMessage>,
+    pub environment_name: ResourceName,
+    pub id: DeploymentId,
+    pub initial_state: DeploymentState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempted_deployment_id: Option<DeploymentId>,
+    pub last_modified_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_succeeded_deployment_id: Option<DeploymentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_instance_name: Option<ResourceName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<ResourceName>,
+    pub target_arn: String,
+    pub target_resource_created_at: Timestamp,
+    pub target_resource_type: TargetResourceType,
+    pub target_state: DeploymentState,
+}
+
+/// Where a deployment record belongs: its ARN, its target's ARN, and the
+/// environment the wire names for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPlace {
+    /// The deployment's own ARN.
+    pub arn: String,
+    /// The target resource's ARN.
+    pub target_arn: String,
+    /// `environmentName`: the environment itself, or the one the target
+    /// lives in.
+    pub environment_name: ResourceName,
+}
+
+impl DeploymentRecord {
+    /// The record of attempt `id`, started at `at` towards `target` on a
+    /// resource that was in the state `before`. `lastAttemptedDeploymentId`
+    /// and `lastSucceededDeploymentId` are the resource's as the attempt
+    /// found them.
+    pub fn start(
+        id: DeploymentId,
+        at: Timestamp,
+        before: &Observed,
+        target: &Configuration,
+        place: RecordPlace,
+    ) -> Self {
+        let kind = before.resource.kind();
+        let (component_name, service_name, service_instance_name) = match &before.resource {
+            ResourceId::Component { name } => (Some(name.clone()), None, None),
+            ResourceId::ServiceInstance { service, name } => {
+                (None, Some(service.clone()), Some(name.clone()))
+            }
+            ResourceId::ServicePipeline { service } => (None, Some(service.clone()), None),
+            _ => (None, None, None),
+        };
+        Self {
+            arn: place.arn,
+            completed_at: None,
+            component_name,
+            created_at: at,
+            deployment_status: DeploymentStatus::InProgress,
+            deployment_status_message: None,
+            environment_name: place.environment_name,
+            id,
+            initial_state: DeploymentState::new(kind, &before.applied),
+            last_attempted_deployment_id: before.last_attempt.as_ref().map(|a| a.deployment_id),
+            last_modified_at: at,
+            last_succeeded_deployment_id: before.last_success.map(|s| s.deployment_id),
+            service_instance_name,
+            service_name,
+            target_arn: place.target_arn,
+            target_resource_created_at: before.created_at,
+            target_resource_type: kind.into(),
+            target_state: DeploymentState::new(kind, target),
+        }
+    }
+
+    /// Follows a transition of the record's resource, applied at `at`,
+    /// that left it in the state `now`. Only a transition of this attempt
+    /// changes the record: its status and message become the resource's,
+    /// and a settled status (SUCCEEDED, FAILED, CANCELLED) sets
+    /// `completedAt`. Returns whether the record changed.
+    pub fn follow(&mut self, at: Timestamp, now: &Observed) -> bool {
+        let ours = now
+            .last_attempt
+            .as_ref()
+            .is_some_and(|a| a.deployment_id == self.id);
+        if !ours || self.completed_at.is_some() {
+            return false;
+        }
+        self.deployment_status = now.status.clone();
+        self.deployment_status_message = now.status_message.clone();
+        self.last_modified_at = at;
+        if matches!(
+            now.status,
+            DeploymentStatus::Succeeded | DeploymentStatus::Failed | DeploymentStatus::Cancelled
+        ) {
+            self.completed_at = Some(at);
+        }
+        true
+    }
+
+    /// The record's `DeploymentSummary`.
+    pub fn summary(&self) -> DeploymentSummary {
+        DeploymentSummary {
+            arn: self.arn.clone(),
+            completed_at: self.completed_at,
+            component_name: self.component_name.clone(),
+            created_at: self.created_at,
+            deployment_status: self.deployment_status.clone(),
+            environment_name: self.environment_name.clone(),
+            id: self.id,
+            last_attempted_deployment_id: self.last_attempted_deployment_id,
+            last_modified_at: self.last_modified_at,
+            last_succeeded_deployment_id: self.last_succeeded_deployment_id,
+            service_instance_name: self.service_instance_name.clone(),
+            service_name: self.service_name.clone(),
+            target_arn: self.target_arn.clone(),
+            target_resource_created_at: self.target_resource_created_at,
+            target_resource_type: self.target_resource_type,
+        }
+    }
+
+    /// The resource the deployment deploys.
+    pub fn target(&self) -> Option<ResourceId> {
+        match (
+            self.target_resource_type,
+            &self.service_name,
+            &self.service_instance_name,
+            &self.component_name,
+        ) {
+            (TargetResourceType::Environment, ..) => Some(ResourceId::Environment {
+                name: self.environment_name.clone(),
+            }),
+            (TargetResourceType::ServicePipeline, Some(service), ..) => {
+                Some(ResourceId::ServicePipeline {
+                    service: service.clone(),
+                })
+            }
+            (TargetResourceType::ServiceInstance, Some(service), Some(name), _) => {
+                Some(ResourceId::ServiceInstance {
+                    service: service.clone(),
+                    name: name.clone(),
+                })
+            }
+            (TargetResourceType::Component, _, _, Some(name)) => {
+                Some(ResourceId::Component { name: name.clone() })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The `DeploymentSummary` shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct DeploymentSummary {
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_name: Option<ResourceName>,
+    pub created_at: Timestamp,
+    pub deployment_status: DeploymentStatus,
+    pub environment_name: ResourceName,
+    pub id: DeploymentId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempted_deployment_id: Option<DeploymentId>,
+    pub last_modified_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_succeeded_deployment_id: Option<DeploymentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_instance_name: Option<ResourceName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<ResourceName>,
+    pub target_arn: String,
+    pub target_resource_created_at: Timestamp,
+    pub target_resource_type: TargetResourceType,
+}
+
+/// The `ServiceInstanceSummary` shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct ServiceInstanceSummary {
+    pub arn: String,
+    pub created_at: Timestamp,
+    pub deployment_status: DeploymentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_status_message: Option<StatusMessage>,
+    pub environment_name: ResourceName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempted_deployment_id: Option<DeploymentId>,
+    pub last_deployment_attempted_at: Timestamp,
+    pub last_deployment_succeeded_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_succeeded_deployment_id: Option<DeploymentId>,
+    pub name: ResourceName,
+    pub service_name: ResourceName,
+    pub template_major_version: TemplateVersion,
+    pub template_minor_version: TemplateVersion,
+    pub template_name: ResourceName,
+}
+
+impl From<ServiceInstance> for ServiceInstanceSummary {
+    fn from(s: ServiceInstance) -> Self {
+        Self {
+            arn: s.arn,
+            created_at: s.created_at,
+            deployment_status: s.deployment_status,
+            deployment_status_message: s.deployment_status_message,
+            environment_name: s.environment_name,
+            last_attempted_deployment_id: s.last_attempted_deployment_id,
+            last_deployment_attempted_at: s.last_deployment_attempted_at,
+            last_deployment_succeeded_at: s.last_deployment_succeeded_at,
+            last_succeeded_deployment_id: s.last_succeeded_deployment_id,
+            name: s.name,
+            service_name: s.service_name,
+            template_major_version: s.template_major_version,
+            template_minor_version: s.template_minor_version,
+            template_name: s.template_name,
+        }
+    }
+}
+
+/// `ServiceStatus`: the status of a service as a whole. The emulator keeps
+/// no service lifecycle, so a service it knows is [`ServiceStatus::Active`].
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    Serialize,
+    Deserialize,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+#[allow(missing_docs)] // the variants are the model's values
+pub enum ServiceStatus {
+    CreateInProgress,
+    CreateFailedCleanupInProgress,
+    CreateFailedCleanupComplete,
+    CreateFailedCleanupFailed,
+    CreateFailed,
+    Active,
+    DeleteInProgress,
+    DeleteFailed,
+    UpdateInProgress,
+    UpdateFailedCleanupInProgress,
+    UpdateFailedCleanupComplete,
+    UpdateFailedCleanupFailed,
+    UpdateFailed,
+    UpdateCompleteCleanupFailed,
+}
+
+/// The `Service` shape (the members this crate knows of).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct Service {
+    pub arn: String,
+    pub created_at: Timestamp,
+    pub last_modified_at: Timestamp,
+    pub name: ResourceName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<ServicePipeline>,
+    pub spec: String,
+    pub status: ServiceStatus,
+    pub template_name: ResourceName,
+}
+
+impl Service {
+    /// An ACTIVE service named `name` whose template is `template_name`,
+    /// with its pipeline if it has one. `spec` is the service's spec as
+    /// the emulator knows it.
+    pub fn new(
+        name: ResourceName,
+        arn: String,
+        template_name: ResourceName,
+        spec: String,
+        (created_at, last_modified_at): (Timestamp, Timestamp),
+        pipeline: Option<ServicePipeline>,
+    ) -> Self {
+        Self {
+            arn,
+            created_at,
+            last_modified_at,
+            name,
+            pipeline,
+            spec,
+            status: ServiceStatus::Active,
+            template_name,
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The wire of the whole lifecycle: the update inputs of every kind, what
+//! an update deploys, deployment records that follow the machine, the list
+//! inputs and their pagination.
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use common::*;
+use proton_cancel::*;
+use proton_cancel_wire::*;
+use serde_json::json;
+
+fn message<T: std::fmt::Debug>(result: Result<T, ApiError>) -> String {
+    let err = result.unwrap_err();
+    err.message().to_owned()
+}
+
+#[test]
+fn update_component_takes_only_its_two_deployment_types_and_empty_names_detach() {
+    assert_eq!(
+        message(UpdateComponentInput::decode(
+            br#"{"name": "cache", "deploymentType": "MAJOR_VERSION"}"#
+        )),
+        "1 validation error detected: Value 'MAJOR_VERSION' at 'deploymentType' failed to \
+         satisfy constraint: Member must satisfy enum value set: [NONE, CURRENT_VERSION]"
+    );
+    let input = UpdateComponentInput::decode(
+        br#"{"name": "cache", "deploymentType": "CURRENT_VERSION", "serviceName": "",
+             "serviceInstanceName": "", "serviceSpec": "v2"}"#,
+    )
+    .unwrap();
+    assert_eq!(input.service_name.as_deref(), Some(""));
+    assert_eq!(
+        input.change().deployment_type,
+        DeploymentUpdateType::CurrentVersion
+    );
+    assert_eq!(
+        message(UpdateComponentInput::decode(
+            br#"{"name": "cache", "deploymentType": "NONE", "serviceName": "-x"}"#
+        )),
+        "1 validation error detected: Value '-x' at 'serviceName' failed to satisfy constraint: \
+         Member must satisfy regular expression pattern: (^$)|^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$"
+    );
+}
+
+#[test]
+fn a_description_over_500_characters_is_refused_without_being_shown() {
+    let body = json!({"name": "prod", "deploymentType": "NONE", "description": "d".repeat(501)});
+    assert_eq!(
+        message(UpdateEnvironmentInput::decode(body.to_string().as_bytes())),
+        "1 validation error detected: Value at 'description' failed to satisfy constraint: \
+         Member must have length less than or equal to 500"
+    );
+}
+
+#[test]
+fn update_service_pipeline_requires_its_spec() {
+    assert_eq!(
+        message(UpdateServicePipelineInput::decode(
+            br#"{"serviceName": "shop", "deploymentType": "CURRENT_VERSION"}"#
+        )),
+        "1 validation error detected: Value null at 'spec' failed to satisfy constraint: \
+         Member must not be null"
+    );
+}
+
+#[test]
+fn an_update_deploys_the_given_version_or_keeps_the_one_in_place() {
+    let applied = config(3);
+    let change = |body: serde_json::Value| {
+        UpdateEnvironmentInput::decode(body.to_string().as_bytes())
+            .unwrap()
+            .change()
+    };
+    let minor = change(
+        json!({"name": "prod", "deploymentType": "MINOR_VERSION", "templateMinorVersion": "4"}),
+    );
+    assert_eq!(minor.target(&applied), config(4));
+    let same = change(json!({"name": "prod", "deploymentType": "CURRENT_VERSION"}));
+    assert_eq!(same.target(&applied), config(3));
+    let major = change(
+        json!({"name": "prod", "deploymentType": "MAJOR_VERSION", "templateMajorVersion": "2"}),
+    );
+    let Configuration::Template { template, .. } = major.target(&applied) else {
+        panic!("a template configuration");
+    };
+    assert_eq!(
+        (template.major.as_str(), template.minor.as_str()),
+        ("2", "0")
+    );
+    assert!(!change(json!({"name": "prod", "deploymentType": "NONE"})).deploys());
+}
+
+fn record_of(
+    d: &Deployment,
+    id: DeploymentId,
+    at: Timestamp,
+    before: &Observed,
+) -> DeploymentRecord {
+    let target = d.observe().target.expect("an attempt runs");
+    let mut r = DeploymentRecord::start(
+        id,
+        at,
+        before,
+        &target,
+        RecordPlace {
+            arn: format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}"),
+            target_arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
+                .to_owned(),
+            environment_name: name("prod"),
+        },
+    );
+    assert!(r.follow(at, &d.observe()));
+    r
+}
+
+/// Spec: R8, R9
+#[test]
+fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
+    let mut d = at_rest();
+    let before = d.observe();
+    let _ = d.handle(update_a());
+    let mut r = record_of(&d, A, t(100), &before);
+    assert_eq!(r.deployment_status, DeploymentStatus::InProgress);
+    assert_eq!(r.target(), Some(instance()));
+    assert_eq!(
+        r.initial_state,
+        DeploymentState::new(ResourceKind::ServiceInstance, &before.applied)
+    );
+
+    let _ = d.handle(Input::Cancel { at: t(110) });
+    assert!(r.follow(t(110), &d.observe()));
+    assert_eq!(r.deployment_status, DeploymentStatus::Cancelling);
+    assert_eq!(r.completed_at, None);
+    let _ = d.handle(Input::CancellationStarted {
+        at: t(111),
+        deployment_id: A,
+    });
+    let _ = d.handle(cancellation_finished(112, A, EngineResult::Succeeded));
+    assert!(r.follow(t(112), &d.observe()));
+    assert_eq!(r.deployment_status, DeploymentStatus::Cancelled);
+    assert_eq!(
+        r.deployment_status_message,
+        Some(StatusMessage::new(StatusMessage::CANCELLED))
+    );
+    assert_eq!(r.completed_at, Some(t(112)));
+    assert_eq!(r.last_modified_at, t(112));
+
+    // The next attempt's transitions leave this record alone.
+    let before = d.observe();
+    let _ = d.handle(Input::Update {
+        at: t(200),
+        deployment_id: B,
+        target: config(2),
+        client_token: None,
+    });
+    assert!(!r.follow(t(200), &d.observe()));
+    let next = record_of(&d, B, t(200), &before);
+    assert_eq!(next.last_attempted_deployment_id, Some(A));
+    assert_eq!(next.last_succeeded_deployment_id, None);
+    assert_eq!(r.summary().deployment_status, DeploymentStatus::Cancelled);
+}
+
+/// Spec: R11
+#[test]
+fn the_record_of_an_update_that_wins_its_race_reads_succeeded() {
+    let mut d = at_rest();
+    let before = d.observe();
+    let _ = d.handle(update_a());
+    let mut r = record_of(&d, A, t(100), &before);
+    let _ = d.handle(Input::Cancel { at: t(110) });
+    let _ = d.handle(update_finished(111, A, EngineResult::Succeeded));
+    assert!(r.follow(t(111), &d.observe()));
+    assert_eq!(r.deployment_status, DeploymentStatus::Succeeded);
+    assert_eq!(r.completed_at, Some(t(111)));
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        json["targetState"]["serviceInstance"]["templateMinorVersion"],
+        "1"
+    );
+    assert_eq!(json["initialState"]["serviceInstance"]["spec"], "");
+    assert_eq!(json["targetResourceType"], "SERVICE_INSTANCE");
+}
+
+#[test]
+fn pages_cover_every_item_once_and_a_foreign_token_is_refused() {
+    let items: Vec<u32> = (0..7).collect();
+    let key = |i: &u32| format!("item-{i}");
+    let mut seen = Vec::new();
+    let mut token = None;
+    loop {
+        let (page, next) = page(items.clone(), key, token.as_ref(), 3).unwrap();
+        seen.extend(page);
+        match next {
+            Some(next) => {
+                assert!(next.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
+                token = Some(next);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, items);
+    let foreign: NextToken = serde_json::from_value(json!("zz")).unwrap();
+    assert_eq!(
+        page(items, key, Some(&foreign), 3).unwrap_err().message(),
+        "The nextToken is not valid: pass the nextToken of the previous page unchanged"
+    );
+}
+
+#[test]
+fn list_inputs_check_their_range_pattern_and_enum_members() {
+    assert_eq!(
+        message(ListDeploymentsInput::decode(
+            br#"{"maxResults": 0, "nextToken": "a b"}"#
+        )),
+        "2 validation errors detected: Value '0' at 'maxResults' failed to satisfy constraint: \
+         Member must have value greater than or equal to 1; Value 'a b' at 'nextToken' failed to \
+         satisfy constraint: Member must satisfy regular expression pattern: ^[A-Za-z0-9+=/]+$"
+    );
+    assert_eq!(
+        message(ListServiceInstancesInput::decode(
+            br#"{"filters": [{"key": "name", "value": "web"}, {"key": "colour", "value": "red"}], "sortOrder": "UP"}"#
+        )),
+        "2 validation errors detected: Value 'colour' at 'filters.2.member.key' failed to satisfy \
+         constraint: Member must satisfy enum value set: [name, deploymentStatus, templateName, \
+         serviceName, deployedTemplateVersionStatus, environmentName, \
+         lastDeploymentAttemptedAtBefore, lastDeploymentAttemptedAtAfter, createdAtBefore, \
+         createdAtAfter]; Value 'UP' at 'sortOrder' failed to satisfy constraint: Member must \
+         satisfy enum value set: [ASCENDING, DESCENDING]"
+    );
+    let input = ListServiceInstancesInput::decode(br#"{}"#).unwrap();
+    assert_eq!(input.sort_by, ServiceInstanceSortBy::ServiceName);
+    assert_eq!(input.sort_order, SortOrder::Ascending);
+    assert_eq!(
+        message(GetDeploymentInput::decode(
+            br#"{"id": "00000000-0000-4000-8000-000000000001", "serviceInstanceName": "web"}"#
+        )),
+        "serviceName must be specified to identify the service instance"
+    );
+}
+
+#[test]
+fn time_filters_read_rfc_3339_in_utc() {
+    assert_eq!(
+        parse_rfc3339_utc("1970-01-01T00:00:00Z"),
+        Some(Timestamp::EPOCH)
+    );
+    assert_eq!(
+        parse_rfc3339_utc("1985-04-12T23:20:50.52Z"),
+        Some(Timestamp::from_millis(482_196_050_520))
+    );
+    assert_eq!(
+        parse_rfc3339_utc("2024-02-29T12:00:00Z"),
+        Some(Timestamp::from_secs(1_709_208_000))
+    );
+    for bad in [
+        "2023-02-29T12:00:00Z",
+        "1985-04-12T23:20:50+01:00",
+        "1985-04-12 23:20:50Z",
+        "1985-04-12T23:20:50.Z",
+        "yesterday",
+        "",
+    ] {
+        assert_eq!(parse_rfc3339_utc(bad), None, "{bad}");
+    }
+    assert_eq!(
+        message(ListServiceInstancesInput::decode(
+            br#"{"filters": [{"key": "createdAtAfter", "value": "yesterday"}]}"#
+        )),
+        "The value of filter createdAtAfter must be an RFC 3339 time in UTC, such as \
+         1985-04-12T23:20:50.52Z; got 'yesterday'"
+    );
+}
