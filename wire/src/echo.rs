@@ -1,15 +1,19 @@
-//! Quoting untrusted values inside error messages.
+//! Quoting rejected values inside error messages, as AWS does.
 
 use std::fmt;
 
 /// How many Unicode scalar values of a rejected value an error message
-/// repeats before it cuts the value off with `…`.
-pub const ECHO_LIMIT: usize = 64;
+/// repeats verbatim. Longer values are cut there, and the message says so.
+pub const ECHO_LIMIT: usize = 1024;
 
-/// Writes a rejected value into a message: between `quote`s, with control
-/// characters, quotes and backslashes escaped (`char::escape_debug`), and cut
-/// after [`ECHO_LIMIT`] characters with `…` after the closing quote. A
-/// message built with it is always one line, whatever the value held.
+/// Writes a rejected value into a message as AWS does: between `quote`s,
+/// verbatim, with no escaping of its own. A value longer than
+/// [`ECHO_LIMIT`] characters is cut after that many, and
+/// ` (cut after 1024 characters)` follows the closing quote.
+///
+/// The message may then hold any character the caller sent, control
+/// characters included: the JSON body escapes them, and the server logs a
+/// message only through an escaping formatter, so neither can be broken.
 pub(crate) struct Echo<'a> {
     value: &'a str,
     quote: char,
@@ -31,16 +35,14 @@ impl fmt::Display for Echo<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use fmt::Write as _;
         f.write_char(self.quote)?;
-        let mut chars = self.value.chars();
-        for c in chars.by_ref().take(ECHO_LIMIT) {
-            for e in c.escape_debug() {
-                f.write_char(e)?;
+        match self.value.char_indices().nth(ECHO_LIMIT) {
+            None => f.write_str(self.value)?,
+            Some((cut, _)) => {
+                f.write_str(self.value.get(..cut).unwrap_or(self.value))?;
+                f.write_char(self.quote)?;
+                return write!(f, " (cut after {ECHO_LIMIT} characters)");
             }
         }
-        f.write_char(self.quote)?;
-        if chars.next().is_some() {
-            f.write_char('…')?;
-        }
-        Ok(())
+        f.write_char(self.quote)
     }
 }

@@ -67,7 +67,7 @@ hostile! {
     escaped_characters_decode_before_validation:
         body(br#"{"serviceInstanceName": "w\u0065b", "serviceName": "sh\nop"}"#) =>
         format!(
-            "ValidationException: 1 validation error detected: Value 'sh\\nop' at 'serviceName' \
+            "ValidationException: 1 validation error detected: Value 'sh\nop' at 'serviceName' \
              failed to satisfy constraint: Member must satisfy regular expression pattern: {P}"
         );
     /// Spec: R31
@@ -85,9 +85,10 @@ hostile! {
     ten_mb_member_value: body(
         format!(r#"{{"serviceInstanceName": "{}", "serviceName": "shop"}}"#, "a".repeat(10_000_000)).as_bytes()
     ) => format!(
-        "ValidationException: 1 validation error detected: Value '{}'… at 'serviceInstanceName' \
-         failed to satisfy constraint: Member must have length less than or equal to 100",
-        "a".repeat(64)
+        "ValidationException: 1 validation error detected: Value '{}' (cut after 1024 characters) \
+         at 'serviceInstanceName' failed to satisfy constraint: Member must have length less than \
+         or equal to 100",
+        "a".repeat(1024)
     );
     /// Spec: R31
     ten_mb_of_unknown_members_are_skipped: body(
@@ -127,7 +128,7 @@ hostile! {
         .unwrap_err()
         .message()
         .to_owned() =>
-        "unknown operation \"AwsProton20200720.Cancel\\u{1b}[2J\": the service speaks AwsProton20200720.<Operation>";
+        "unknown operation \"AwsProton20200720.Cancel\u{1b}[2J\": the service speaks AwsProton20200720.<Operation>";
     /// Spec: R31
     update_with_a_number_as_deployment_type: UpdateServiceInstanceInput::decode(
         br#"{"deploymentType": 3, "name": "web", "serviceName": "shop"}"#

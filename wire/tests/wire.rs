@@ -64,29 +64,59 @@ fn every_violation_of_every_member_is_reported_in_member_order() {
         ))),
         format!(
             "3 validation errors detected: \
-             Value '{}'… at 'serviceInstanceName' failed to satisfy constraint: Member must have length less than or equal to 100; \
-             Value '{}'… at 'serviceInstanceName' failed to satisfy constraint: Member must satisfy regular expression pattern: {P}; \
-             Value null at 'serviceName' failed to satisfy constraint: Member must not be null",
-            "é".repeat(64),
-            "é".repeat(64)
+             Value '{long}' at 'serviceInstanceName' failed to satisfy constraint: Member must have length less than or equal to 100; \
+             Value '{long}' at 'serviceInstanceName' failed to satisfy constraint: Member must satisfy regular expression pattern: {P}; \
+             Value null at 'serviceName' failed to satisfy constraint: Member must not be null"
         )
     );
 }
 
 /// Spec: R30
 #[test]
-fn echoed_values_cannot_inject_lines() {
-    let msg = validation_message(cancel(
-        r#"{"serviceInstanceName": "web\nERROR forged", "serviceName": "shop"}"#,
-    ));
+fn echoed_values_are_verbatim_and_the_json_body_stays_one_line() {
+    let err = cancel(r#"{"serviceInstanceName": "web\nERROR forged", "serviceName": "it's"}"#)
+        .unwrap_err();
+    assert_eq!(
+        err.message(),
+        format!(
+            "2 validation errors detected: Value 'web\nERROR forged' at 'serviceInstanceName' \
+             failed to satisfy constraint: Member must satisfy regular expression pattern: {P}; \
+             Value 'it's' at 'serviceName' failed to satisfy constraint: Member must satisfy \
+             regular expression pattern: {P}"
+        )
+    );
+    let json = err.to_json();
+    assert!(!json.contains('\n'), "{json}");
+    assert!(json.contains(r"Value 'web\nERROR forged'"), "{json}");
+}
+
+/// Spec: R30
+#[test]
+fn a_name_one_character_too_long_is_echoed_whole_and_a_huge_one_is_cut_visibly() {
+    let long = "a".repeat(101);
+    let msg = validation_message(cancel(&format!(
+        r#"{{"serviceInstanceName": "{long}", "serviceName": "shop"}}"#
+    )));
     assert_eq!(
         msg,
         format!(
-            "1 validation error detected: Value 'web\\nERROR forged' at 'serviceInstanceName' failed \
-             to satisfy constraint: Member must satisfy regular expression pattern: {P}"
+            "1 validation error detected: Value '{long}' at 'serviceInstanceName' failed to \
+             satisfy constraint: Member must have length less than or equal to 100"
         )
     );
-    assert!(!msg.contains('\n'));
+    let exactly = "é".repeat(ECHO_LIMIT);
+    let msg = validation_message(cancel(&format!(
+        r#"{{"serviceInstanceName": "{exactly}", "serviceName": "shop"}}"#
+    )));
+    assert!(msg.contains(&format!("Value '{exactly}' at")), "{msg}");
+    let over = format!("{exactly}z");
+    let msg = validation_message(cancel(&format!(
+        r#"{{"serviceInstanceName": "{over}", "serviceName": "shop"}}"#
+    )));
+    assert!(
+        msg.contains(&format!("Value '{exactly}' (cut after 1024 characters) at")),
+        "{msg}"
+    );
 }
 
 /// Spec: R30, R7
@@ -330,7 +360,7 @@ fn targets_name_the_fifteen_operations_of_the_model_and_nothing_else() {
     }
     assert_eq!(
         Operation::from_target("Nope\r\n").unwrap_err().message(),
-        "unknown operation \"Nope\\r\\n\": the service speaks AwsProton20200720.<Operation>"
+        "unknown operation \"Nope\r\n\": the service speaks AwsProton20200720.<Operation>"
     );
 }
 
