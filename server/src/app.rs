@@ -108,6 +108,18 @@ enum Report {
 }
 
 impl Report {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::UpdateFinished(_, EngineResult::Succeeded) => "UpdateFinished(SUCCEEDED)",
+            Self::UpdateFinished(..) => "UpdateFinished(FAILED)",
+            Self::CancellationStarted(_) => "CancellationStarted",
+            Self::CancellationFinished(_, EngineResult::Succeeded) => {
+                "CancellationFinished(SUCCEEDED)"
+            }
+            Self::CancellationFinished(..) => "CancellationFinished(FAILED)",
+        }
+    }
+
     fn at(self, at: Timestamp) -> Input {
         match self {
             Self::UpdateFinished(deployment_id, result) => Input::UpdateFinished {
@@ -440,6 +452,7 @@ impl App {
                 break;
             }
             let ((due, _), job) = entry.remove_entry();
+            tracing::info!(resource = %job.resource, report = %job.report.name(), "engine report");
             // A report for a resource the store no longer holds has nowhere
             // to go; the machine ignores the ones that lost a race.
             let _ = self.apply(&mut state, &job.resource, job.report.at(due));
@@ -499,10 +512,31 @@ impl App {
         let at = input.at();
         let entry = find_mut(&mut state.resources, id)?;
         let before = entry.deployment.observe();
+        let kind = input_name(&input);
         let outcome = entry.deployment.handle(input);
         let Outcome::Applied(transition) = &outcome else {
+            match &outcome {
+                Outcome::Rejected(r) => {
+                    tracing::info!(resource = %id, input = %kind, rejection = %r, "rejected");
+                }
+                _ => tracing::info!(
+                    resource = %id,
+                    input = %kind,
+                    reason = ?outcome.ignore_reason(),
+                    status = %entry.deployment.status(),
+                    "ignored"
+                ),
+            }
             return Ok(outcome);
         };
+        tracing::info!(
+            resource = %id,
+            input = %kind,
+            from = %transition.from.status(),
+            to = %transition.to.status(),
+            effect = %transition.effect.as_ref().map_or("none", effect_name),
+            "transition"
+        );
         let now = entry.deployment.observe();
         let engine = entry.engine;
         if let Some(Effect::StartDeployment {
@@ -636,6 +670,7 @@ impl App {
         id: ResourceId,
         shape: fn(&Entry) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
+        note_resource(&id);
         let now = self.now();
         let mut state = self.state();
         let outcome = self.apply(&mut state, &id, Input::Cancel { at: now })?;
@@ -654,6 +689,7 @@ impl App {
         client_token: Option<ClientToken>,
         shape: fn(&Entry) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
+        note_resource(&id);
         let now = self.now();
         let mut state = self.state();
         let entry = find(&state.resources, &id)?;
@@ -676,6 +712,7 @@ impl App {
     /// The `Service` shape of `name`: its pipeline if it has one, and what
     /// its pipeline and instances tell of it.
     fn service(&self, name: &ResourceName) -> Result<Service, ApiError> {
+        note_resource(&format_args!("service '{name}'"));
         let state = self.state();
         let pipeline = state.resources.get(&ResourceId::ServicePipeline {
             service: name.clone(),
@@ -766,6 +803,7 @@ impl App {
     /// The record of a deployment, if every name the input gives matches
     /// its target.
     fn deployment(&self, input: &GetDeploymentInput) -> Result<DeploymentRecord, ApiError> {
+        note_resource(&format_args!("deployment '{}'", input.id));
         let state = self.state();
         state
             .records
@@ -808,6 +846,30 @@ impl App {
     }
 }
 
+/// An input's name, for the log.
+fn input_name(input: &Input) -> &'static str {
+    match input {
+        Input::Update { .. } => "Update",
+        Input::Cancel { .. } => "Cancel",
+        Input::Delete { .. } => "Delete",
+        Input::UpdateFinished { .. } => "UpdateFinished",
+        Input::CancellationStarted { .. } => "CancellationStarted",
+        Input::CancellationFinished { .. } => "CancellationFinished",
+        Input::DeleteFinished { .. } => "DeleteFinished",
+        _ => "Input",
+    }
+}
+
+/// An effect's name, for the log.
+fn effect_name(effect: &Effect) -> &'static str {
+    match effect {
+        Effect::StartDeployment { .. } => "StartDeployment",
+        Effect::StartCancellation { .. } => "StartCancellation",
+        Effect::StartDeletion => "StartDeletion",
+        _ => "Effect",
+    }
+}
+
 /// The error a rejected outcome answers with.
 fn rejected(outcome: &Outcome) -> Option<ApiError> {
     outcome.rejection().map(|r| ApiError::from(r.clone()))
@@ -846,6 +908,11 @@ fn engine_result(outcome: EngineOutcome, reason: &str) -> EngineResult {
         EngineOutcome::Succeeded => EngineResult::Succeeded,
         EngineOutcome::Failed => EngineResult::Failed(StatusMessage::new(reason)),
     }
+}
+
+/// Names the resource a request is about on its log line.
+fn note_resource(resource: &dyn std::fmt::Display) {
+    tracing::Span::current().record("resource", tracing::field::display(resource));
 }
 
 fn find<'a>(store: &'a HashMap<ResourceId, Entry>, id: &ResourceId) -> Result<&'a Entry, ApiError> {

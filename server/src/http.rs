@@ -1,45 +1,152 @@
 //! The HTTP face of the server: `POST /` with `X-Amz-Target`, AWS JSON 1.0
-//! bodies and AWS error shapes.
+//! bodies, and an AWS-shaped JSON answer with a request id for every
+//! request, whatever was wrong with it.
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::map_response;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use proton_cancel_wire::{ApiError, ErrorCode, Operation};
+use proton_cancel_wire::{ApiError, ErrorCode, Operation, TARGET_PREFIX};
+use tracing::Instrument as _;
+use tracing::field::{Empty, debug};
 
 use crate::app::App;
 
-/// The largest request body the server reads: 1 MiB. Larger bodies are
-/// refused with HTTP 413 from their `Content-Length` (or as soon as the
-/// stream passes the limit), without reading them whole.
+/// The largest request body the server reads: 1 MiB. A larger
+/// `Content-Length` is refused with HTTP 413 before anything else about the
+/// request is looked at; a body streamed without one is refused as soon as
+/// it passes the limit.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-const JSON_1_0: &str = "application/x-amz-json-1.0";
+/// The media type of every request and answer body.
+pub const JSON_1_0: &str = "application/x-amz-json-1.0";
 
 /// The header AWS names every response's request id with.
 pub const REQUEST_ID_HEADER: &str = "x-amzn-requestid";
 
-/// The routes: `POST /` for every operation. Every response, answer or
-/// error, carries a fresh request id in `x-amzn-RequestId`, as AWS's do.
+/// The routes: `POST /` for every operation; every other method or path is
+/// answered in the AWS JSON shape too. Every response, answer or error,
+/// carries a fresh request id in `x-amzn-RequestId`, and is logged in one
+/// line with it.
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/", post(dispatch))
+        .method_not_allowed_fallback(wrong_method)
+        .fallback(wrong_path)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(map_response(with_request_id))
+        .layer(from_fn(limit_first))
+        .layer(from_fn(observe))
         .with_state(app)
 }
 
-/// Adds a fresh request id (a random UUID) to a response.
-async fn with_request_id(mut response: Response) -> Response {
+/// Gives the request its id and a span that the operation fills in (its
+/// resource, its error), then logs the answer in one line: operation,
+/// resource, status, error code and message, request id, latency.
+async fn observe(request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    // A known operation by its name; anything else escaped, so a forged
+    // header cannot break the line.
+    let operation = match target.as_deref().map(Operation::from_target) {
+        Some(Ok(op)) => op.to_string(),
+        Some(Err(_)) => format!("{:?}", target.unwrap_or_default()),
+        None => "-".to_owned(),
+    };
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        operation = %operation,
+        method = %request.method(),
+        path = ?request.uri().path(),
+        resource = Empty,
+        error = Empty,
+        detail = Empty,
+    );
+    let started = tokio::time::Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        if response.status().is_server_error() {
+            tracing::error!(status, latency_us, "answered");
+        } else {
+            tracing::info!(status, latency_us, "answered");
+        }
+    });
     response
+}
+
+/// Refuses a declared body over [`MAX_BODY_BYTES`] before the method, the
+/// path, the media type or the operation are looked at.
+async fn limit_first(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY_BYTES as u64 => too_large(),
+        _ => next.run(request).await,
+    }
+}
+
+fn too_large() -> Response {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &ApiError::new(
+            ErrorCode::SerializationException,
+            format!("the request body is larger than the limit of {MAX_BODY_BYTES} bytes"),
+        ),
+    )
+}
+
+/// Any method but POST on `/`: 405, with the one method allowed.
+async fn wrong_method(method: Method) -> Response {
+    let e = ApiError::new(
+        ErrorCode::UnknownOperationException,
+        format!(
+            "the service answers POST / with X-Amz-Target: {TARGET_PREFIX}.<Operation>; \
+             {method} is not allowed"
+        ),
+    );
+    let mut response = error_response(StatusCode::METHOD_NOT_ALLOWED, &e);
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+/// Any path but `/`: 404.
+async fn wrong_path(uri: Uri) -> Response {
+    let e = ApiError::new(
+        ErrorCode::UnknownOperationException,
+        format!(
+            "no operation is served at {:?}: the service answers POST / with X-Amz-Target: \
+             {TARGET_PREFIX}.<Operation>",
+            uri.path()
+        ),
+    );
+    error_response(StatusCode::NOT_FOUND, &e)
+}
+
+/// Whether the request declares the AWS JSON 1.0 media type (parameters
+/// such as `charset` are allowed after it).
+fn is_json_1_0(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(JSON_1_0))
 }
 
 async fn dispatch(
@@ -47,6 +154,29 @@ async fn dispatch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return too_large();
+        }
+        Err(rejection) => {
+            let e = ApiError::new(
+                ErrorCode::SerializationException,
+                format!("the request body could not be read: {rejection}"),
+            );
+            return error_response(rejection.status(), &e);
+        }
+    };
+    if !is_json_1_0(&headers) {
+        let given = headers
+            .get(header::CONTENT_TYPE)
+            .map_or_else(|| "none".to_owned(), |v| format!("{v:?}"));
+        let e = ApiError::new(
+            ErrorCode::SerializationException,
+            format!("the request body must be sent as Content-Type: {JSON_1_0}; got {given}"),
+        );
+        return error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, &e);
+    }
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -54,20 +184,6 @@ async fn dispatch(
     let operation = match Operation::from_target(target) {
         Ok(op) => op,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, &e),
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            let status = rejection.status();
-            let e = ApiError::new(
-                ErrorCode::SerializationException,
-                format!(
-                    "the request body could not be read ({}); the limit is {MAX_BODY_BYTES} bytes",
-                    status.canonical_reason().unwrap_or("error")
-                ),
-            );
-            return error_response(status, &e);
-        }
     };
     match app.call(operation, &body) {
         Ok(json) => ([(header::CONTENT_TYPE, JSON_1_0)], json).into_response(),
@@ -79,7 +195,13 @@ async fn dispatch(
     }
 }
 
+/// The AWS JSON error answer; the error's code and message also go on the
+/// request's log line (the message through `Debug`, so control characters
+/// an echoed value holds are escaped there).
 fn error_response(status: StatusCode, e: &ApiError) -> Response {
+    let span = tracing::Span::current();
+    span.record("error", e.code().as_str());
+    span.record("detail", debug(e.message()));
     let mut response = (status, [(header::CONTENT_TYPE, JSON_1_0)], e.to_json()).into_response();
     response.headers_mut().insert(
         "x-amzn-errortype",

@@ -7,47 +7,131 @@ use std::process::ExitCode;
 use clap::Parser;
 use proton_cancel_server::{App, Clock, EngineOverrides, Outcome, Seed, serve};
 
-/// An AWS Proton emulator for deployment cancellation, on 127.0.0.1.
+const AFTER_HELP: &str = "\
+Engine settings, lowest precedence first: the built-in defaults (updates take
+5000 ms and succeed; a cancellation starts 1000 ms after the cancel and ends
+2000 ms later, succeeding), then the seed file's \"engine\" object, then these
+flags, then each seeded resource's own \"engine\" object.
+
+The seed file is JSON: {\"region\", \"accountId\", \"engine\", \"serviceInstances\",
+\"environments\", \"servicePipelines\", \"components\"}; each resource gives its
+names, template (not components), \"spec\", \"deploymentStatus\" and \"engine\".
+Unknown members are refused. The README's \"The emulator server\" section and
+server/seed.example.json document it in full.
+
+Logs go to standard error, one line per request and per engine report and
+transition. RUST_LOG sets the level (default: info), for example
+RUST_LOG=debug or RUST_LOG=proton_cancel_server=warn.
+
+Exit codes: 0 after Ctrl-C (a clean shutdown), 1 when the seed cannot be read
+or loaded, 2 for bad flags, 3 when the port cannot be bound.";
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// An AWS Proton emulator for deployment cancellation. It listens on
+/// 127.0.0.1 only (loopback), answers the AWS JSON 1.0 protocol at POST /,
+/// and accepts any credentials.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, long_about, after_help = AFTER_HELP)]
 struct Flags {
-    /// Port to listen on (0 picks a free one).
+    /// Port to listen on, on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 7070)]
     port: u16,
-    /// JSON file with the resources to start with (see the README).
+    /// JSON file with the resources to start with (format below).
     #[arg(long)]
     seed: Option<PathBuf>,
-    /// Milliseconds from an accepted update to its result.
+    /// Log line format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Milliseconds from an accepted update to its result [built-in: 5000].
     #[arg(long)]
     update_after_ms: Option<u64>,
     /// The engine never reports update results (hold updates IN_PROGRESS).
     #[arg(long, conflicts_with = "update_after_ms")]
     never_finish_updates: bool,
-    /// How updates end.
+    /// How updates end [built-in: succeeded].
     #[arg(long, value_enum)]
     update_result: Option<Outcome>,
-    /// Milliseconds from an accepted cancel to the start of the rollback.
+    /// Milliseconds from an accepted cancel to the start of the rollback
+    /// [built-in: 1000].
     #[arg(long)]
     cancel_start_after_ms: Option<u64>,
     /// The engine never starts a cancellation (hold cancels in CANCELLING,
     /// before the rollback: the update can still win).
     #[arg(long, conflicts_with = "cancel_start_after_ms")]
     never_start_cancellations: bool,
-    /// Milliseconds from the start of the rollback to its result.
+    /// Milliseconds from the start of the rollback to its result
+    /// [built-in: 2000].
     #[arg(long)]
     cancel_finish_after_ms: Option<u64>,
     /// The engine never finishes a started cancellation (hold cancels in
     /// CANCELLING after the rollback started: only its result can decide).
     #[arg(long, conflicts_with = "cancel_finish_after_ms")]
     never_finish_cancellations: bool,
-    /// How cancellations end.
+    /// How cancellations end [built-in: succeeded].
     #[arg(long, value_enum)]
     cancel_result: Option<Outcome>,
 }
 
+/// Waits for Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when
+/// this is called, before anything else, so a signal that arrives while the
+/// seed loads still ends in a clean shutdown rather than killing the
+/// process.
+#[cfg(unix)]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static str>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => "Ctrl-C",
+            _ = terminate.recv() => "SIGTERM",
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static str>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    })
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.with_ansi(false).init(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let stop = match stop_signal() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("cannot install the Ctrl-C handler: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let flags = Flags::parse();
+    init_logs(flags.log_format);
     let seed = match &flags.seed {
         None => Seed::default(),
         Some(path) => {
@@ -98,7 +182,7 @@ async fn main() -> ExitCode {
         Ok(l) => l,
         Err(e) => {
             eprintln!("cannot listen on {addr}: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(3);
         }
     };
     match listener.local_addr() {
@@ -106,7 +190,8 @@ async fn main() -> ExitCode {
         Err(e) => eprintln!("listening, address unknown: {e}"),
     }
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let why = stop.await;
+        tracing::info!(signal = %why, "shutting down");
         println!("shutting down");
     };
     match serve(listener, app, shutdown).await {

@@ -22,17 +22,23 @@ async fn start() -> SocketAddr {
     addr
 }
 
-/// Sends one request with a blocking socket on a worker thread; returns the
-/// status line, the headers and the body.
-async fn send(addr: SocketAddr, target: &str, body: Vec<u8>) -> (String, String, String) {
-    let target = target.to_owned();
+/// Sends one request with a blocking socket on a worker thread: the
+/// request line `method path`, the extra header lines `headers` (each
+/// ending in CRLF), a Content-Length and `body`; returns the status line,
+/// the headers (lower-cased) and the body.
+async fn send_raw(
+    addr: SocketAddr,
+    method_and_path: &str,
+    headers: &str,
+    body: Vec<u8>,
+) -> (String, String, String) {
+    let head = format!(
+        "{method_and_path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
     tokio::task::spawn_blocking(move || {
         let mut s = TcpStream::connect(addr).unwrap();
-        let head = format!(
-            "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: {target}\r\n\
-             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
         s.write_all(head.as_bytes()).unwrap();
         // A refused oversized body may close the socket before all is sent.
         let _ = s.write_all(&body);
@@ -41,10 +47,20 @@ async fn send(addr: SocketAddr, target: &str, body: Vec<u8>) -> (String, String,
         let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         let (status, headers) = head.split_once("\r\n").unwrap();
-        (status.to_owned(), headers.to_ascii_lowercase(), body.to_owned())
+        (
+            status.to_owned(),
+            headers.to_ascii_lowercase(),
+            body.to_owned(),
+        )
     })
     .await
     .unwrap()
+}
+
+/// `POST /` with `X-Amz-Target: target` and the AWS JSON 1.0 media type.
+async fn send(addr: SocketAddr, target: &str, body: Vec<u8>) -> (String, String, String) {
+    let headers = format!("X-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.0\r\n");
+    send_raw(addr, "POST /", &headers, body).await
 }
 
 /// Spec: R33, R31
@@ -96,8 +112,65 @@ async fn a_body_over_the_limit_is_refused_without_reading_it() {
     assert!(headers.contains("x-amzn-errortype: serializationexception"));
     assert_eq!(
         body,
-        r#"{"__type":"SerializationException","message":"the request body could not be read (Payload Too Large); the limit is 1048576 bytes"}"#
+        r#"{"__type":"SerializationException","message":"the request body is larger than the limit of 1048576 bytes"}"#
     );
+}
+
+/// Spec: R31
+#[tokio::test]
+async fn the_body_limit_is_checked_before_the_method_path_media_type_and_target() {
+    let addr = start().await;
+    let (status, headers, body) =
+        send_raw(addr, "PUT /nowhere", "", vec![b'x'; MAX_BODY_BYTES + 1]).await;
+    assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
+    assert!(headers.contains("x-amzn-errortype: serializationexception"));
+    assert_eq!(
+        body,
+        r#"{"__type":"SerializationException","message":"the request body is larger than the limit of 1048576 bytes"}"#
+    );
+    request_id(&headers);
+}
+
+/// Spec: R31
+#[tokio::test]
+async fn a_wrong_method_path_or_media_type_gets_an_aws_shaped_answer() {
+    let addr = start().await;
+    let json = "Content-Type: application/x-amz-json-1.0\r\n";
+    let (status, headers, body) = send_raw(addr, "GET /", json, Vec::new()).await;
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    assert!(headers.contains("allow: post"), "{headers}");
+    assert!(headers.contains("x-amzn-errortype: unknownoperationexception"));
+    assert_eq!(
+        body,
+        r#"{"__type":"UnknownOperationException","message":"the service answers POST / with X-Amz-Target: AwsProton20200720.<Operation>; GET is not allowed"}"#
+    );
+    request_id(&headers);
+
+    let (status, headers, body) = send_raw(addr, "POST /foo", json, b"{}".to_vec()).await;
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert!(headers.contains("x-amzn-errortype: unknownoperationexception"));
+    assert_eq!(
+        body,
+        r#"{"__type":"UnknownOperationException","message":"no operation is served at \"/foo\": the service answers POST / with X-Amz-Target: AwsProton20200720.<Operation>"}"#
+    );
+    request_id(&headers);
+
+    let target = "X-Amz-Target: AwsProton20200720.GetServiceInstance\r\n";
+    let (status, headers, body) = send_raw(addr, "POST /", target, b"{}".to_vec()).await;
+    assert_eq!(status, "HTTP/1.1 415 Unsupported Media Type");
+    assert!(headers.contains("x-amzn-errortype: serializationexception"));
+    assert!(headers.contains("content-type: application/x-amz-json-1.0"));
+    assert_eq!(
+        body,
+        r#"{"__type":"SerializationException","message":"the request body must be sent as Content-Type: application/x-amz-json-1.0; got none"}"#
+    );
+    let wrong = format!("{target}Content-Type: application/json\r\n");
+    let (status, _, body) = send_raw(addr, "POST /", &wrong, b"{}".to_vec()).await;
+    assert_eq!(status, "HTTP/1.1 415 Unsupported Media Type");
+    assert!(body.ends_with(r#"got \"application/json\""}"#), "{body}");
+    let charset = format!("{target}Content-Type: application/x-amz-json-1.0; charset=utf-8\r\n");
+    let (status, _, _) = send_raw(addr, "POST /", &charset, b"{}".to_vec()).await;
+    assert_eq!(status, "HTTP/1.1 400 Bad Request", "a parameter is allowed");
 }
 
 /// The engine task of the system clock delivers reports as they fall due,

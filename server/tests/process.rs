@@ -1,0 +1,227 @@
+//! The server binary as a user runs it: its help, its startup errors and
+//! exit codes, its log lines, and a clean stop on Ctrl-C from the first
+//! instant. Every process here is started by the test, listens on
+//! 127.0.0.1, and is stopped by its own pid.
+#![allow(clippy::disallowed_methods)] // the test starts and times processes
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
+
+/// A server process; killed by pid if the test fails before it stops.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary with `args` on a free port and waits (at most 20 s)
+/// for its listening line.
+fn spawn(args: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("proton-cancel-server listening on http://127.0.0.1:")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no listening line: {line:?}"))
+        .parse()
+        .unwrap();
+    // Keep reading stdout on a thread so the process never blocks on it.
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = out.read_to_string(&mut rest);
+    });
+    Server { child, port }
+}
+
+/// Sends SIGINT to the server's pid and waits (at most 20 s) for it to
+/// exit; returns its exit code and everything it wrote to stderr.
+fn interrupt(mut server: Server) -> (Option<i32>, String) {
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    server
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (code, err)
+}
+
+/// POSTs `body` to operation `op`; returns the status line and the request
+/// id header.
+fn call(port: u16, op: &str, body: &str) -> (String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AwsProton20200720.{op}\r\n\
+         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status = raw.lines().next().unwrap().to_owned();
+    let id = raw
+        .lines()
+        .find_map(|l| l.strip_prefix("x-amzn-requestid: "))
+        .unwrap()
+        .to_owned();
+    (status, id)
+}
+
+#[test]
+fn help_states_the_loopback_bind_the_defaults_the_seed_format_and_the_override_order() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "It listens on 127.0.0.1 only",
+        "[default: 7070]",
+        "[built-in: 5000]",
+        "[built-in: 1000]",
+        "[built-in: 2000]",
+        "Engine settings, lowest precedence first: the built-in defaults",
+        "then the seed file's \"engine\" object, then these\nflags, then each seeded resource's own \"engine\" object.",
+        "server/seed.example.json",
+        "RUST_LOG",
+        "--log-format <LOG_FORMAT>",
+    ] {
+        assert!(help.contains(needle), "help lacks {needle:?}:\n{help}");
+    }
+}
+
+#[test]
+fn startup_errors_say_what_is_wrong_and_exit_with_their_code() {
+    let out = Command::new(BIN)
+        .args(["--seed", "/nonexistent/seed.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("cannot read /nonexistent/seed.json: No such file or directory"),
+        "{err}"
+    );
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(BIN).args(["--port", &port]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with(&format!("cannot listen on 127.0.0.1:{port}: ")),
+        "{err}"
+    );
+
+    let out = Command::new(BIN)
+        .args(["--port", "seventy"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn ctrl_c_right_after_the_listening_line_shuts_down_cleanly() {
+    let server = spawn(&[]);
+    let (code, err) = interrupt(server);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("shutting down signal=Ctrl-C"), "{err}");
+}
+
+#[test]
+fn each_request_is_one_log_line_with_its_id_operation_resource_outcome_and_latency() {
+    let seed = std::env::temp_dir().join(format!("proton-cancel-seed-{}.json", std::process::id()));
+    std::fs::write(
+        &seed,
+        r#"{"serviceInstances": [{"serviceName": "shop", "name": "web", "environmentName": "prod",
+            "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
+            "deploymentStatus": "IN_PROGRESS", "engine": {"updateAfterMs": null}}]}"#,
+    )
+    .unwrap();
+    let server = spawn(&["--seed", seed.to_str().unwrap(), "--log-format", "json"]);
+    let (status, ok_id) = call(
+        server.port,
+        "CancelServiceInstanceDeployment",
+        r#"{"serviceName": "shop", "serviceInstanceName": "web"}"#,
+    );
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let (status, bad_id) = call(
+        server.port,
+        "GetServiceInstance",
+        r#"{"serviceName": "shop", "name": "web\nERROR forged"}"#,
+    );
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    let (_, err) = interrupt(server);
+    let _ = std::fs::remove_file(&seed);
+
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let answered: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "answered")
+        .collect();
+    assert_eq!(answered.len(), 2, "{err}");
+    let ok = answered[0];
+    assert_eq!(ok["span"]["request_id"], ok_id.as_str());
+    assert_eq!(ok["span"]["operation"], "CancelServiceInstanceDeployment");
+    assert_eq!(
+        ok["span"]["resource"],
+        "service instance 'web' of service 'shop'"
+    );
+    assert_eq!(ok["fields"]["status"], 200);
+    assert!(ok["fields"]["latency_us"].is_u64());
+    let bad = answered[1];
+    assert_eq!(bad["span"]["request_id"], bad_id.as_str());
+    assert_eq!(bad["span"]["error"], "ValidationException");
+    assert!(
+        bad["span"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains(r"Value 'web\nERROR forged' at 'name'"),
+        "{bad}"
+    );
+    assert_eq!(bad["fields"]["status"], 400);
+    let transition = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "transition")
+        .expect("a transition line");
+    assert_eq!(transition["fields"]["from"], "IN_PROGRESS");
+    assert_eq!(transition["fields"]["to"], "CANCELLING");
+    assert_eq!(transition["fields"]["effect"], "StartCancellation");
+    assert_eq!(transition["span"]["request_id"], ok_id.as_str());
+}
