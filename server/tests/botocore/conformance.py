@@ -1,0 +1,233 @@
+"""Conformance of the emulator with botocore, the AWS SDK for Python.
+
+An independent second client: botocore builds its requests and parses the
+answers from its own copy of the Proton service model, so anything the
+emulator gets wrong on the wire fails here even where the Rust SDK is
+lenient. The script starts the server binary itself on 127.0.0.1 (a free
+port), with a seed that holds one resource per kind and race, runs the
+races on the real clock with short engine delays, and stops the server by
+its pid.
+
+    PROTON_CANCEL_SERVER=target/debug/proton-cancel-server python conformance.py
+
+.ci/run installs the pinned botocore in a virtual environment and runs it.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+SERVER = os.environ.get("PROTON_CANCEL_SERVER", "target/debug/proton-cancel-server")
+PATTERN = r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$"
+TEMPLATE = {"templateName": "tmpl", "templateMajorVersion": "1", "templateMinorVersion": "0"}
+
+# How each race is staged: the engine script of its resource.
+RACES = {
+    # The update never finishes; the rollback starts after 50 ms and
+    # succeeds 50 ms later.
+    "cancelled": {"updateAfterMs": None, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50},
+    # The same, but the rollback fails.
+    "failed": {"updateAfterMs": None, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50,
+               "cancelResult": "FAILED"},
+    # The update finishes 1.5 s after it starts; the rollback never starts,
+    # so the update wins and the cancel has no effect.
+    "won": {"updateAfterMs": 1500, "cancelStartAfterMs": None},
+}
+ENDS = {
+    "cancelled": ("CANCELLED", "User initiated cancellation."),
+    "failed": ("FAILED", "Cancellation failed: the rollback did not complete."),
+    "won": ("SUCCEEDED", None),
+}
+
+
+def seed():
+    """One resource of each kind per race, all SUCCEEDED until updated."""
+    s = {"serviceInstances": [], "environments": [], "servicePipelines": [], "components": []}
+    for race, engine in RACES.items():
+        s["serviceInstances"].append(
+            dict(TEMPLATE, serviceName="shop", name=f"web-{race}", environmentName="prod", engine=engine))
+        s["environments"].append(dict(TEMPLATE, name=f"env-{race}", engine=engine))
+        s["servicePipelines"].append(
+            dict(TEMPLATE, serviceName=f"svc-{race}", environmentName="prod", engine=engine))
+        s["components"].append(
+            {"name": f"comp-{race}", "environmentName": "prod", "spec": "v1", "engine": engine})
+    s["environments"].append(dict(TEMPLATE, name="idle"))
+    for i in range(5):
+        s["serviceInstances"].append(
+            dict(TEMPLATE, serviceName="many", name=f"m{i}", environmentName="prod",
+                 deploymentStatus="IN_PROGRESS", engine={"updateAfterMs": None}))
+    return s
+
+
+class Kind:
+    """The operations of one kind, with botocore's member names."""
+
+    def __init__(self, name, update, cancel, get, shape):
+        self.name, self.update, self.cancel, self.get, self.shape = name, update, cancel, get, shape
+
+
+def kinds(c):
+    return [
+        Kind("service instance",
+             lambda r: c.update_service_instance(serviceName="shop", name=f"web-{r}",
+                                                 deploymentType="CURRENT_VERSION", spec="v2"),
+             lambda r: c.cancel_service_instance_deployment(serviceName="shop",
+                                                            serviceInstanceName=f"web-{r}"),
+             lambda r: c.get_service_instance(serviceName="shop", name=f"web-{r}"),
+             lambda out: out["serviceInstance"]),
+        Kind("environment",
+             lambda r: c.update_environment(name=f"env-{r}", deploymentType="CURRENT_VERSION", spec="v2"),
+             lambda r: c.cancel_environment_deployment(environmentName=f"env-{r}"),
+             lambda r: c.get_environment(name=f"env-{r}"),
+             lambda out: out["environment"]),
+        Kind("service pipeline",
+             lambda r: c.update_service_pipeline(serviceName=f"svc-{r}", deploymentType="CURRENT_VERSION",
+                                                 spec="v2"),
+             lambda r: c.cancel_service_pipeline_deployment(serviceName=f"svc-{r}"),
+             lambda r: c.get_service(name=f"svc-{r}"),
+             lambda out: out["pipeline"] if "pipeline" in out else out["service"]["pipeline"]),
+        Kind("component",
+             lambda r: c.update_component(name=f"comp-{r}", deploymentType="CURRENT_VERSION",
+                                          serviceSpec="v2"),
+             lambda r: c.cancel_component_deployment(componentName=f"comp-{r}"),
+             lambda r: c.get_component(name=f"comp-{r}"),
+             lambda out: out["component"]),
+    ]
+
+
+class Emulator(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.seed_file = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        json.dump(seed(), cls.seed_file)
+        cls.seed_file.close()
+        cls.server = subprocess.Popen(
+            [SERVER, "--port", "0", "--seed", cls.seed_file.name],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = cls.server.stdout.readline()
+        prefix = "proton-cancel-server listening on "
+        if not line.startswith(prefix):
+            cls.server.kill()
+            raise RuntimeError(f"no listening line: {line!r}")
+        endpoint = line[len(prefix):].split(" ")[0]
+        cls.client = botocore.session.get_session().create_client(
+            "proton", region_name="us-east-1", endpoint_url=endpoint,
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1}))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()  # SIGTERM to the pid this script started
+        try:
+            cls.server.wait(timeout=10)
+        finally:
+            if cls.server.poll() is None:
+                cls.server.kill()
+            os.unlink(cls.seed_file.name)
+
+    def error(self, call):
+        with self.assertRaises(ClientError) as caught:
+            call()
+        return caught.exception.response
+
+    def settle(self, kind, race, deadline_s=10.0):
+        """Polls the resource until it leaves IN_PROGRESS and CANCELLING."""
+        end = time.monotonic() + deadline_s
+        while True:
+            shape = kind.shape(kind.get(race))
+            if shape["deploymentStatus"] not in ("IN_PROGRESS", "CANCELLING"):
+                return shape
+            self.assertLess(time.monotonic(), end, f"{kind.name} {race} never settled")
+            time.sleep(0.05)
+
+    def test_every_kind_ends_each_race_as_documented_and_its_record_agrees(self):
+        for kind in kinds(self.client):
+            for race, (status, message) in ENDS.items():
+                with self.subTest(kind=kind.name, race=race):
+                    updated = kind.update(race)
+                    attempt = kind.shape(updated)
+                    self.assertEqual(attempt["deploymentStatus"], "IN_PROGRESS")
+                    self.assertEqual(len(updated["ResponseMetadata"]["RequestId"]), 36)
+                    cancelled = kind.cancel(race)
+                    self.assertEqual(kind.shape(cancelled)["deploymentStatus"], "CANCELLING")
+                    final = self.settle(kind, race)
+                    self.assertEqual(final["deploymentStatus"], status)
+                    self.assertEqual(final.get("deploymentStatusMessage"), message)
+                    deployment_id = attempt["lastAttemptedDeploymentId"]
+                    record = self.client.get_deployment(id=deployment_id)["deployment"]
+                    self.assertEqual(record["deploymentStatus"], status)
+                    self.assertEqual(record.get("deploymentStatusMessage"), message)
+                    self.assertIn("completedAt", record)
+                    self.assertEqual(record["id"], deployment_id)
+
+    def test_a_missing_resource_is_not_found_in_aws_words(self):
+        err = self.error(lambda: self.client.cancel_environment_deployment(environmentName="nowhere"))
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
+        self.assertEqual(err["Error"]["Message"], "environment 'nowhere' was not found")
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.assertEqual(len(err["ResponseMetadata"]["RequestId"]), 36)
+
+    def test_a_cancel_with_nothing_to_cancel_is_a_conflict_in_aws_words(self):
+        err = self.error(lambda: self.client.cancel_environment_deployment(environmentName="idle"))
+        self.assertEqual(err["Error"]["Code"], "ConflictException")
+        self.assertEqual(
+            err["Error"]["Message"],
+            "cannot cancel the deployment of environment 'idle': its deployment status is "
+            "SUCCEEDED; only a deployment that is IN_PROGRESS can be cancelled")
+        first = self.client.cancel_service_instance_deployment(serviceName="many", serviceInstanceName="m0")
+        self.assertEqual(first["serviceInstance"]["deploymentStatus"], "CANCELLING")
+        err = self.error(lambda: self.client.cancel_service_instance_deployment(
+            serviceName="many", serviceInstanceName="m0"))
+        self.assertEqual(err["Error"]["Code"], "ConflictException")
+        self.assertEqual(
+            err["Error"]["Message"],
+            "cannot cancel the deployment of service instance 'm0' of service 'many': its deployment "
+            "status is CANCELLING; a cancellation of its deployment is already in progress")
+
+    def test_validation_messages_are_aws_words_with_the_value_verbatim(self):
+        long = "a" * 101
+        err = self.error(lambda: self.client.get_service_instance(serviceName="shop", name=long))
+        self.assertEqual(err["Error"]["Code"], "ValidationException")
+        self.assertEqual(
+            err["Error"]["Message"],
+            f"1 validation error detected: Value '{long}' at 'name' failed to satisfy constraint: "
+            "Member must have length less than or equal to 100")
+        err = self.error(lambda: self.client.cancel_service_instance_deployment(
+            serviceName="it's", serviceInstanceName="web!"))
+        self.assertEqual(
+            err["Error"]["Message"],
+            "2 validation errors detected: "
+            f"Value 'web!' at 'serviceInstanceName' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {PATTERN}; "
+            f"Value 'it's' at 'serviceName' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {PATTERN}")
+
+    def test_paginators_walk_past_the_first_page(self):
+        pages = list(self.client.get_paginator("list_service_instances").paginate(
+            serviceName="many", PaginationConfig={"PageSize": 2}))
+        self.assertEqual(len(pages), 3)
+        names = [s["name"] for p in pages for s in p["serviceInstances"]]
+        self.assertEqual(names, ["m0", "m1", "m2", "m3", "m4"])
+        pages = list(self.client.get_paginator("list_deployments").paginate(
+            serviceName="many", PaginationConfig={"PageSize": 2}))
+        ids = [d["serviceInstanceName"] for p in pages for d in p["deployments"]]
+        self.assertEqual(ids, ["m4", "m3", "m2", "m1", "m0"])
+
+    def test_an_unknown_deployment_is_not_found(self):
+        err = self.error(lambda: self.client.get_deployment(id="00000000-0000-4000-8000-00000000ffff"))
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
+        self.assertEqual(err["Error"]["Message"],
+                         "deployment '00000000-0000-4000-8000-00000000ffff' was not found")
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)
