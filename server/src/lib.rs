@@ -1,10 +1,11 @@
 //! # proton-cancel-server
 //!
-//! An AWS Proton emulator for the operations around a deployment cancel:
-//! CancelServiceInstanceDeployment, CancelEnvironmentDeployment,
-//! CancelServicePipelineDeployment, CancelComponentDeployment,
-//! UpdateServiceInstance and GetServiceInstance, on the AWS JSON 1.0 wire
-//! protocol (`POST /` with `X-Amz-Target: AwsProton20200720.<Operation>`).
+//! An AWS Proton emulator for the whole deployment lifecycle of the four
+//! kinds of resource around a deployment cancel: Cancel, Update and Get of
+//! service instances, environments, service pipelines (GetService) and
+//! components, ListServiceInstances, and the deployment records
+//! (GetDeployment, ListDeployments), on the AWS JSON 1.0 wire protocol
+//! (`POST /` with `X-Amz-Target: AwsProton20200720.<Operation>`).
 //!
 //! Every resource is a [`proton_cancel::Deployment`] machine in memory. A
 //! simulated provisioning engine answers each accepted update and cancel
@@ -12,6 +13,10 @@
 //! feeds its reports into the machine, so each race of the specification can
 //! be staged on purpose: set the update's delay below the cancellation's
 //! start delay and the update wins.
+//!
+//! Every attempt has a deployment record that follows the machine's
+//! transitions. Every response carries a fresh `x-amzn-RequestId`, and every
+//! request is logged in one `tracing` line with it.
 //!
 //! The server does not check request signatures: any credentials are
 //! accepted.

@@ -116,7 +116,7 @@ async fn a_body_over_the_limit_is_refused_without_reading_it() {
     );
 }
 
-/// Spec: R31
+/// Spec: R31, R44
 #[tokio::test]
 async fn the_body_limit_is_checked_before_the_method_path_media_type_and_target() {
     let addr = start().await;
@@ -131,7 +131,7 @@ async fn the_body_limit_is_checked_before_the_method_path_media_type_and_target(
     request_id(&headers);
 }
 
-/// Spec: R31
+/// Spec: R31, R44
 #[tokio::test]
 async fn a_wrong_method_path_or_media_type_gets_an_aws_shaped_answer() {
     let addr = start().await;
@@ -330,7 +330,7 @@ fn request_id(headers: &str) -> String {
     id
 }
 
-/// Spec: R33
+/// Spec: R33, R44
 #[tokio::test]
 async fn every_response_carries_its_own_request_id() {
     let addr = start().await;
@@ -369,4 +369,27 @@ fn status_of_web(app: &App) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// The README's walkthrough starts from the example seed: it must load, and
+/// stage a resource of every kind for each of the three races.
+#[test]
+fn the_example_seed_loads_with_every_kind_staged() {
+    let seed = Seed::from_json(include_bytes!("../seed.example.json")).unwrap();
+    assert_eq!(
+        (
+            seed.service_instances.len(),
+            seed.environments.len(),
+            seed.service_pipelines.len(),
+            seed.components.len()
+        ),
+        (3, 3, 3, 3)
+    );
+    let app = App::new(
+        seed,
+        EngineOverrides::default(),
+        Clock::manual(Timestamp::EPOCH),
+    )
+    .unwrap();
+    assert_eq!(status_of_web(&app), "IN_PROGRESS");
 }

@@ -313,7 +313,7 @@ fn held_update(result: &str) -> Value {
     json!({"updateAfterMs": null, "cancelStartAfterMs": 20, "cancelFinishAfterMs": 30, "cancelResult": result})
 }
 
-/// Spec: R33, R8, R9
+/// Spec: R33, R8, R9, R42
 #[tokio::test]
 async fn a_cancelled_update_ends_cancelled_on_every_kind_and_its_record_reads_cancelled() {
     for kind in KINDS {
@@ -331,7 +331,7 @@ async fn a_cancelled_update_ends_cancelled_on_every_kind_and_its_record_reads_ca
     }
 }
 
-/// Spec: R33, R10
+/// Spec: R33, R10, R42
 #[tokio::test]
 async fn a_failed_rollback_ends_failed_on_every_kind_and_its_record_reads_failed() {
     for kind in KINDS {
@@ -349,7 +349,7 @@ async fn a_failed_rollback_ends_failed_on_every_kind_and_its_record_reads_failed
     }
 }
 
-/// Spec: R33, R11
+/// Spec: R33, R11, R42
 #[tokio::test]
 async fn an_update_that_wins_the_race_ends_succeeded_on_every_kind_and_its_record_reads_succeeded()
 {
@@ -393,6 +393,7 @@ async fn a_cancel_with_no_update_running_is_a_conflict_on_every_kind() {
     }
 }
 
+/// Spec: R42
 #[tokio::test]
 async fn an_update_of_type_none_starts_no_deployment_and_no_record() {
     let (client, _app) = start(seed(Kind::Environment, json!({}))).await;
@@ -410,6 +411,7 @@ async fn an_update_of_type_none_starts_no_deployment_and_no_record() {
     assert!(list.deployments.is_empty());
 }
 
+/// Spec: R33
 #[tokio::test]
 async fn get_of_a_resource_that_does_not_exist_is_resource_not_found_for_every_kind() {
     let (client, _app) = start(json!({})).await;
@@ -469,6 +471,7 @@ fn many_instances(n: usize) -> Value {
     json!({ "serviceInstances": instances })
 }
 
+/// Spec: R43
 #[tokio::test]
 async fn list_service_instances_pages_through_every_instance_in_name_order() {
     let (client, _app) = start(many_instances(7)).await;
@@ -495,6 +498,7 @@ async fn list_service_instances_pages_through_every_instance_in_name_order() {
     assert_eq!(all, ["i00", "i01", "i02", "i03", "i04", "i05", "i06"]);
 }
 
+/// Spec: R43
 #[tokio::test]
 async fn list_service_instances_filters_and_sorts_as_asked() {
     let (client, _app) = start(many_instances(5)).await;
@@ -528,6 +532,7 @@ async fn list_service_instances_filters_and_sorts_as_asked() {
     assert!(out.service_instances.is_empty());
 }
 
+/// Spec: R43
 #[tokio::test]
 async fn list_deployments_pages_newest_first_and_filters_by_name() {
     let (client, _app) = start(many_instances(5)).await;
@@ -570,6 +575,7 @@ async fn list_deployments_pages_newest_first_and_filters_by_name() {
     assert_eq!(staging.deployments.len(), 2);
 }
 
+/// Spec: R43
 #[tokio::test]
 async fn a_next_token_the_server_did_not_make_is_a_validation_exception() {
     let (client, _app) = start(many_instances(1)).await;
@@ -601,6 +607,7 @@ async fn a_next_token_the_server_did_not_make_is_a_validation_exception() {
     );
 }
 
+/// Spec: R33
 #[tokio::test]
 async fn get_service_shows_the_service_with_its_pipeline() {
     let mut s = seed(Kind::ServicePipeline, json!({}));

@@ -114,7 +114,7 @@ fn record_of(
     r
 }
 
-/// Spec: R8, R9
+/// Spec: R8, R9, R42
 #[test]
 fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
     let mut d = at_rest();
@@ -161,7 +161,7 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
     assert_eq!(r.summary().deployment_status, DeploymentStatus::Cancelled);
 }
 
-/// Spec: R11
+/// Spec: R11, R42
 #[test]
 fn the_record_of_an_update_that_wins_its_race_reads_succeeded() {
     let mut d = at_rest();
@@ -182,6 +182,7 @@ fn the_record_of_an_update_that_wins_its_race_reads_succeeded() {
     assert_eq!(json["targetResourceType"], "SERVICE_INSTANCE");
 }
 
+/// Spec: R43
 #[test]
 fn pages_cover_every_item_once_and_a_foreign_token_is_refused() {
     let items: Vec<u32> = (0..7).collect();
@@ -207,6 +208,7 @@ fn pages_cover_every_item_once_and_a_foreign_token_is_refused() {
     );
 }
 
+/// Spec: R43
 #[test]
 fn list_inputs_check_their_range_pattern_and_enum_members() {
     assert_eq!(
@@ -239,6 +241,7 @@ fn list_inputs_check_their_range_pattern_and_enum_members() {
     );
 }
 
+/// Spec: R43
 #[test]
 fn time_filters_read_rfc_3339_in_utc() {
     assert_eq!(
