@@ -156,16 +156,33 @@ fn failure_ending(resource: Option<&ResourceId>, f: &ApiFailure) -> Ending {
     }
 }
 
-fn invalid_ending(message: String) -> Ending {
+/// A name AWS would refuse: its ValidationException, found before any call.
+fn invalid_name(message: String) -> Ending {
     let exit = Exit::InvalidInput;
     let report = json!({
         "outcome": exit.word(),
         "exitCode": exit.code(),
         "error": {"code": "ValidationException", "message": message},
     });
+    let summary = format!("ValidationException: {message}");
     Ending {
         exit,
-        summary: format!("ValidationException: {message}"),
+        summary,
+        report,
+    }
+}
+
+/// A setting of the tool's own that cannot work (the delays, the region).
+fn invalid_setting(message: String) -> Ending {
+    let exit = Exit::InvalidInput;
+    let report = json!({
+        "outcome": exit.word(),
+        "exitCode": exit.code(),
+        "error": {"code": null, "message": message},
+    });
+    Ending {
+        exit,
+        summary: message,
         report,
     }
 }
@@ -190,13 +207,13 @@ pub async fn run(cli: Cli) -> Exit {
 
 async fn execute(cli: &Cli) -> Result<Ending, Ending> {
     let policy = WaitPolicy::new(cli.min_delay, cli.max_delay, cli.max_wait)
-        .map_err(|e| invalid_ending(e.to_string()))?;
+        .map_err(|e| invalid_setting(e.to_string()))?;
     let (target, check) = match &cli.command {
         Command::Cancel { target, .. } => (target, Check::Cancel),
         Command::Wait { target } | Command::Status { target } => (target, Check::Get),
     };
-    let resource = target.validate(check).map_err(invalid_ending)?;
-    let client = client(cli).await.map_err(invalid_ending)?;
+    let resource = target.validate(check).map_err(invalid_name)?;
+    let client = client(cli).await.map_err(invalid_setting)?;
     let mut ui: Box<dyn Ui> = match cli.output {
         Format::Json => Box::new(Json),
         Format::Text if std::io::stdout().is_terminal() => Box::new(Live::new(&resource)),

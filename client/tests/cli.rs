@@ -1,0 +1,476 @@
+//! The `proton-cancel` binary as a process against the emulator on
+//! 127.0.0.1: every kind, the three outcomes of a cancel, Conflict,
+//! NotFound, invalid names, `--output json`, exit codes, the exact lines of
+//! a non-terminal run, Ctrl-C, and the live line in a real terminal.
+#![allow(clippy::disallowed_methods)] // the test starts and times processes
+
+use std::io::Read as _;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use proton_cancel_server::{App, Clock, EngineOverrides, Seed, serve};
+use proton_cancel_wire::Operation;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel");
+
+/// An emulator on a free port of 127.0.0.1, on the real clock, for as long
+/// as this value lives.
+struct Emulator {
+    runtime: tokio::runtime::Runtime,
+    app: App,
+    url: String,
+}
+
+impl Emulator {
+    fn start(seed: Value) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let seed: Seed = serde_json::from_value(seed).unwrap();
+        let (app, url) = runtime.block_on(async {
+            let app = App::new(seed, EngineOverrides::default(), Clock::system()).unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(serve(listener, app.clone(), std::future::pending()));
+            (app, url)
+        });
+        Self { runtime, app, url }
+    }
+
+    /// The tool with the emulator's endpoint, static credentials, a region,
+    /// quick polls, and no shared AWS configuration read.
+    fn tool(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args([
+            "--endpoint-url",
+            &self.url,
+            "--min-delay",
+            "50ms",
+            "--max-delay",
+            "200ms",
+        ])
+        .args(args);
+        hermetic(&mut c);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.tool(args).output().unwrap()
+    }
+
+    /// Starts an update of `op` with `body` directly in the server.
+    fn update(&self, op: Operation, body: Value) {
+        let _guard = self.runtime.enter();
+        self.app.call(op, body.to_string().as_bytes()).unwrap();
+    }
+}
+
+fn hermetic(c: &mut Command) {
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// Replaces each line's leading timestamp with `T` and the numbers of
+/// `(after 3.3s, 6 polls)` with `N`, so lines compare exactly.
+fn normalized(stdout: &[u8]) -> Vec<String> {
+    text(stdout)
+        .lines()
+        .map(|l| {
+            let (time, rest) = l.split_once(' ').unwrap();
+            assert_eq!(
+                time.len(),
+                24,
+                "an RFC 3339 time in UTC with milliseconds: {time}"
+            );
+            assert!(time.ends_with('Z') && time.as_bytes()[10] == b'T', "{time}");
+            let rest = match rest.rsplit_once(" (after ") {
+                Some((head, _)) => format!("{head} (after Ns, N polls)"),
+                None => rest.to_owned(),
+            };
+            format!("T {rest}")
+        })
+        .collect()
+}
+
+const TEMPLATE: [(&str, &str); 3] = [
+    ("templateName", "tmpl"),
+    ("templateMajorVersion", "1"),
+    ("templateMinorVersion", "0"),
+];
+
+fn with_template(mut v: Value) -> Value {
+    for (k, val) in TEMPLATE {
+        v[k] = json!(val);
+    }
+    v
+}
+
+/// One resource of each kind named `<prefix>…`, with `status` and `engine`.
+fn all_kinds(prefix: &str, status: &str, engine: Value) -> Value {
+    json!({
+        "serviceInstances": [with_template(json!({"serviceName": "shop", "name": format!("{prefix}i"),
+            "environmentName": "prod", "deploymentStatus": status, "engine": engine}))],
+        "environments": [with_template(json!({"name": format!("{prefix}e"), "deploymentStatus": status, "engine": engine}))],
+        "servicePipelines": [with_template(json!({"serviceName": format!("{prefix}p"), "environmentName": "prod",
+            "deploymentStatus": status, "engine": engine}))],
+        "components": [{"name": format!("{prefix}c"), "environmentName": "prod", "spec": "v1",
+            "deploymentStatus": status, "engine": engine}],
+    })
+}
+
+/// The tool's arguments naming each kind's resource of `all_kinds(prefix)`.
+fn kinds(prefix: &str) -> Vec<Vec<String>> {
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    vec![
+        s(&[
+            "service-instance",
+            "--service",
+            "shop",
+            "--name",
+            &format!("{prefix}i"),
+        ]),
+        s(&["environment", "--name", &format!("{prefix}e")]),
+        s(&["service-pipeline", "--service", &format!("{prefix}p")]),
+        s(&["component", "--name", &format!("{prefix}c")]),
+    ]
+}
+
+fn cancel_wait(e: &Emulator, kind: &[String]) -> Output {
+    let mut args = vec!["cancel".to_owned()];
+    args.extend(kind.iter().cloned());
+    args.push("--wait".to_owned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    e.run(&args)
+}
+
+#[test]
+fn a_cancel_that_succeeds_exits_0_on_every_kind_with_exact_lines() {
+    let e = Emulator::start(all_kinds(
+        "a",
+        "IN_PROGRESS",
+        json!({"updateAfterMs": null, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50}),
+    ));
+    let names = [
+        "service instance 'ai' of service 'shop'",
+        "environment 'ae'",
+        "service pipeline of service 'ap'",
+        "component 'ac'",
+    ];
+    for (kind, name) in kinds("a").iter().zip(names) {
+        let out = cancel_wait(&e, kind);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(
+            normalized(&out.stdout),
+            [
+                format!("T {name}: cancel accepted: CANCELLING"),
+                format!("T {name}: now CANCELLED (User initiated cancellation.)"),
+                "T cancelled: the deployment was rolled back (after Ns, N polls)".to_owned(),
+            ]
+        );
+        assert_eq!(text(&out.stderr), "");
+    }
+}
+
+#[test]
+fn a_failed_rollback_exits_5_on_every_kind_with_the_reason() {
+    let e = Emulator::start(all_kinds(
+        "f",
+        "IN_PROGRESS",
+        json!({"updateAfterMs": null, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50, "cancelResult": "FAILED"}),
+    ));
+    for kind in kinds("f") {
+        let out = cancel_wait(&e, &kind);
+        assert_eq!(out.status.code(), Some(5), "{kind:?}");
+        let lines = normalized(&out.stdout);
+        assert_eq!(
+            lines.last().unwrap(),
+            "T failed: Cancellation failed: the rollback did not complete. (after Ns, N polls)"
+        );
+    }
+}
+
+#[test]
+fn an_update_that_wins_exits_6_on_every_kind_and_says_the_cancel_had_no_effect() {
+    let e = Emulator::start(all_kinds(
+        "w",
+        "SUCCEEDED",
+        json!({"updateAfterMs": 1500, "cancelStartAfterMs": null}),
+    ));
+    let spec = |extra: Value| {
+        let mut v = json!({"deploymentType": "CURRENT_VERSION"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    e.update(
+        Operation::UpdateServiceInstance,
+        spec(json!({"serviceName": "shop", "name": "wi", "spec": "v2"})),
+    );
+    e.update(
+        Operation::UpdateEnvironment,
+        spec(json!({"name": "we", "spec": "v2"})),
+    );
+    e.update(
+        Operation::UpdateServicePipeline,
+        spec(json!({"serviceName": "wp", "spec": "v2"})),
+    );
+    e.update(
+        Operation::UpdateComponent,
+        spec(json!({"name": "wc", "serviceSpec": "v2"})),
+    );
+    let outs: Vec<Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = kinds("w")
+            .into_iter()
+            .map(|kind| {
+                let e = &e;
+                s.spawn(move || cancel_wait(e, &kind))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for out in outs {
+        assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+        let lines = normalized(&out.stdout);
+        assert!(
+            lines[0].ends_with(": cancel accepted: CANCELLING"),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines.last().unwrap(),
+            "T the update finished first: SUCCEEDED, and the cancel had no effect (after Ns, N polls)"
+        );
+    }
+}
+
+#[test]
+fn conflict_not_found_and_invalid_names_exit_3_4_and_2_with_aws_messages() {
+    let e = Emulator::start(all_kinds("c", "SUCCEEDED", json!({})));
+    let out = e.run(&["cancel", "environment", "--name", "ce"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        text(&out.stderr),
+        "proton-cancel: ConflictException: cannot cancel the deployment of environment 'ce': its \
+         deployment status is SUCCEEDED; only a deployment that is IN_PROGRESS can be cancelled\n"
+    );
+    assert_eq!(text(&out.stdout), "");
+
+    let out = e.run(&["status", "component", "--name", "nowhere"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(
+        text(&out.stderr),
+        "proton-cancel: ResourceNotFoundException: component 'nowhere' was not found\n"
+    );
+
+    // Names are checked before any call: the endpoint here refuses every
+    // connection, so a call would end in exit 1, not 2.
+    let mut c = Command::new(BIN);
+    c.args([
+        "--endpoint-url",
+        "http://127.0.0.1:1",
+        "cancel",
+        "service-instance",
+        "--service",
+        "it's",
+        "--name",
+        &"a".repeat(101),
+    ]);
+    hermetic(&mut c);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "proton-cancel: ValidationException: 2 validation errors detected: Value '{}' at \
+             'serviceInstanceName' failed to satisfy constraint: Member must have length less than \
+             or equal to 100; Value 'it's' at 'serviceName' failed to satisfy constraint: Member \
+             must satisfy regular expression pattern: ^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$\n",
+            "a".repeat(101)
+        )
+    );
+}
+
+#[test]
+fn output_json_is_one_object_with_the_outcome_the_final_resource_and_the_timings() {
+    let e = Emulator::start(all_kinds(
+        "j",
+        "IN_PROGRESS",
+        json!({"updateAfterMs": null, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50}),
+    ));
+    let out = e.run(&[
+        "--output",
+        "json",
+        "cancel",
+        "service-instance",
+        "--service",
+        "shop",
+        "--name",
+        "ji",
+        "--wait",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["outcome"], "done");
+    assert_eq!(v["exitCode"], 0);
+    assert_eq!(v["status"], "CANCELLED");
+    assert_eq!(v["statusMessage"], "User initiated cancellation.");
+    assert_eq!(
+        v["resource"],
+        json!({"kind": "service-instance", "serviceName": "shop", "name": "ji"})
+    );
+    assert_eq!(v["final"]["deploymentStatus"], "CANCELLED");
+    assert_eq!(
+        v["final"]["arn"],
+        "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/ji"
+    );
+    assert_eq!(v["deploymentId"], v["final"]["lastAttemptedDeploymentId"]);
+    let statuses: Vec<&str> = v["timings"]["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["CANCELLING", "CANCELLED"]);
+    assert!(v["timings"]["elapsedMs"].as_u64().unwrap() >= 100);
+    assert!(v["timings"]["polls"].as_u64().unwrap() >= 2);
+
+    let out = e.run(&[
+        "--output",
+        "json",
+        "cancel",
+        "environment",
+        "--name",
+        "nowhere",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "not-found");
+    assert_eq!(v["error"]["code"], "ResourceNotFoundException");
+    assert_eq!(v["error"]["requestId"].as_str().unwrap().len(), 36);
+}
+
+#[test]
+fn wait_status_and_giving_up_exit_as_documented() {
+    let e = Emulator::start(all_kinds(
+        "h",
+        "IN_PROGRESS",
+        json!({"updateAfterMs": null, "cancelStartAfterMs": null}),
+    ));
+    let out = e.run(&["cancel", "component", "--name", "hc"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        normalized(&out.stdout),
+        ["T cancel accepted: component 'hc' is CANCELLING"]
+    );
+    let out = e.run(&["status", "component", "--name", "hc"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(normalized(&out.stdout), ["T component 'hc' is CANCELLING"]);
+    let out = e.run(&["--max-wait", "300ms", "wait", "component", "--name", "hc"]);
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(
+        normalized(&out.stdout).last().unwrap(),
+        "T gave up waiting: the status is still CANCELLING (after Ns, N polls)"
+    );
+    let mut c = Command::new(BIN);
+    c.args([
+        "--min-delay",
+        "5s",
+        "--max-delay",
+        "1s",
+        "status",
+        "component",
+        "--name",
+        "hc",
+    ]);
+    hermetic(&mut c);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "proton-cancel: the maximum delay (1s) is shorter than the minimum delay (5s)\n"
+    );
+    let mut c = Command::new(BIN);
+    c.args(["status", "component", "--name", "hc"])
+        .env_remove("AWS_REGION");
+    hermetic(&mut c);
+    c.env_remove("AWS_REGION");
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "proton-cancel: no AWS Region is configured: pass --region, or set AWS_REGION or a \
+         profile's region\n"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_waiting_exits_130_and_changes_nothing_on_the_server() {
+    let e = Emulator::start(all_kinds(
+        "x",
+        "IN_PROGRESS",
+        json!({"updateAfterMs": null, "cancelStartAfterMs": null}),
+    ));
+    let mut child = e
+        .tool(&["cancel", "environment", "--name", "xe", "--wait"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first line (the cancel was accepted), then interrupt.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = Vec::new();
+    let mut byte = [0u8; 1];
+    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        first.push(byte[0]);
+    }
+    assert!(text(&first).ends_with("environment 'xe': cancel accepted: CANCELLING"));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the tool did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(
+        err,
+        "\nproton-cancel: interrupted: stopped waiting; nothing was changed on the server (a cancel \
+         already accepted stands)\n"
+    );
+    let out = e.run(&["status", "environment", "--name", "xe"]);
+    assert_eq!(
+        normalized(&out.stdout),
+        ["T environment 'xe' is CANCELLING"]
+    );
+}
