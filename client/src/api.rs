@@ -147,7 +147,7 @@ pub async fn cancel(client: &Client, resource: &ResourceId) -> Result<View, ApiF
     }
 }
 
-/// Get<Kind> of `resource` (GetService for a pipeline: a service without
+/// `Get<Kind>` of `resource` (GetService for a pipeline: a service without
 /// one is ResourceNotFoundException).
 ///
 /// # Errors
