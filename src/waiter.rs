@@ -122,12 +122,12 @@ impl WaitPolicy {
 }
 
 impl Default for WaitPolicy {
-    /// Poll after 2 s at first, backing off to at most 30 s between polls,
+    /// Poll after 2 s at first, backing off to at most 10 s between polls,
     /// for at most 30 minutes.
     fn default() -> Self {
         Self {
             min_delay: Duration::from_secs(2),
-            max_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(10),
             max_wait: Duration::from_secs(30 * 60),
         }
     }

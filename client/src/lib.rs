@@ -74,7 +74,7 @@ pub struct Cli {
     #[arg(long, global = true, value_parser = parse_duration, default_value = "2s")]
     pub min_delay: Duration,
     /// The longest delay between polls.
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "30s")]
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "10s")]
     pub max_delay: Duration,
     /// The longest the whole wait may take.
     #[arg(long, global = true, value_parser = parse_duration, default_value = "30m")]
