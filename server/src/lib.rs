@@ -25,6 +25,7 @@ mod app;
 mod http;
 mod list;
 mod seed;
+pub mod store;
 
 pub use app::{App, Clock, SeedError};
 pub use http::{MAX_BODY_BYTES, REQUEST_ID_HEADER, router};

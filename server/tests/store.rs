@@ -1,0 +1,342 @@
+//! The storage interface, the same checks on every backend: in memory,
+//! SQLite (in memory and in a file that outlives the store), and PostgreSQL
+//! when `PROTON_CANCEL_TEST_POSTGRES` names a database (`.ci/run` sets it;
+//! without it the PostgreSQL test says it was skipped and why).
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use proton_cancel::*;
+use proton_cancel_server::store::{NewJob, Produced, RecordRow, Row, Store, StoreError, Written};
+use proton_cancel_wire::{DeploymentRecord, RecordPlace};
+use serde_json::json;
+
+fn row(d: &Deployment) -> Row {
+    Row {
+        deployment: d.clone(),
+        meta: json!({"arn": "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"}),
+    }
+}
+
+fn job(due_secs: i64, n: u32) -> NewJob {
+    NewJob {
+        due: t(due_secs),
+        resource: instance(),
+        payload: json!({"report": n}),
+    }
+}
+
+fn record(before: &Observed, id: DeploymentId, at: Timestamp) -> DeploymentRecord {
+    DeploymentRecord::start(
+        id,
+        at,
+        before,
+        &config(1),
+        RecordPlace {
+            arn: format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}"),
+            target_arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
+                .to_owned(),
+            environment_name: name("prod"),
+        },
+    )
+}
+
+/// Every rule of the interface, on `store`.
+async fn conformance(store: &Store) {
+    // Inserting is only-if-absent.
+    let rest = at_rest();
+    assert!(
+        store
+            .insert(&row(&rest), &Produced::default())
+            .await
+            .unwrap()
+    );
+    let mut other = rest.clone();
+    let _ = other.handle(update_a());
+    assert!(
+        !store
+            .insert(&row(&other), &Produced::default())
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.load(&instance()).await.unwrap(), Some(row(&rest)));
+    assert_eq!(
+        store
+            .load(&ResourceId::Environment { name: name("prod") })
+            .await
+            .unwrap(),
+        None
+    );
+
+    // A change commits only on the revision it read, with what it produced.
+    let updating = updating();
+    let first = record(&rest.observe(), A, t(100));
+    let produced = Produced {
+        records: vec![RecordRow {
+            seq: 1,
+            record: first.clone(),
+        }],
+        jobs: vec![job(105, 1)],
+    };
+    assert_eq!(
+        store
+            .commit(rest.revision(), &row(&updating), &produced)
+            .await
+            .unwrap(),
+        Written::Committed
+    );
+    let lost = Produced {
+        records: vec![RecordRow {
+            seq: 2,
+            record: record(&rest.observe(), B, t(100)),
+        }],
+        jobs: vec![job(100, 2)],
+    };
+    assert_eq!(
+        store
+            .commit(rest.revision(), &row(&updating), &lost)
+            .await
+            .unwrap(),
+        Written::Stale,
+        "the second writer read a revision that is gone"
+    );
+    assert_eq!(
+        store
+            .load(&instance())
+            .await
+            .unwrap()
+            .unwrap()
+            .deployment
+            .revision(),
+        updating.revision()
+    );
+    assert_eq!(
+        store.record(B).await.unwrap(),
+        None,
+        "a stale write leaves no record"
+    );
+
+    // Records: by id, newest first, replaced in place.
+    assert_eq!(store.record(A).await.unwrap(), Some(first.clone()));
+    let mut followed = first.clone();
+    let mut cancelled = updating.clone();
+    let _ = cancelled.handle(Input::Cancel { at: t(110) });
+    assert!(followed.follow(t(110), &cancelled.observe()));
+    let produced = Produced {
+        records: vec![RecordRow {
+            seq: 1,
+            record: followed.clone(),
+        }],
+        jobs: Vec::new(),
+    };
+    assert_eq!(
+        store
+            .commit(updating.revision(), &row(&cancelled), &produced)
+            .await
+            .unwrap(),
+        Written::Committed
+    );
+    assert_eq!(store.records().await.unwrap(), vec![followed]);
+
+    // Jobs: claimed when due, not again while leased, again after the lease
+    // (a crash between claim and apply re-delivers), gone once finished.
+    assert_eq!(store.next_due().await.unwrap(), Some(t(105)));
+    assert_eq!(
+        store
+            .claim_due(t(104), Duration::from_secs(30), 10)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    let claimed = store
+        .claim_due(t(105), Duration::from_secs(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1, "the stale write queued nothing");
+    assert_eq!(
+        (claimed[0].due, &claimed[0].resource, &claimed[0].payload),
+        (t(105), &instance(), &json!({"report": 1}))
+    );
+    assert_eq!(
+        store
+            .claim_due(t(106), Duration::from_secs(30), 10)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    let again = store
+        .claim_due(t(136), Duration::from_secs(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![claimed[0].id]
+    );
+    store.finish_job(claimed[0].id).await.unwrap();
+    assert_eq!(
+        store
+            .claim_due(t(1_000), Duration::from_secs(30), 10)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(store.next_due().await.unwrap(), None);
+    assert_eq!(store.load_all().await.unwrap().len(), 1);
+}
+
+/// Twenty writers read the same revision and commit at once: exactly one
+/// wins, the others are told their read is stale.
+async fn racing_writers(store: &Store) {
+    // A resource of its own, so the race starts from a fresh row.
+    let env = Deployment::restore({
+        let mut o = at_rest().observe();
+        o.resource = ResourceId::Component { name: name("race") };
+        o.applied = Configuration::Component { service_spec: None };
+        o
+    })
+    .unwrap();
+    assert!(
+        store
+            .insert(&row(&env), &Produced::default())
+            .await
+            .unwrap()
+    );
+    let read = env.revision();
+    let mut next = env.clone();
+    let _ = next.handle(Input::Delete { at: t(1) });
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            let next = row(&next);
+            tokio::spawn(async move {
+                store
+                    .commit(read, &next, &Produced::default())
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut won = 0;
+    for task in tasks {
+        if task.await.unwrap() == Written::Committed {
+            won += 1;
+        }
+    }
+    assert_eq!(won, 1, "exactly one of twenty racing writers commits");
+}
+
+#[tokio::test]
+async fn the_memory_store_keeps_every_rule() {
+    let store = Store::open("memory").await.unwrap();
+    conformance(&store).await;
+    racing_writers(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_store_keeps_every_rule() {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    conformance(&store).await;
+    racing_writers(&store).await;
+}
+
+#[tokio::test]
+async fn a_sqlite_file_keeps_state_and_pending_jobs_across_a_restart() {
+    let dir = std::env::temp_dir().join(format!("proton-cancel-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.db");
+    let _ = std::fs::remove_file(&path);
+    let url = path.to_str().unwrap().to_owned();
+    {
+        let store = Store::open(&url).await.unwrap();
+        let rest = at_rest();
+        assert!(
+            store
+                .insert(&row(&rest), &Produced::default())
+                .await
+                .unwrap()
+        );
+        let produced = Produced {
+            records: Vec::new(),
+            jobs: vec![job(105, 7)],
+        };
+        assert_eq!(
+            store
+                .commit(rest.revision(), &row(&updating()), &produced)
+                .await
+                .unwrap(),
+            Written::Committed
+        );
+        // Claimed, then the process dies before applying it.
+        assert_eq!(
+            store
+                .claim_due(t(105), Duration::from_secs(5), 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(
+        store.load(&instance()).await.unwrap(),
+        Some(row(&updating()))
+    );
+    let redelivered = store
+        .claim_due(t(111), Duration::from_secs(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        redelivered.len(),
+        1,
+        "the claimed job comes back after its lease"
+    );
+    assert_eq!(redelivered[0].payload, json!({"report": 7}));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_unknown_database_address_is_refused_by_name() {
+    let err = Store::open("mysql://localhost/x").await.unwrap_err();
+    assert!(matches!(err, StoreError::UnknownUrl(_)));
+    assert_eq!(
+        err.to_string(),
+        "unknown database \"mysql://localhost/x\": give a SQLite file path, sqlite:…, postgres://… or memory"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postgres_store_keeps_every_rule() {
+    let Ok(url) = std::env::var("PROTON_CANCEL_TEST_POSTGRES") else {
+        eprintln!(
+            "SKIPPED the_postgres_store_keeps_every_rule: PROTON_CANCEL_TEST_POSTGRES is not set \
+             (.ci/run sets it to the machine's PostgreSQL)"
+        );
+        return;
+    };
+    // A schema of its own, dropped at the end.
+    let schema = format!(
+        "store_test_{}_{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("PROTON_CANCEL_TEST_POSTGRES={url} cannot be reached: {e}"));
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let store = Store::open(&scoped).await.unwrap();
+    conformance(&store).await;
+    racing_writers(&store).await;
+    drop(store);
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
