@@ -310,7 +310,11 @@ async fn an_unknown_database_address_is_refused_by_name() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postgres_store_keeps_every_rule() {
     let Ok(url) = std::env::var("PROTON_CANCEL_TEST_POSTGRES") else {
-        eprintln!(
+        // Written to the process's standard error, past the test harness's
+        // capture, so the skip shows in every run.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED the_postgres_store_keeps_every_rule: PROTON_CANCEL_TEST_POSTGRES is not set \
              (.ci/run sets it to the machine's PostgreSQL)"
         );
