@@ -26,7 +26,7 @@ printf '{"engine":{"cancelStartAfterMs":1000,"cancelFinishAfterMs":2000},"servic
     "$(instance cancelled-aws IN_PROGRESS "$held")" "$(instance cancelled-tool IN_PROGRESS "$held")" \
     "$(instance failed-aws IN_PROGRESS "$failing")" "$(instance failed-tool IN_PROGRESS "$failing")" \
     "$(instance won-aws SUCCEEDED "$winning")" "$(instance won-tool SUCCEEDED "$winning")" > "$seed"
-target/debug/proton-cancel-server --port "$port" --seed "$seed" > /dev/null 2> "$log" &
+target/debug/proton-cancel-server --port "$port" --database memory --seed "$seed" > /dev/null 2> "$log" &
 server=$!
 sleep 1
 

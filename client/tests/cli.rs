@@ -31,7 +31,9 @@ impl Emulator {
             .unwrap();
         let seed: Seed = serde_json::from_value(seed).unwrap();
         let (app, url) = runtime.block_on(async {
-            let app = App::new(seed, EngineOverrides::default(), Clock::system()).unwrap();
+            let app = App::new(seed, EngineOverrides::default(), Clock::system())
+                .await
+                .unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let url = format!("http://{}", listener.local_addr().unwrap());
             tokio::spawn(serve(listener, app.clone(), std::future::pending()));
@@ -63,8 +65,9 @@ impl Emulator {
 
     /// Starts an update of `op` with `body` directly in the server.
     fn update(&self, op: Operation, body: Value) {
-        let _guard = self.runtime.enter();
-        self.app.call(op, body.to_string().as_bytes()).unwrap();
+        self.runtime
+            .block_on(self.app.call(op, body.to_string().as_bytes()))
+            .unwrap();
     }
 }
 

@@ -22,7 +22,9 @@ fn in_a_terminal_the_live_line_updates_and_ends_on_the_outcome() {
     }]}))
     .unwrap();
     let url = runtime.block_on(async {
-        let app = App::new(seed, EngineOverrides::default(), Clock::system()).unwrap();
+        let app = App::new(seed, EngineOverrides::default(), Clock::system())
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(serve(listener, app, std::future::pending()));

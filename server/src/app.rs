@@ -1,11 +1,12 @@
-//! The in-memory store, the simulated provisioning engine and the operations,
-//! all around the `proton-cancel` machine. The server acts only on what the
-//! machine returns: each [`Effect`] becomes engine work, queued as reports
-//! due at a time; nothing is inferred from the state's getters.
+//! The operations and the simulated provisioning engine, around the
+//! `proton-cancel` machine, on a [`Store`]. The server acts only on what the
+//! machine returns: an applied outcome's effect becomes engine jobs, and
+//! its attempt's deployment record follows it, all written with the new
+//! state in one compare-and-set transaction; nothing is inferred from the
+//! state's getters. A write that loses the race re-reads and re-applies.
 
-use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use proton_cancel::{
@@ -26,8 +27,10 @@ use proton_cancel_wire::{
     UpdateEnvironmentInput, UpdateEnvironmentOutput, UpdateServiceInstanceInput,
     UpdateServiceInstanceOutput, UpdateServicePipelineInput, UpdateServicePipelineOutput, page,
 };
+use serde::{Deserialize, Serialize};
 
 use crate::seed::{EngineOverrides, EngineScript, Outcome as EngineOutcome, Seed, SeedDeployment};
+use crate::store::{NewJob, Produced, RecordRow, Row, Store, StoreError, Written};
 
 /// Where the server's time comes from: the system clock, or a clock that
 /// moves only when told to (for tests: no test waits for a real timer).
@@ -84,70 +87,104 @@ fn system_now() -> Timestamp {
     Timestamp::from_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// One resource: its machine, what the wire shows besides (its ARN, and the
-/// environment of the kinds that have one), and its engine.
-struct Entry {
-    deployment: Deployment,
+/// What the server keeps beside a resource's machine: its ARN, the
+/// environment its records name, and its engine script.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta {
     arn: String,
     environment: Option<ResourceName>,
     engine: EngineScript,
 }
 
-/// An engine report waiting for its time.
-struct Job {
-    resource: ResourceId,
-    report: Report,
+/// One resource as the operations see it: its machine and its [`Meta`].
+struct Entry {
+    deployment: Deployment,
+    meta: Meta,
+}
+
+impl Entry {
+    fn of(row: Row) -> Result<Self, ApiError> {
+        let meta = serde_json::from_value(row.meta).map_err(|e| {
+            ApiError::internal(format!(
+                "the stored data of {} cannot be read: {e}",
+                row.deployment.resource()
+            ))
+        })?;
+        Ok(Self {
+            deployment: row.deployment,
+            meta,
+        })
+    }
+
+    fn row(&self) -> Row {
+        Row {
+            deployment: self.deployment.clone(),
+            meta: serde_json::to_value(&self.meta).unwrap_or_default(),
+        }
+    }
 }
 
 /// What the simulated engine will report; the time is added when it is
-/// delivered.
+/// delivered. Stored as a job's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "report", rename_all = "camelCase")]
 enum Report {
-    UpdateFinished(DeploymentId, EngineResult),
-    CancellationStarted(DeploymentId),
-    CancellationFinished(DeploymentId, EngineResult),
+    #[serde(rename_all = "camelCase")]
+    UpdateFinished {
+        deployment_id: DeploymentId,
+        failure: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    CancellationStarted { deployment_id: DeploymentId },
+    #[serde(rename_all = "camelCase")]
+    CancellationFinished {
+        deployment_id: DeploymentId,
+        failure: Option<String>,
+    },
+}
+
+fn result_of(failure: Option<String>) -> EngineResult {
+    match failure {
+        None => EngineResult::Succeeded,
+        Some(reason) => EngineResult::Failed(StatusMessage::new(reason)),
+    }
 }
 
 impl Report {
     fn name(&self) -> &'static str {
         match self {
-            Self::UpdateFinished(_, EngineResult::Succeeded) => "UpdateFinished(SUCCEEDED)",
-            Self::UpdateFinished(..) => "UpdateFinished(FAILED)",
-            Self::CancellationStarted(_) => "CancellationStarted",
-            Self::CancellationFinished(_, EngineResult::Succeeded) => {
-                "CancellationFinished(SUCCEEDED)"
-            }
-            Self::CancellationFinished(..) => "CancellationFinished(FAILED)",
+            Self::UpdateFinished { failure: None, .. } => "UpdateFinished(SUCCEEDED)",
+            Self::UpdateFinished { .. } => "UpdateFinished(FAILED)",
+            Self::CancellationStarted { .. } => "CancellationStarted",
+            Self::CancellationFinished { failure: None, .. } => "CancellationFinished(SUCCEEDED)",
+            Self::CancellationFinished { .. } => "CancellationFinished(FAILED)",
         }
     }
 
     fn at(self, at: Timestamp) -> Input {
         match self {
-            Self::UpdateFinished(deployment_id, result) => Input::UpdateFinished {
+            Self::UpdateFinished {
+                deployment_id,
+                failure,
+            } => Input::UpdateFinished {
                 at,
                 deployment_id,
-                result,
+                result: result_of(failure),
             },
-            Self::CancellationStarted(deployment_id) => {
+            Self::CancellationStarted { deployment_id } => {
                 Input::CancellationStarted { at, deployment_id }
             }
-            Self::CancellationFinished(deployment_id, result) => Input::CancellationFinished {
+            Self::CancellationFinished {
+                deployment_id,
+                failure,
+            } => Input::CancellationFinished {
                 at,
                 deployment_id,
-                result,
+                result: result_of(failure),
             },
         }
     }
-}
-
-#[derive(Default)]
-struct State {
-    resources: HashMap<ResourceId, Entry>,
-    /// The record of every deployment attempt, by id (ids are minted in
-    /// order, so this is also the order of creation).
-    records: BTreeMap<DeploymentId, DeploymentRecord>,
-    /// Reports by due time, then by the order they were queued.
-    jobs: BTreeMap<(Timestamp, u64), Job>,
-    queued: u64,
 }
 
 /// The server's state: shared by every request and the engine.
@@ -157,7 +194,7 @@ pub struct App {
 }
 
 struct Inner {
-    state: Mutex<State>,
+    store: Store,
     /// `arn:aws:proton:<region>:<account>:`, the start of every ARN.
     arn_prefix: String,
     next_id: AtomicU64,
@@ -179,13 +216,45 @@ impl std::fmt::Display for SeedError {
 
 impl std::error::Error for SeedError {}
 
+impl From<StoreError> for SeedError {
+    fn from(e: StoreError) -> Self {
+        Self(e.to_string())
+    }
+}
+
+fn store_failed(e: StoreError) -> ApiError {
+    tracing::error!(error = %e, "store");
+    ApiError::internal(format!("the service's store failed: {e}"))
+}
+
+/// How long a claimed job stays claimed before another worker may take it.
+const LEASE: Duration = Duration::from_secs(30);
+
 impl App {
-    /// Loads `seed`; `cli` engine settings sit between the seed's
-    /// server-wide ones and each resource's own. Resources seeded
-    /// IN_PROGRESS start their attempt now, so their engine reports are
-    /// queued. With [`Clock::System`] the engine runs as a task: call this
-    /// inside a Tokio runtime.
-    pub fn new(seed: Seed, cli: EngineOverrides, clock: Clock) -> Result<Self, SeedError> {
+    /// An app on an in-memory store (for tests): see [`App::open`].
+    ///
+    /// # Errors
+    /// The seed cannot be loaded.
+    pub async fn new(seed: Seed, cli: EngineOverrides, clock: Clock) -> Result<Self, SeedError> {
+        let store = Store::open("memory").await?;
+        Self::open(store, seed, cli, clock).await
+    }
+
+    /// Loads `seed` into `store`, writing only the resources the store does
+    /// not hold yet (a restart with the same seed never resets state);
+    /// `cli` engine settings sit between the seed's server-wide ones and
+    /// each resource's own. Resources seeded IN_PROGRESS start their
+    /// attempt now, so their engine jobs are queued. With [`Clock::System`]
+    /// the engine runs as a task: call this inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// The seed cannot be loaded, or the store fails.
+    pub async fn open(
+        store: Store,
+        seed: Seed,
+        cli: EngineOverrides,
+        clock: Clock,
+    ) -> Result<Self, SeedError> {
         let defaults = cli.over(seed.engine.over(EngineScript::default()));
         let region = seed
             .region
@@ -197,11 +266,12 @@ impl App {
             .unwrap_or_else(|| "123456789012".to_owned());
         let arn_prefix = format!("arn:aws:proton:{region}:{account}:");
         let arn = |path: String| format!("{arn_prefix}{path}");
+        let existing = store.records().await?.len();
         let app = App {
             inner: Arc::new(Inner {
-                state: Mutex::new(State::default()),
+                store,
                 arn_prefix: arn_prefix.clone(),
-                next_id: AtomicU64::new(1),
+                next_id: AtomicU64::new(u64::try_from(existing).unwrap_or(0).saturating_add(1)),
                 clock,
                 queued: tokio::sync::Notify::new(),
             }),
@@ -256,7 +326,7 @@ impl App {
         }
         let at = app.now();
         for (id, arn, environment, seed) in entries {
-            app.insert(id, arn, environment, seed, defaults, at)?;
+            app.insert(id, arn, environment, seed, defaults, at).await?;
         }
         if matches!(app.inner.clock, Clock::System { .. }) {
             tokio::spawn(app.clone().run_engine());
@@ -272,15 +342,15 @@ impl App {
     /// Moves a [`Clock::Manual`] forward by `by` and delivers every engine
     /// report that falls due, in order. With [`Clock::System`] it only
     /// delivers what is already due.
-    pub fn advance(&self, by: Duration) {
+    pub async fn advance(&self, by: Duration) {
         if let Clock::Manual(millis) = &self.inner.clock {
             let by = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
             millis.fetch_add(by, Ordering::SeqCst);
         }
-        self.deliver_due();
+        self.deliver_due().await;
     }
 
-    fn insert(
+    async fn insert(
         &self,
         id: ResourceId,
         arn: String,
@@ -329,7 +399,12 @@ impl App {
                 seed.deployment_status
             )));
         }
-        let mut state = self.state();
+        let meta = Meta {
+            arn: arn.clone(),
+            environment: environment.clone(),
+            engine,
+        };
+        let mut produced = Produced::default();
         let deployment = if seed.deployment_status == DeploymentStatus::InProgress {
             let deployment_id = self.mint_id();
             let before = Observed::new(id.clone(), at, configuration.clone());
@@ -342,9 +417,12 @@ impl App {
                     .map_err(|e| SeedError(e.message().to_owned()))?;
                 let mut record = DeploymentRecord::start(deployment_id, at, &before, target, place);
                 record.follow(at, &deployment.observe());
-                state.records.insert(deployment_id, record);
+                produced.records.push(RecordRow {
+                    seq: seq_of(deployment_id),
+                    record,
+                });
             }
-            self.start(&mut state, &id, effect, engine, at);
+            produced.jobs = jobs(&id, effect, engine, at);
             deployment
         } else {
             let mut observed = Observed::new(id.clone(), at, configuration);
@@ -359,123 +437,77 @@ impl App {
             Deployment::restore(observed)
                 .map_err(|e| SeedError(format!("{id}: cannot be seeded: {e}")))?
         };
-        state.resources.insert(
-            id,
-            Entry {
-                deployment,
-                arn,
-                environment,
-                engine,
-            },
-        );
+        let entry = Entry { deployment, meta };
+        self.inner.store.insert(&entry.row(), &produced).await?;
+        self.inner.queued.notify_one();
         Ok(())
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        // A poisoned lock means a request panicked mid-update; the machine
-        // only changes state whole, so the map is still consistent.
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// A fresh deployment id: a counter in the low bits of a fixed UUID v4
-    /// layout, so ids are unique within a run and readable in logs.
+    /// layout, so ids are unique within a store and readable in logs.
     fn mint_id(&self) -> DeploymentId {
         let n = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         DeploymentId::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n))
     }
 
-    /// Turns an effect of the machine into the engine's future reports.
-    fn start(
-        &self,
-        state: &mut State,
-        id: &ResourceId,
-        effect: Effect,
-        engine: EngineScript,
-        now: Timestamp,
-    ) {
-        let after = |ms: u64| {
-            Timestamp::from_millis(
-                now.as_millis()
-                    .saturating_add(i64::try_from(ms).unwrap_or(i64::MAX)),
-            )
-        };
-        let mut queue = |due: Timestamp, report: Report| {
-            state.queued = state.queued.wrapping_add(1);
-            let job = Job {
-                resource: id.clone(),
-                report,
-            };
-            state.jobs.insert((due, state.queued), job);
-        };
-        match effect {
-            Effect::StartDeployment { deployment_id, .. } => {
-                if let Some(ms) = engine.update_after_ms {
-                    let result = engine_result(
-                        engine.update_result,
-                        "Provisioning failed: the update did not complete.",
-                    );
-                    queue(after(ms), Report::UpdateFinished(deployment_id, result));
+    /// Delivers every report that is due, in due order, to its resource's
+    /// machine; the machine ignores the ones that lost a race. A job is
+    /// finished only after its report is applied, so a crash in between
+    /// delivers it again.
+    async fn deliver_due(&self) {
+        loop {
+            let now = self.now();
+            let claimed = match self.inner.store.claim_due(now, LEASE, 64).await {
+                Ok(claimed) => claimed,
+                Err(e) => {
+                    tracing::error!(error = %e, "the engine cannot claim its jobs");
+                    return;
                 }
+            };
+            if claimed.is_empty() {
+                return;
             }
-            Effect::StartCancellation { deployment_id } => {
-                if let Some(start) = engine.cancel_start_after_ms {
-                    queue(after(start), Report::CancellationStarted(deployment_id));
-                    let result = engine_result(
-                        engine.cancel_result,
-                        "Cancellation failed: the rollback did not complete.",
-                    );
-                    if let Some(finish) = engine.cancel_finish_after_ms {
-                        queue(
-                            after(start.saturating_add(finish)),
-                            Report::CancellationFinished(deployment_id, result),
-                        );
+            for job in claimed {
+                let report: Report = match serde_json::from_value(job.payload) {
+                    Ok(report) => report,
+                    Err(e) => {
+                        tracing::error!(job = job.id, error = %e, "a job's report cannot be read; dropped");
+                        let _ = self.inner.store.finish_job(job.id).await;
+                        continue;
+                    }
+                };
+                tracing::info!(resource = %job.resource, report = %report.name(), "engine report");
+                let input = report.at(job.due);
+                match self.apply(&job.resource, |_| Ok(input.clone())).await {
+                    Ok(_) => {}
+                    Err(e) if e.code() == ErrorCode::ResourceNotFoundException => {}
+                    Err(e) => {
+                        tracing::error!(job = job.id, error = %e.message(), "a report could not be applied; it will be delivered again");
+                        continue;
                     }
                 }
+                if let Err(e) = self.inner.store.finish_job(job.id).await {
+                    tracing::error!(job = job.id, error = %e, "an applied job could not be finished");
+                }
             }
-            // The server serves no delete operation, and an effect a later
-            // core adds has no engine work here.
-            _ => {}
-        }
-        self.inner.queued.notify_one();
-    }
-
-    /// Delivers every report that is due, in due order, to its resource's
-    /// machine. The machine ignores the ones that lost a race.
-    fn deliver_due(&self) {
-        let now = self.now();
-        let mut state = self.state();
-        while let Some(entry) = state.jobs.first_entry() {
-            if entry.key().0 > now {
-                break;
-            }
-            let ((due, _), job) = entry.remove_entry();
-            tracing::info!(resource = %job.resource, report = %job.report.name(), "engine report");
-            // A report for a resource the store no longer holds has nowhere
-            // to go; the machine ignores the ones that lost a race.
-            let _ = self.apply(&mut state, &job.resource, job.report.at(due));
         }
     }
 
     /// The engine of [`Clock::System`]: sleeps until the next report is due
-    /// (or a new one is queued), then delivers.
+    /// (or a new one is queued, or a second passes, for jobs another
+    /// replica queued), then delivers.
     async fn run_engine(self) {
         loop {
-            let next = self.state().jobs.keys().next().map(|(due, _)| *due);
-            match next {
-                None => self.inner.queued.notified().await,
-                Some(due) => {
-                    let wait = due.as_millis().saturating_sub(self.now().as_millis());
-                    let wait = Duration::from_millis(u64::try_from(wait).unwrap_or(0));
-                    tokio::select! {
-                        () = tokio::time::sleep(wait) => {}
-                        () = self.inner.queued.notified() => {}
-                    }
-                }
+            let next = self.inner.store.next_due().await.ok().flatten();
+            let wait = next.map_or(Duration::from_secs(1), |due| {
+                let ms = due.as_millis().saturating_sub(self.now().as_millis());
+                Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(Duration::from_secs(1))
+            });
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.inner.queued.notified() => {}
             }
-            self.deliver_due();
+            self.deliver_due().await;
         }
     }
 
@@ -504,148 +536,199 @@ impl App {
         })
     }
 
-    /// Feeds `input` to the machine of `id`, and acts on what it returns:
-    /// an attempt it starts gets a deployment record, the record of the
-    /// running attempt follows every applied transition, and the effect
-    /// becomes engine work.
-    fn apply(&self, state: &mut State, id: &ResourceId, input: Input) -> Result<Outcome, ApiError> {
-        let at = input.at();
-        let entry = find_mut(&mut state.resources, id)?;
-        let before = entry.deployment.observe();
-        let kind = input_name(&input);
-        let outcome = entry.deployment.handle(input);
-        let Outcome::Applied(transition) = &outcome else {
-            match &outcome {
-                Outcome::Rejected(r) => {
-                    tracing::info!(resource = %id, input = %kind, rejection = %r, "rejected");
+    /// Feeds the input `make` builds from the current machine of `id`, and
+    /// acts on what it returns: an attempt it starts gets a deployment
+    /// record, the record of the running attempt follows every applied
+    /// transition, and the effect becomes engine jobs, all committed with
+    /// the new state on the revision read. A commit that finds the row
+    /// changed re-reads it and feeds the input again (the machine is
+    /// deterministic, so that is safe). Returns the outcome and the entry
+    /// after it.
+    async fn apply(
+        &self,
+        id: &ResourceId,
+        make: impl Fn(&Deployment) -> Result<Input, ApiError>,
+    ) -> Result<(Outcome, Entry), ApiError> {
+        loop {
+            let row = self.inner.store.load(id).await.map_err(store_failed)?;
+            let mut entry = Entry::of(row.ok_or_else(|| ApiError::resource_not_found(id))?)?;
+            let read = entry.deployment.revision();
+            let input = make(&entry.deployment)?;
+            let at = input.at();
+            let kind = input_name(&input);
+            let before = entry.deployment.observe();
+            let outcome = entry.deployment.handle(input);
+            let Outcome::Applied(transition) = &outcome else {
+                match &outcome {
+                    Outcome::Rejected(r) => {
+                        tracing::info!(resource = %id, input = %kind, rejection = %r, "rejected");
+                    }
+                    _ => tracing::info!(
+                        resource = %id,
+                        input = %kind,
+                        reason = ?outcome.ignore_reason(),
+                        status = %entry.deployment.status(),
+                        "ignored"
+                    ),
                 }
-                _ => tracing::info!(
-                    resource = %id,
-                    input = %kind,
-                    reason = ?outcome.ignore_reason(),
-                    status = %entry.deployment.status(),
-                    "ignored"
-                ),
-            }
-            return Ok(outcome);
-        };
-        tracing::info!(
-            resource = %id,
-            input = %kind,
-            from = %transition.from.status(),
-            to = %transition.to.status(),
-            effect = %transition.effect.as_ref().map_or("none", effect_name),
-            "transition"
-        );
-        let now = entry.deployment.observe();
-        let engine = entry.engine;
-        if let Some(Effect::StartDeployment {
-            deployment_id,
-            target,
-        }) = &transition.effect
-        {
-            let place = self.place(*deployment_id, &entry.arn, entry.environment.as_ref(), id)?;
-            let record = DeploymentRecord::start(*deployment_id, at, &before, target, place);
-            state.records.insert(*deployment_id, record);
-        }
-        if let Some(attempt) = &now.last_attempt {
-            if let Some(record) = state.records.get_mut(&attempt.deployment_id) {
+                return Ok((outcome, entry));
+            };
+            let now = entry.deployment.observe();
+            let mut produced = Produced::default();
+            if let Some(Effect::StartDeployment {
+                deployment_id,
+                target,
+            }) = &transition.effect
+            {
+                let place = self.place(
+                    *deployment_id,
+                    &entry.meta.arn,
+                    entry.meta.environment.as_ref(),
+                    id,
+                )?;
+                let mut record =
+                    DeploymentRecord::start(*deployment_id, at, &before, target, place);
                 record.follow(at, &now);
+                produced.records.push(RecordRow {
+                    seq: seq_of(*deployment_id),
+                    record,
+                });
+            } else if let Some(attempt) = &now.last_attempt {
+                let stored = self
+                    .inner
+                    .store
+                    .record(attempt.deployment_id)
+                    .await
+                    .map_err(store_failed)?;
+                if let Some(mut record) = stored {
+                    if record.follow(at, &now) {
+                        produced.records.push(RecordRow {
+                            seq: seq_of(attempt.deployment_id),
+                            record,
+                        });
+                    }
+                }
             }
+            if let Some(effect) = transition.effect.clone() {
+                produced.jobs = jobs(id, effect, entry.meta.engine, at);
+            }
+            let written = self
+                .inner
+                .store
+                .commit(read, &entry.row(), &produced)
+                .await
+                .map_err(store_failed)?;
+            if written == Written::Stale {
+                tracing::debug!(resource = %id, "lost a compare-and-set; re-reading");
+                continue;
+            }
+            tracing::info!(
+                resource = %id,
+                input = %kind,
+                from = %transition.from.status(),
+                to = %transition.to.status(),
+                effect = %transition.effect.as_ref().map_or("none", effect_name),
+                "transition"
+            );
+            if !produced.jobs.is_empty() {
+                self.inner.queued.notify_one();
+            }
+            return Ok((outcome, entry));
         }
-        if let Some(effect) = transition.effect.clone() {
-            self.start(state, id, effect, engine, at);
-        }
-        Ok(outcome)
     }
-
     /// Runs one operation on a JSON body; the JSON answer or the error.
-    pub fn call(&self, operation: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    pub async fn call(&self, operation: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
         match operation {
             Operation::CancelServiceInstanceDeployment => {
                 let input = CancelServiceInstanceDeploymentInput::decode(body)?;
-                let service_instance = self.cancel(input.resource_id(), service_instance)?;
+                let service_instance = self.cancel(input.resource_id(), service_instance).await?;
                 Ok(CancelServiceInstanceDeploymentOutput { service_instance }.to_json())
             }
             Operation::CancelEnvironmentDeployment => {
                 let input = CancelEnvironmentDeploymentInput::decode(body)?;
-                let environment = self.cancel(input.resource_id(), environment)?;
+                let environment = self.cancel(input.resource_id(), environment).await?;
                 Ok(CancelEnvironmentDeploymentOutput { environment }.to_json())
             }
             Operation::CancelServicePipelineDeployment => {
                 let input = CancelServicePipelineDeploymentInput::decode(body)?;
-                let pipeline = self.cancel(input.resource_id(), service_pipeline)?;
+                let pipeline = self.cancel(input.resource_id(), service_pipeline).await?;
                 Ok(CancelServicePipelineDeploymentOutput { pipeline }.to_json())
             }
             Operation::CancelComponentDeployment => {
                 let input = CancelComponentDeploymentInput::decode(body)?;
-                let component = self.cancel(input.resource_id(), component)?;
+                let component = self.cancel(input.resource_id(), component).await?;
                 Ok(CancelComponentDeploymentOutput { component }.to_json())
             }
             Operation::UpdateServiceInstance => {
                 let input = UpdateServiceInstanceInput::decode(body)?;
-                let service_instance = self.update(
-                    input.resource_id(),
-                    &input.change(),
-                    input.client_token.clone(),
-                    service_instance,
-                )?;
+                let service_instance = self
+                    .update(
+                        input.resource_id(),
+                        &input.change(),
+                        input.client_token.clone(),
+                        service_instance,
+                    )
+                    .await?;
                 Ok(UpdateServiceInstanceOutput { service_instance }.to_json())
             }
             Operation::UpdateEnvironment => {
                 let input = UpdateEnvironmentInput::decode(body)?;
-                let environment =
-                    self.update(input.resource_id(), &input.change(), None, environment)?;
+                let environment = self
+                    .update(input.resource_id(), &input.change(), None, environment)
+                    .await?;
                 Ok(UpdateEnvironmentOutput { environment }.to_json())
             }
             Operation::UpdateServicePipeline => {
                 let input = UpdateServicePipelineInput::decode(body)?;
-                let pipeline =
-                    self.update(input.resource_id(), &input.change(), None, service_pipeline)?;
+                let pipeline = self
+                    .update(input.resource_id(), &input.change(), None, service_pipeline)
+                    .await?;
                 Ok(UpdateServicePipelineOutput { pipeline }.to_json())
             }
             Operation::UpdateComponent => {
                 let input = UpdateComponentInput::decode(body)?;
-                let component = self.update(
-                    input.resource_id(),
-                    &input.change(),
-                    input.client_token.clone(),
-                    component,
-                )?;
+                let component = self
+                    .update(
+                        input.resource_id(),
+                        &input.change(),
+                        input.client_token.clone(),
+                        component,
+                    )
+                    .await?;
                 Ok(UpdateComponentOutput { component }.to_json())
             }
             Operation::GetServiceInstance => {
                 let input = GetServiceInstanceInput::decode(body)?;
-                let service_instance = self.get(&input.resource_id(), service_instance)?;
+                let service_instance = self.get(&input.resource_id(), service_instance).await?;
                 Ok(GetServiceInstanceOutput { service_instance }.to_json())
             }
             Operation::GetEnvironment => {
                 let input = GetEnvironmentInput::decode(body)?;
-                let environment = self.get(&input.resource_id(), environment)?;
+                let environment = self.get(&input.resource_id(), environment).await?;
                 Ok(GetEnvironmentOutput { environment }.to_json())
             }
             Operation::GetComponent => {
                 let input = GetComponentInput::decode(body)?;
-                let component = self.get(&input.resource_id(), component)?;
+                let component = self.get(&input.resource_id(), component).await?;
                 Ok(GetComponentOutput { component }.to_json())
             }
             Operation::GetService => {
                 let input = GetServiceInput::decode(body)?;
-                let service = self.service(&input.name)?;
+                let service = self.service(&input.name).await?;
                 Ok(GetServiceOutput { service }.to_json())
             }
             Operation::ListServiceInstances => {
                 let input = ListServiceInstancesInput::decode(body)?;
-                Ok(self.list_service_instances(&input)?.to_json())
+                Ok(self.list_service_instances(&input).await?.to_json())
             }
             Operation::GetDeployment => {
                 let input = GetDeploymentInput::decode(body)?;
-                let deployment = self.deployment(&input)?;
+                let deployment = self.deployment(&input).await?;
                 Ok(GetDeploymentOutput { deployment }.to_json())
             }
             Operation::ListDeployments => {
                 let input = ListDeploymentsInput::decode(body)?;
-                Ok(self.list_deployments(&input)?.to_json())
+                Ok(self.list_deployments(&input).await?.to_json())
             }
             _ => Err(ApiError::new(
                 ErrorCode::UnknownOperationException,
@@ -655,34 +738,36 @@ impl App {
     }
 
     /// The shape of `id` as it is.
-    fn get<T>(
+    async fn get<T>(
         &self,
         id: &ResourceId,
         shape: fn(&Entry) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let state = self.state();
-        shape(find(&state.resources, id)?)
+        note_resource(id);
+        let row = self.inner.store.load(id).await.map_err(store_failed)?;
+        shape(&Entry::of(
+            row.ok_or_else(|| ApiError::resource_not_found(id))?,
+        )?)
     }
 
     /// Cancels the deployment of `id` and answers with its shape.
-    fn cancel<T>(
+    async fn cancel<T>(
         &self,
         id: ResourceId,
         shape: fn(&Entry) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         note_resource(&id);
         let now = self.now();
-        let mut state = self.state();
-        let outcome = self.apply(&mut state, &id, Input::Cancel { at: now })?;
+        let (outcome, entry) = self.apply(&id, |_| Ok(Input::Cancel { at: now })).await?;
         if let Some(error) = rejected(&outcome) {
             return Err(error);
         }
-        shape(find(&state.resources, &id)?)
+        shape(&entry)
     }
 
     /// Updates `id` as `change` asks (deployment type NONE changes
     /// nothing the emulator keeps) and answers with its shape.
-    fn update<T>(
+    async fn update<T>(
         &self,
         id: ResourceId,
         change: &ConfigurationChange,
@@ -690,36 +775,42 @@ impl App {
         shape: fn(&Entry) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         note_resource(&id);
-        let now = self.now();
-        let mut state = self.state();
-        let entry = find(&state.resources, &id)?;
         if !change.deploys() {
-            return shape(entry);
+            return self.get(&id, shape).await;
         }
-        let input = Input::Update {
-            at: now,
-            deployment_id: self.mint_id(),
-            target: change.target(entry.deployment.applied_configuration()),
-            client_token,
-        };
-        let outcome = self.apply(&mut state, &id, input)?;
+        let now = self.now();
+        let deployment_id = self.mint_id();
+        let (outcome, entry) = self
+            .apply(&id, |d| {
+                Ok(Input::Update {
+                    at: now,
+                    deployment_id,
+                    target: change.target(d.applied_configuration()),
+                    client_token: client_token.clone(),
+                })
+            })
+            .await?;
         if let Some(error) = rejected(&outcome) {
             return Err(error);
         }
-        shape(find(&state.resources, &id)?)
+        shape(&entry)
+    }
+
+    async fn entries(&self) -> Result<Vec<Entry>, ApiError> {
+        let rows = self.inner.store.load_all().await.map_err(store_failed)?;
+        rows.into_iter().map(Entry::of).collect()
     }
 
     /// The `Service` shape of `name`: its pipeline if it has one, and what
     /// its pipeline and instances tell of it.
-    fn service(&self, name: &ResourceName) -> Result<Service, ApiError> {
+    async fn service(&self, name: &ResourceName) -> Result<Service, ApiError> {
         note_resource(&format_args!("service '{name}'"));
-        let state = self.state();
-        let pipeline = state.resources.get(&ResourceId::ServicePipeline {
-            service: name.clone(),
+        let all = self.entries().await?;
+        let pipeline = all.iter().find(|e| {
+            matches!(e.deployment.resource(), ResourceId::ServicePipeline { service } if service == name)
         });
-        let mut instances: Vec<&Entry> = state
-            .resources
-            .values()
+        let mut instances: Vec<&Entry> = all
+            .iter()
             .filter(|e| {
                 matches!(e.deployment.resource(), ResourceId::ServiceInstance { service, .. } if service == name)
             })
@@ -771,18 +862,15 @@ impl App {
         ))
     }
 
-    fn list_service_instances(
+    async fn list_service_instances(
         &self,
         input: &ListServiceInstancesInput,
     ) -> Result<ListServiceInstancesOutput, ApiError> {
         let mut all = Vec::new();
-        {
-            let state = self.state();
-            for entry in state.resources.values() {
-                if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
-                    if input.service_name.as_ref().is_none_or(|s| s == service) {
-                        all.push(service_instance(entry)?);
-                    }
+        for entry in self.entries().await? {
+            if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
+                if input.service_name.as_ref().is_none_or(|s| s == service) {
+                    all.push(service_instance(&entry)?);
                 }
             }
         }
@@ -802,14 +890,14 @@ impl App {
 
     /// The record of a deployment, if every name the input gives matches
     /// its target.
-    fn deployment(&self, input: &GetDeploymentInput) -> Result<DeploymentRecord, ApiError> {
+    async fn deployment(&self, input: &GetDeploymentInput) -> Result<DeploymentRecord, ApiError> {
         note_resource(&format_args!("deployment '{}'", input.id));
-        let state = self.state();
-        state
-            .records
-            .get(&input.id)
+        self.inner
+            .store
+            .record(input.id)
+            .await
+            .map_err(store_failed)?
             .filter(|r| input.filter.matches(r))
-            .cloned()
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::ResourceNotFoundException,
@@ -819,20 +907,20 @@ impl App {
     }
 
     /// The records that match every name given, newest first.
-    fn list_deployments(
+    async fn list_deployments(
         &self,
         input: &ListDeploymentsInput,
     ) -> Result<ListDeploymentsOutput, ApiError> {
-        let matching: Vec<_> = {
-            let state = self.state();
-            state
-                .records
-                .values()
-                .rev()
-                .filter(|r| input.filter.matches(r))
-                .map(DeploymentRecord::summary)
-                .collect()
-        };
+        let matching: Vec<_> = self
+            .inner
+            .store
+            .records()
+            .await
+            .map_err(store_failed)?
+            .iter()
+            .filter(|r| input.filter.matches(r))
+            .map(DeploymentRecord::summary)
+            .collect();
         let (deployments, next_token) = page(
             matching,
             |d| d.id.to_string(),
@@ -844,6 +932,73 @@ impl App {
             next_token,
         })
     }
+}
+
+/// A record's place in the list order: its id's counter.
+fn seq_of(id: DeploymentId) -> i64 {
+    i64::try_from(id.as_u128() & 0xffff_ffff_ffff).unwrap_or(i64::MAX)
+}
+
+/// The engine's future reports for an effect of the machine.
+fn jobs(id: &ResourceId, effect: Effect, engine: EngineScript, now: Timestamp) -> Vec<NewJob> {
+    let after = |ms: u64| {
+        Timestamp::from_millis(
+            now.as_millis()
+                .saturating_add(i64::try_from(ms).unwrap_or(i64::MAX)),
+        )
+    };
+    let failure = |outcome: EngineOutcome, reason: &str| match outcome {
+        EngineOutcome::Succeeded => None,
+        EngineOutcome::Failed => Some(reason.to_owned()),
+    };
+    let job = |due: Timestamp, report: Report| NewJob {
+        due,
+        resource: id.clone(),
+        payload: serde_json::to_value(report).unwrap_or_default(),
+    };
+    let mut jobs = Vec::new();
+    match effect {
+        Effect::StartDeployment { deployment_id, .. } => {
+            if let Some(ms) = engine.update_after_ms {
+                let failure = failure(
+                    engine.update_result,
+                    "Provisioning failed: the update did not complete.",
+                );
+                jobs.push(job(
+                    after(ms),
+                    Report::UpdateFinished {
+                        deployment_id,
+                        failure,
+                    },
+                ));
+            }
+        }
+        Effect::StartCancellation { deployment_id } => {
+            if let Some(start) = engine.cancel_start_after_ms {
+                jobs.push(job(
+                    after(start),
+                    Report::CancellationStarted { deployment_id },
+                ));
+                let failure = failure(
+                    engine.cancel_result,
+                    "Cancellation failed: the rollback did not complete.",
+                );
+                if let Some(finish) = engine.cancel_finish_after_ms {
+                    jobs.push(job(
+                        after(start.saturating_add(finish)),
+                        Report::CancellationFinished {
+                            deployment_id,
+                            failure,
+                        },
+                    ));
+                }
+            }
+        }
+        // The server serves no delete operation, and an effect a later
+        // core adds has no engine work here.
+        _ => {}
+    }
+    jobs
 }
 
 /// An input's name, for the log.
@@ -877,7 +1032,7 @@ fn rejected(outcome: &Outcome) -> Option<ApiError> {
 
 /// The environment of a kind that has one; its absence is a broken store.
 fn environment_of(entry: &Entry) -> Result<&ResourceName, ApiError> {
-    entry.environment.as_ref().ok_or_else(|| {
+    entry.meta.environment.as_ref().ok_or_else(|| {
         ApiError::internal(format!(
             "{} was stored without its environment",
             entry.deployment.resource()
@@ -887,45 +1042,23 @@ fn environment_of(entry: &Entry) -> Result<&ResourceName, ApiError> {
 
 fn service_instance(entry: &Entry) -> Result<ServiceInstance, ApiError> {
     let environment = environment_of(entry)?;
-    ServiceInstance::new(&entry.deployment.observe(), &entry.arn, environment)
+    ServiceInstance::new(&entry.deployment.observe(), &entry.meta.arn, environment)
 }
 
 fn environment(entry: &Entry) -> Result<Environment, ApiError> {
-    Environment::new(&entry.deployment.observe(), &entry.arn)
+    Environment::new(&entry.deployment.observe(), &entry.meta.arn)
 }
 
 fn service_pipeline(entry: &Entry) -> Result<ServicePipeline, ApiError> {
-    ServicePipeline::new(&entry.deployment.observe(), &entry.arn)
+    ServicePipeline::new(&entry.deployment.observe(), &entry.meta.arn)
 }
 
 fn component(entry: &Entry) -> Result<Component, ApiError> {
     let environment = environment_of(entry)?;
-    Component::new(&entry.deployment.observe(), &entry.arn, environment)
-}
-
-fn engine_result(outcome: EngineOutcome, reason: &str) -> EngineResult {
-    match outcome {
-        EngineOutcome::Succeeded => EngineResult::Succeeded,
-        EngineOutcome::Failed => EngineResult::Failed(StatusMessage::new(reason)),
-    }
+    Component::new(&entry.deployment.observe(), &entry.meta.arn, environment)
 }
 
 /// Names the resource a request is about on its log line.
 fn note_resource(resource: &dyn std::fmt::Display) {
     tracing::Span::current().record("resource", tracing::field::display(resource));
-}
-
-fn find<'a>(store: &'a HashMap<ResourceId, Entry>, id: &ResourceId) -> Result<&'a Entry, ApiError> {
-    store
-        .get(id)
-        .ok_or_else(|| ApiError::resource_not_found(id))
-}
-
-fn find_mut<'a>(
-    store: &'a mut HashMap<ResourceId, Entry>,
-    id: &ResourceId,
-) -> Result<&'a mut Entry, ApiError> {
-    store
-        .get_mut(id)
-        .ok_or_else(|| ApiError::resource_not_found(id))
 }

@@ -185,7 +185,7 @@ async fn dispatch(
         Ok(op) => op,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, &e),
     };
-    match app.call(operation, &body) {
+    match app.call(operation, &body).await {
         Ok(json) => ([(header::CONTENT_TYPE, JSON_1_0)], json).into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.code().http_status())

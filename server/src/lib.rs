@@ -7,7 +7,9 @@
 //! (GetDeployment, ListDeployments), on the AWS JSON 1.0 wire protocol
 //! (`POST /` with `X-Amz-Target: AwsProton20200720.<Operation>`).
 //!
-//! Every resource is a [`proton_cancel::Deployment`] machine in memory. A
+//! Every resource is a [`proton_cancel::Deployment`] machine, stored as its
+//! versioned snapshot in a [`store::Store`] (memory, SQLite or PostgreSQL)
+//! and written by compare-and-set on its revision. A
 //! simulated provisioning engine answers each accepted update and cancel
 //! after delays and with results set per resource ([`EngineScript`]), and
 //! feeds its reports into the machine, so each race of the specification can

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use proton_cancel_server::store::Store;
 use proton_cancel_server::{App, Clock, EngineOverrides, Outcome, Seed, serve};
 
 const AFTER_HELP: &str = "\
@@ -23,8 +24,14 @@ Logs go to standard error, one line per request and per engine report and
 transition. RUST_LOG sets the level (default: info), for example
 RUST_LOG=debug or RUST_LOG=proton_cancel_server=warn.
 
+State is kept in the --database (default: proton-cancel.db in the working
+directory), so it survives a restart, and so does pending engine work; a
+restart with the same --seed never resets it. Use --database memory for a
+server that forgets.
+
 Exit codes: 0 after Ctrl-C (a clean shutdown), 1 when the seed cannot be read
-or loaded, 2 for bad flags, 3 when the port cannot be bound.";
+or loaded, 2 for bad flags, 3 when the port cannot be bound, 4 when the
+database cannot be opened or migrated.";
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -44,9 +51,14 @@ struct Flags {
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 7070)]
     port: u16,
-    /// JSON file with the resources to start with (format below).
+    /// JSON file with the resources to start with (format below); only the
+    /// resources the database does not hold yet are written.
     #[arg(long)]
     seed: Option<PathBuf>,
+    /// Where the state lives: a SQLite file path (created if missing),
+    /// sqlite::memory:, postgres://user@host/db, or memory.
+    #[arg(long, default_value = "proton-cancel.db")]
+    database: String,
     /// Log line format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -170,7 +182,14 @@ async fn main() -> ExitCode {
         },
         cancel_result: flags.cancel_result,
     };
-    let app = match App::new(seed, cli, Clock::system()) {
+    let store = match Store::open(&flags.database).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("database {}: {e}", flags.database);
+            return ExitCode::from(4);
+        }
+    };
+    let app = match App::open(store, seed, cli, Clock::system()).await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("seed: {e}");

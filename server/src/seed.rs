@@ -1,7 +1,7 @@
 //! The server's start-up data: the resources it holds and how the simulated
 //! provisioning engine treats each, read from a JSON file.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use proton_cancel::{DeploymentStatus, ResourceName, Spec, TemplateVersion};
 
@@ -10,7 +10,7 @@ use proton_cancel::{DeploymentStatus, ResourceName, Spec, TemplateVersion};
 /// out of a resource that sets none) means the engine never sends that
 /// report, so a test or a person can hold a resource in IN_PROGRESS or
 /// CANCELLING for as long as they like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EngineScript {
     /// Milliseconds from an accepted update to its result.
@@ -40,7 +40,7 @@ impl Default for EngineScript {
 }
 
 /// A result the engine reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Outcome {
     /// It worked.

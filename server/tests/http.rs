@@ -15,6 +15,7 @@ async fn start() -> SocketAddr {
         EngineOverrides::default(),
         Clock::manual(Timestamp::EPOCH),
     )
+    .await
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -187,23 +188,25 @@ async fn the_system_clock_engine_delivers_reports_when_they_fall_due() {
         }]
     }))
     .unwrap();
-    let app = App::new(seed, EngineOverrides::default(), Clock::system()).unwrap();
-    cancel_web(&app);
-    assert_eq!(status_of_web(&app), "CANCELLING");
+    let app = App::new(seed, EngineOverrides::default(), Clock::system())
+        .await
+        .unwrap();
+    cancel_web(&app).await;
+    assert_eq!(status_of_web(&app).await, "CANCELLING");
     tokio::time::sleep(std::time::Duration::from_millis(2_900)).await;
     assert_eq!(
-        status_of_web(&app),
+        status_of_web(&app).await,
         "CANCELLING",
         "the rollback ends at 3,000 ms"
     );
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(status_of_web(&app), "CANCELLED");
+    assert_eq!(status_of_web(&app).await, "CANCELLED");
 }
 
 /// Spec: R33, R40
 #[tokio::test]
 async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name() {
-    let refused = |resource: serde_json::Value| {
+    async fn refused(resource: serde_json::Value) -> Option<String> {
         let seed: Seed = serde_json::from_value(serde_json::json!({
             "environments": [resource]
         }))
@@ -213,9 +216,10 @@ async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name
             EngineOverrides::default(),
             Clock::manual(Timestamp::EPOCH),
         )
+        .await
         .err()
         .map(|e| e.to_string())
-    };
+    }
     let template = |status: &str| {
         serde_json::json!({
             "name": "prod", "deploymentStatus": status,
@@ -223,31 +227,33 @@ async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name
         })
     };
     assert_eq!(
-        refused(template("CANCELLING")).as_deref(),
+        refused(template("CANCELLING")).await.as_deref(),
         Some(
             "environment 'prod': cannot be seeded in CANCELLING; seed IN_PROGRESS and cancel it, \
              or seed a settled status"
         )
     );
     assert_eq!(
-        refused(template("DELETE_IN_PROGRESS")).as_deref(),
+        refused(template("DELETE_IN_PROGRESS")).await.as_deref(),
         Some(
             "environment 'prod': cannot be seeded in DELETE_IN_PROGRESS; seed IN_PROGRESS and \
              cancel it, or seed a settled status"
         )
     );
     assert_eq!(
-        refused(template("PAUSED")).as_deref(),
+        refused(template("PAUSED")).await.as_deref(),
         Some(
             "environment 'prod': cannot be seeded: unknown deployment status \"PAUSED\": a \
              machine is only ever in one of the eight"
         )
     );
     assert_eq!(
-        refused(serde_json::json!({"name": "prod"})).as_deref(),
+        refused(serde_json::json!({"name": "prod"}))
+            .await
+            .as_deref(),
         Some("environment 'prod': a template version is required")
     );
-    assert_eq!(refused(template("SUCCEEDED")), None);
+    assert_eq!(refused(template("SUCCEEDED")).await, None);
 }
 
 /// Spec: R33
@@ -305,12 +311,13 @@ async fn a_cancellation_that_never_finishes_holds_cancelling_after_the_rollback_
         EngineOverrides::default(),
         Clock::manual(Timestamp::EPOCH),
     )
+    .await
     .unwrap();
-    cancel_web(&app);
+    cancel_web(&app).await;
     // The rollback starts at 100 ms; the update's success at 500 ms comes
     // too late to win, and the rollback never ends.
-    app.advance(std::time::Duration::from_secs(3_600));
-    assert_eq!(status_of_web(&app), "CANCELLING");
+    app.advance(std::time::Duration::from_secs(3_600)).await;
+    assert_eq!(status_of_web(&app).await, "CANCELLING");
 }
 
 /// The `x-amzn-requestid` header of a response, checked to be a UUID.
@@ -354,16 +361,17 @@ async fn every_response_carries_its_own_request_id() {
 }
 
 /// Cancels the deployment of service instance `web` of service `shop`.
-fn cancel_web(app: &App) {
+async fn cancel_web(app: &App) {
     let body = br#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
     app.call(Operation::CancelServiceInstanceDeployment, body)
+        .await
         .unwrap();
 }
 
 /// The deployment status GetServiceInstance shows for `web` of `shop`.
-fn status_of_web(app: &App) -> String {
+async fn status_of_web(app: &App) -> String {
     let body = br#"{"serviceName": "shop", "name": "web"}"#;
-    let json = app.call(Operation::GetServiceInstance, body).unwrap();
+    let json = app.call(Operation::GetServiceInstance, body).await.unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
     v["serviceInstance"]["deploymentStatus"]
         .as_str()
@@ -373,8 +381,8 @@ fn status_of_web(app: &App) -> String {
 
 /// The README's walkthrough starts from the example seed: it must load, and
 /// stage a resource of every kind for each of the three races.
-#[test]
-fn the_example_seed_loads_with_every_kind_staged() {
+#[tokio::test]
+async fn the_example_seed_loads_with_every_kind_staged() {
     let seed = Seed::from_json(include_bytes!("../seed.example.json")).unwrap();
     assert_eq!(
         (
@@ -390,6 +398,7 @@ fn the_example_seed_loads_with_every_kind_staged() {
         EngineOverrides::default(),
         Clock::manual(Timestamp::EPOCH),
     )
+    .await
     .unwrap();
-    assert_eq!(status_of_web(&app), "IN_PROGRESS");
+    assert_eq!(status_of_web(&app).await, "IN_PROGRESS");
 }

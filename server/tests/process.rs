@@ -30,6 +30,11 @@ fn spawn(args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .args(["--port", "0"])
         .args(args)
+        .args(if args.contains(&"--database") {
+            &[][..]
+        } else {
+            &["--database", "memory"][..]
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -126,7 +131,7 @@ fn help_states_the_loopback_bind_the_defaults_the_seed_format_and_the_override_o
 #[test]
 fn startup_errors_say_what_is_wrong_and_exit_with_their_code() {
     let out = Command::new(BIN)
-        .args(["--seed", "/nonexistent/seed.json"])
+        .args(["--database", "memory", "--seed", "/nonexistent/seed.json"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -138,7 +143,10 @@ fn startup_errors_say_what_is_wrong_and_exit_with_their_code() {
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = Command::new(BIN).args(["--port", &port]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--database", "memory", "--port", &port])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -224,4 +232,86 @@ fn each_request_is_one_log_line_with_its_id_operation_resource_outcome_and_laten
     assert_eq!(transition["fields"]["to"], "CANCELLING");
     assert_eq!(transition["fields"]["effect"], "StartCancellation");
     assert_eq!(transition["span"]["request_id"], ok_id.as_str());
+}
+
+/// SIGKILLs the server (no clean shutdown) and waits for it to go.
+fn kill_hard(mut server: Server) {
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _ = server.child.wait();
+}
+
+/// The deployment status of `web` of `shop`, read over HTTP.
+fn status_of_web(port: u16) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let body = r#"{"serviceName": "shop", "name": "web"}"#;
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AwsProton20200720.GetServiceInstance\r\n\
+         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let json = raw.split_once("\r\n\r\n").unwrap().1;
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["serviceInstance"]["deploymentStatus"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn state_and_pending_engine_work_survive_a_sigkill_and_the_seed_never_resets_them() {
+    let dir = std::env::temp_dir().join(format!("proton-cancel-durable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"serviceInstances": [{"serviceName": "shop", "name": "web", "environmentName": "prod",
+            "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
+            "deploymentStatus": "IN_PROGRESS",
+            "engine": {"updateAfterMs": null, "cancelStartAfterMs": 1500, "cancelFinishAfterMs": 500}}]}"#,
+    )
+    .unwrap();
+    let args = [
+        "--database",
+        db.to_str().unwrap(),
+        "--seed",
+        seed.to_str().unwrap(),
+    ];
+    let server = spawn(&args);
+    let (status, _) = call(
+        server.port,
+        "CancelServiceInstanceDeployment",
+        r#"{"serviceName": "shop", "serviceInstanceName": "web"}"#,
+    );
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    // Killed a moment after the cancel, long before the engine reports.
+    kill_hard(server);
+
+    // Restarted on the same database with the same seed: the resource is
+    // still CANCELLING (the seed did not reset it), and the engine's
+    // pending reports still arrive.
+    let server = spawn(&args);
+    assert_eq!(status_of_web(server.port), "CANCELLING");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status_of_web(server.port) != "CANCELLED" {
+        assert!(
+            Instant::now() < deadline,
+            "the pending cancellation was never delivered"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (code, _) = interrupt(server);
+    assert_eq!(code, Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
 }

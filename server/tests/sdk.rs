@@ -56,7 +56,7 @@ async fn instance_after(
     name: &str,
     ms: u64,
 ) -> aws_sdk_proton::types::ServiceInstance {
-    app.advance(Duration::from_millis(ms));
+    app.advance(Duration::from_millis(ms)).await;
     client
         .get_service_instance()
         .service_name("shop")
@@ -242,7 +242,7 @@ async fn environment_cancel_follows_the_same_rules() {
     );
 
     // Once the rollback is done, a second cancel meets CANCELLED.
-    app.advance(Duration::from_millis(50));
+    app.advance(Duration::from_millis(50)).await;
     let err = cancel_environment_error(&client, "prod").await;
     assert!(err.is_conflict_exception(), "{err:?}");
     assert_eq!(

@@ -237,7 +237,7 @@ async fn race(kind: Kind, engine: Value, ms: u64, end: End) {
     assert_eq!(cancelled.status, DeploymentStatus::Cancelling, "{kind:?}");
     assert_request_id(&cancelled);
 
-    app.advance(Duration::from_millis(ms));
+    app.advance(Duration::from_millis(ms)).await;
     let after = get(&client, kind).await;
     assert_request_id(&after);
     assert_eq!(after.status, status, "{kind:?}");

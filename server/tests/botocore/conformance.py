@@ -110,7 +110,7 @@ class Emulator(unittest.TestCase):
         json.dump(seed(), cls.seed_file)
         cls.seed_file.close()
         cls.server = subprocess.Popen(
-            [SERVER, "--port", "0", "--seed", cls.seed_file.name],
+            [SERVER, "--port", "0", "--database", "memory", "--seed", cls.seed_file.name],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = cls.server.stdout.readline()
         prefix = "proton-cancel-server listening on "

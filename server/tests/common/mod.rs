@@ -14,7 +14,9 @@ use serde_json::json;
 pub async fn start(seed: serde_json::Value) -> (aws_sdk_proton::Client, App) {
     let seed: Seed = serde_json::from_value(seed).unwrap();
     let clock = Clock::manual(Timestamp::from_secs(1_704_067_200));
-    let app = App::new(seed, EngineOverrides::default(), clock).unwrap();
+    let app = App::new(seed, EngineOverrides::default(), clock)
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, app.clone(), std::future::pending()));
