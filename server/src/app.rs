@@ -6,7 +6,7 @@
 //! state's getters. A write that loses the race re-reads and re-applies.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use proton_cancel::{
@@ -197,7 +197,6 @@ struct Inner {
     store: Store,
     /// `arn:aws:proton:<region>:<account>:`, the start of every ARN.
     arn_prefix: String,
-    next_id: AtomicU64,
     clock: Clock,
     /// Woken when a job is queued, so the engine task re-reads the next due
     /// time.
@@ -266,12 +265,10 @@ impl App {
             .unwrap_or_else(|| "123456789012".to_owned());
         let arn_prefix = format!("arn:aws:proton:{region}:{account}:");
         let arn = |path: String| format!("{arn_prefix}{path}");
-        let existing = store.records().await?.len();
         let app = App {
             inner: Arc::new(Inner {
                 store,
                 arn_prefix: arn_prefix.clone(),
-                next_id: AtomicU64::new(u64::try_from(existing).unwrap_or(0).saturating_add(1)),
                 clock,
                 queued: tokio::sync::Notify::new(),
             }),
@@ -406,7 +403,7 @@ impl App {
         };
         let mut produced = Produced::default();
         let deployment = if seed.deployment_status == DeploymentStatus::InProgress {
-            let deployment_id = self.mint_id();
+            let deployment_id = self.mint_id().await?;
             let before = Observed::new(id.clone(), at, configuration.clone());
             let (deployment, effect) =
                 Deployment::create(id.clone(), at, deployment_id, configuration, None)
@@ -443,11 +440,14 @@ impl App {
         Ok(())
     }
 
-    /// A fresh deployment id: a counter in the low bits of a fixed UUID v4
-    /// layout, so ids are unique within a store and readable in logs.
-    fn mint_id(&self) -> DeploymentId {
-        let n = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        DeploymentId::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n))
+    /// A fresh deployment id: the store's next number in the low bits of a
+    /// fixed UUID v4 layout, so ids are unique across every server on the
+    /// database, ordered, and readable in logs.
+    async fn mint_id(&self) -> Result<DeploymentId, StoreError> {
+        let n = self.inner.store.next_number().await?;
+        Ok(DeploymentId::from_u128(
+            0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n),
+        ))
     }
 
     /// Delivers every report that is due, in due order, to its resource's
@@ -779,7 +779,7 @@ impl App {
             return self.get(&id, shape).await;
         }
         let now = self.now();
-        let deployment_id = self.mint_id();
+        let deployment_id = self.mint_id().await.map_err(store_failed)?;
         let (outcome, entry) = self
             .apply(&id, |d| {
                 Ok(Input::Update {

@@ -24,6 +24,7 @@ struct Tables {
         ),
     >,
     next_job: i64,
+    next_number: i64,
 }
 
 /// The in-memory store.
@@ -141,6 +142,12 @@ impl MemoryStore {
             .iter()
             .find(|((_, k), _)| k == id)
             .map(|(_, r)| r.clone()))
+    }
+
+    pub(super) async fn next_number(&self) -> Result<i64, StoreError> {
+        let mut t = self.lock();
+        t.next_number = t.next_number.saturating_add(1);
+        Ok(t.next_number)
     }
 
     pub(super) async fn records(&self) -> Result<Vec<DeploymentRecord>, StoreError> {

@@ -292,6 +292,16 @@ impl Store {
         dispatch!(self, s => s.record(&id.to_string()).await)
     }
 
+    /// The next deployment number: 1, 2, 3, … across every server on the
+    /// database, never the same twice.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn next_number(&self) -> Result<u64, StoreError> {
+        let n = dispatch!(self, s => s.next_number().await)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Every record, newest first.
     ///
     /// # Errors

@@ -27,6 +27,7 @@ struct Statements {
     finish: &'static str,
     record: &'static str,
     records: &'static str,
+    next_number: &'static str,
 }
 
 const SQLITE: Statements = Statements {
@@ -46,6 +47,8 @@ const SQLITE: Statements = Statements {
     finish: "DELETE FROM jobs WHERE id = ?1",
     record: "SELECT record FROM deployments WHERE id = ?1",
     records: "SELECT id, record FROM deployments ORDER BY seq DESC, id DESC",
+    next_number: "INSERT INTO counters (name, value) VALUES ('deployment', 1) \
+                  ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value AS n",
 };
 
 const POSTGRES: Statements = Statements {
@@ -67,6 +70,7 @@ const POSTGRES: Statements = Statements {
     finish: "DELETE FROM jobs WHERE id = $1",
     record: "SELECT record FROM deployments WHERE id = $1",
     records: "SELECT id, record FROM deployments ORDER BY seq DESC, id DESC",
+    next_number: "SELECT nextval('deployment_numbers') AS n",
 };
 
 fn json(value: &impl serde::Serialize, what: &str) -> Result<String, StoreError> {
@@ -189,6 +193,11 @@ macro_rules! backend {
             pub(super) async fn record(&self, id: &str) -> Result<Option<DeploymentRecord>, StoreError> {
                 let row = sqlx::query($statements.record).bind(id).fetch_optional(&self.pool).await?;
                 row.map(|r| decode_record(id, r.try_get("record")?)).transpose()
+            }
+
+            pub(super) async fn next_number(&self) -> Result<i64, StoreError> {
+                let row = sqlx::query($statements.next_number).fetch_one(&self.pool).await?;
+                Ok(row.try_get("n")?)
             }
 
             pub(super) async fn records(&self) -> Result<Vec<DeploymentRecord>, StoreError> {

@@ -1,0 +1,175 @@
+//! Two server processes on one PostgreSQL database answer any request,
+//! and stay correct together: concurrent cancels of one deployment through
+//! both give exactly one CANCELLING, and the engine's reports, claimed by
+//! both replicas' workers, settle it once. Runs when
+//! `PROTON_CANCEL_TEST_POSTGRES` names a database (`.ci/run` sets it), in a
+//! schema of its own; says it was skipped otherwise.
+#![allow(clippy::disallowed_methods)] // the test starts and times processes
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
+
+struct Replica {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn replica(database: &str, seed: &str) -> Replica {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--database", database, "--seed", seed])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("proton-cancel-server listening on http://127.0.0.1:")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no listening line: {line:?}"))
+        .parse()
+        .unwrap();
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = out.read_to_string(&mut rest);
+    });
+    Replica { child, port }
+}
+
+fn call(port: u16, op: &str, body: &str) -> (String, serde_json::Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AwsProton20200720.{op}\r\n\
+         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, json) = raw.split_once("\r\n\r\n").unwrap();
+    (
+        head.lines().next().unwrap().to_owned(),
+        serde_json::from_str(json).unwrap(),
+    )
+}
+
+#[test]
+fn two_replicas_on_one_postgres_give_one_cancelling_and_settle_once() {
+    let Ok(url) = std::env::var("PROTON_CANCEL_TEST_POSTGRES") else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED two_replicas_on_one_postgres_give_one_cancelling_and_settle_once: \
+             PROTON_CANCEL_TEST_POSTGRES is not set (.ci/run sets it to the machine's PostgreSQL)"
+        );
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let schema = format!("replicas_test_{}", std::process::id());
+    let admin = runtime.block_on(async {
+        let admin = sqlx::PgPool::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("PROTON_CANCEL_TEST_POSTGRES={url} cannot be reached: {e}"));
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        admin
+    });
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let database = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let dir = std::env::temp_dir().join(format!("proton-cancel-replicas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"serviceInstances": [{"serviceName": "shop", "name": "web", "environmentName": "prod",
+            "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
+            "deploymentStatus": "IN_PROGRESS",
+            "engine": {"updateAfterMs": null, "cancelStartAfterMs": 300, "cancelFinishAfterMs": 300}}]}"#,
+    )
+    .unwrap();
+    let seed = seed.to_str().unwrap().to_owned();
+    let a = replica(&database, &seed);
+    let b = replica(&database, &seed);
+
+    // Twenty cancels at once, alternating between the replicas.
+    let body = r#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
+    let ports = [a.port, b.port];
+    let answers: Vec<(String, serde_json::Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let port = ports[i % 2];
+                s.spawn(move || call(port, "CancelServiceInstanceDeployment", body))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let accepted = answers
+        .iter()
+        .filter(|(s, _)| s == "HTTP/1.1 200 OK")
+        .count();
+    let conflicts = answers
+        .iter()
+        .filter(|(_, v)| v["__type"] == "ConflictException")
+        .count();
+    assert_eq!((accepted, conflicts), (1, 19), "{answers:?}");
+
+    // Either replica sees it settle, once, as CANCELLED.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let port = ports[usize::from(Instant::now().elapsed().as_millis() % 2 == 0)];
+        let (_, v) = call(
+            port,
+            "GetServiceInstance",
+            r#"{"serviceName": "shop", "name": "web"}"#,
+        );
+        if v["serviceInstance"]["deploymentStatus"] == "CANCELLED" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never settled: {v}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, list) = call(b.port, "ListDeployments", "{}");
+    let statuses: Vec<&str> = list["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["deploymentStatus"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["CANCELLED"],
+        "one attempt, one record, seeded once by two replicas"
+    );
+
+    drop(a);
+    drop(b);
+    runtime.block_on(async {
+        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+            .execute(&admin)
+            .await
+            .unwrap();
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
