@@ -201,6 +201,8 @@ struct Inner {
     /// Woken when a job is queued, so the engine task re-reads the next due
     /// time.
     queued: tokio::sync::Notify,
+    /// How long an engine worker holds a claimed job.
+    lease: Duration,
 }
 
 /// Why a seed cannot be loaded.
@@ -226,8 +228,9 @@ fn store_failed(e: StoreError) -> ApiError {
     ApiError::internal(format!("the service's store failed: {e}"))
 }
 
-/// How long a claimed job stays claimed before another worker may take it.
-const LEASE: Duration = Duration::from_secs(30);
+/// How long a claimed job stays claimed before another worker may take it,
+/// unless [`App::open_with_lease`] says otherwise.
+pub const DEFAULT_JOB_LEASE: Duration = Duration::from_secs(30);
 
 impl App {
     /// An app on an in-memory store (for tests): see [`App::open`].
@@ -254,6 +257,24 @@ impl App {
         cli: EngineOverrides,
         clock: Clock,
     ) -> Result<Self, SeedError> {
+        Self::open_with_lease(store, seed, cli, clock, DEFAULT_JOB_LEASE).await
+    }
+
+    /// [`App::open`] with engine workers that hold a claimed job for
+    /// `lease` before a worker of any replica may claim it again. A replica
+    /// that dies holding a job delays that job's report by at most `lease`;
+    /// a lease shorter than a report takes to apply lets two workers
+    /// deliver it, which the machine ignores as a duplicate.
+    ///
+    /// # Errors
+    /// The seed cannot be loaded, or the store fails.
+    pub async fn open_with_lease(
+        store: Store,
+        seed: Seed,
+        cli: EngineOverrides,
+        clock: Clock,
+        lease: Duration,
+    ) -> Result<Self, SeedError> {
         let defaults = cli.over(seed.engine.over(EngineScript::default()));
         let region = seed
             .region
@@ -271,6 +292,7 @@ impl App {
                 arn_prefix: arn_prefix.clone(),
                 clock,
                 queued: tokio::sync::Notify::new(),
+                lease,
             }),
         };
         let mut entries = Vec::new();
@@ -457,7 +479,7 @@ impl App {
     async fn deliver_due(&self) {
         loop {
             let now = self.now();
-            let claimed = match self.inner.store.claim_due(now, LEASE, 64).await {
+            let claimed = match self.inner.store.claim_due(now, self.inner.lease, 64).await {
                 Ok(claimed) => claimed,
                 Err(e) => {
                     tracing::error!(error = %e, "the engine cannot claim its jobs");

@@ -29,7 +29,7 @@ mod list;
 mod seed;
 pub mod store;
 
-pub use app::{App, Clock, SeedError};
+pub use app::{App, Clock, DEFAULT_JOB_LEASE, SeedError};
 pub use http::{MAX_BODY_BYTES, REQUEST_ID_HEADER, router};
 pub use seed::{
     EngineOverrides, EngineScript, Outcome, Seed, SeedComponent, SeedDeployment, SeedEnvironment,

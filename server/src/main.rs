@@ -59,6 +59,11 @@ struct Flags {
     /// sqlite::memory:, postgres://user@host/db, or memory.
     #[arg(long, default_value = "proton-cancel.db")]
     database: String,
+    /// Milliseconds an engine worker holds a claimed job before any replica
+    /// may claim it again (a replica that dies holding one delays its report
+    /// by at most this much) [built-in: 30000].
+    #[arg(long, default_value_t = 30_000)]
+    job_lease_ms: u64,
     /// Log line format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -189,7 +194,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(4);
         }
     };
-    let app = match App::open(store, seed, cli, Clock::system()).await {
+    let lease = std::time::Duration::from_millis(flags.job_lease_ms);
+    let app = match App::open_with_lease(store, seed, cli, Clock::system(), lease).await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("seed: {e}");

@@ -80,7 +80,7 @@ impl MemoryStore {
 
     pub(super) async fn commit(
         &self,
-        read: i64,
+        read: Option<i64>,
         row: &Row,
         produced: &Produced,
     ) -> Result<Written, StoreError> {
@@ -89,7 +89,7 @@ impl MemoryStore {
             .resources
             .get(&key(row.deployment.resource()))
             .map(|r| revision_i64(&r.deployment));
-        if current != Some(read) {
+        if current.is_none() || read.is_some_and(|read| current != Some(read)) {
             return Ok(Written::Stale);
         }
         Self::write(&mut t, row, produced);

@@ -10,6 +10,7 @@
 mod memory;
 mod sql;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use proton_cancel::{Deployment, DeploymentId, ResourceId, Timestamp};
@@ -101,6 +102,21 @@ pub enum StoreError {
     /// The database address is not one the server knows.
     #[error("unknown database {0:?}: give a SQLite file path, sqlite:…, postgres://… or memory")]
     UnknownUrl(String),
+}
+
+/// Whether [`Store::commit`] compares the revision; only
+/// [`switch_off_compare_and_set_for_the_check`] turns it off.
+static COMPARE_AND_SET: AtomicBool = AtomicBool::new(true);
+
+/// Makes every later [`Store::commit`] in this process write without
+/// comparing the revision it read: lost updates become possible. This
+/// exists for one caller, the negative control of the linearizability
+/// check (`server/tests/check`), which must show that the check catches
+/// what compare-and-set prevents. The server binary has no flag, variable
+/// or setting that reaches it.
+#[doc(hidden)]
+pub fn switch_off_compare_and_set_for_the_check() {
+    COMPARE_AND_SET.store(false, Ordering::SeqCst);
 }
 
 /// The key of a resource's row: `service-instance/shop/web`,
@@ -249,7 +265,9 @@ impl Store {
         row: &Row,
         produced: &Produced,
     ) -> Result<Written, StoreError> {
-        let read = i64::try_from(read).unwrap_or(i64::MAX);
+        let read = COMPARE_AND_SET
+            .load(Ordering::SeqCst)
+            .then(|| i64::try_from(read).unwrap_or(i64::MAX));
         dispatch!(self, s => s.commit(read, row, produced).await)
     }
 

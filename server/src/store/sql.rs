@@ -36,7 +36,7 @@ const SQLITE: Statements = Statements {
     insert: "INSERT INTO resources (key, revision, snapshot, meta) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (key) DO NOTHING",
     update: "UPDATE resources SET revision = ?1, snapshot = ?2, meta = ?3 \
-             WHERE key = ?4 AND revision = ?5",
+             WHERE key = ?4 AND revision = COALESCE(?5, revision)",
     put_record: "INSERT INTO deployments (id, seq, resource, record) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT (id) DO UPDATE SET record = excluded.record",
     put_job: "INSERT INTO jobs (due_ms, resource, payload) VALUES (?1, ?2, ?3)",
@@ -57,7 +57,7 @@ const POSTGRES: Statements = Statements {
     insert: "INSERT INTO resources (key, revision, snapshot, meta) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key) DO NOTHING",
     update: "UPDATE resources SET revision = $1, snapshot = $2, meta = $3 \
-             WHERE key = $4 AND revision = $5",
+             WHERE key = $4 AND revision = COALESCE($5, revision)",
     put_record: "INSERT INTO deployments (id, seq, resource, record) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id) DO UPDATE SET record = excluded.record",
     put_job: "INSERT INTO jobs (due_ms, resource, payload) VALUES ($1, $2, $3)",
@@ -145,7 +145,7 @@ macro_rules! backend {
                 Ok(true)
             }
 
-            pub(super) async fn commit(&self, read: i64, row: &Row, produced: &Produced) -> Result<Written, StoreError> {
+            pub(super) async fn commit(&self, read: Option<i64>, row: &Row, produced: &Produced) -> Result<Written, StoreError> {
                 let (snapshot, meta) = encode_row(row)?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query($statements.update)

@@ -1,0 +1,470 @@
+//! The linearizability checker: a Porcupine-style search (Wing & Gong's
+//! algorithm with Lowe's memoisation) over one resource's history, with the
+//! core crate's [`Deployment`] machine as the sequential specification.
+//!
+//! The engine is the specification's environment: between any two client
+//! operations it may deliver any report the running attempt can receive
+//! (the update's result, the start of a cancellation, its result, with the
+//! results the resource's engine script gives). The specification is
+//! therefore nondeterministic, and the search carries the set of machine
+//! states reachable so far, closed under engine steps. A history is
+//! linearizable when some order of its operations that respects real time
+//! (an operation that returned before another was invoked comes first)
+//! takes the machine through states that give every recorded answer.
+//!
+//! An operation without an answer may or may not have taken effect: where
+//! it is placed, the state set keeps both the states it leads to and the
+//! states it leaves alone. A failure the server sent (a 500) or caused by
+//! dying (a broken connection) bounds the effect by the failure's arrival,
+//! like an answer; a timeout bounds nothing, so such an operation may be
+//! placed anywhere after its invocation. Reads without an answer are
+//! dropped before the search.
+
+use std::collections::HashSet;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{BuildHasher, BuildHasherDefault};
+
+use proton_cancel::{
+    Configuration, Deployment, DeploymentId, DeploymentStatus, EngineResult, Input, Observed,
+    Outcome, RejectionReason, Spec, Timestamp,
+};
+
+/// What a client asked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Call {
+    /// Update* with `CURRENT_VERSION` and this spec.
+    Update {
+        /// The spec sent (unique in a run, so a lost update shows).
+        spec: String,
+    },
+    /// Cancel*Deployment.
+    Cancel,
+    /// Get* (GetService for a pipeline).
+    Get,
+}
+
+/// What the client got back.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// The resource as the answer showed it.
+    Shown {
+        /// `deploymentStatus`.
+        status: String,
+        /// `spec` (`serviceSpec` for a component): the applied one.
+        spec: Option<String>,
+    },
+    /// ConflictException.
+    Conflict,
+    /// A failed call (a 500, a connection the server broke by dying): it
+    /// may or may not have taken effect, and if it did, it was before the
+    /// failure reached the client.
+    Unknown,
+    /// A call the client stopped waiting for: it may or may not have taken
+    /// effect, at any time after its invocation.
+    TimedOut,
+}
+
+/// One operation of a history.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Op {
+    /// The client that made it.
+    pub client: usize,
+    /// What it asked.
+    pub call: Call,
+    /// When it was invoked, in microseconds from the start of the run.
+    pub invoked: u64,
+    /// When the answer (or the failure) came, in microseconds.
+    pub returned: u64,
+    /// The answer.
+    pub ret: Ret,
+}
+
+impl Op {
+    /// When the operation may last take effect: never bounded for one the
+    /// client stopped waiting for.
+    fn deadline(&self) -> u64 {
+        if self.ret == Ret::TimedOut {
+            u64::MAX
+        } else {
+            self.returned
+        }
+    }
+
+    /// Whether the answer leaves open if and how it took effect.
+    fn unanswered(&self) -> bool {
+        matches!(self.ret, Ret::Unknown | Ret::TimedOut)
+    }
+}
+
+/// The sequential specification of one resource: its machine as seeded,
+/// and how its engine ends updates and cancellations.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The machine before the first operation (the states it may be in).
+    pub start: Vec<Deployment>,
+    /// How the engine ends an update.
+    pub update_result: EngineResult,
+    /// How the engine ends a cancellation.
+    pub cancel_result: EngineResult,
+}
+
+/// The machine ignores time; every input of the model carries this one.
+const AT: Timestamp = Timestamp::from_millis(0);
+
+/// The status and applied spec a Get or a successful write would show.
+pub fn shown(d: &Deployment) -> Ret {
+    let observed = d.observe();
+    let spec = match &observed.applied {
+        Configuration::Template { spec, .. } => spec.as_ref(),
+        Configuration::Component { service_spec } => service_spec.as_ref(),
+    };
+    Ret::Shown {
+        status: observed.status.to_string(),
+        spec: spec.map(|s| s.as_str().to_owned()),
+    }
+}
+
+impl Model {
+    /// The model for `initial`, whose engine ends updates and
+    /// cancellations with these results.
+    pub fn new(
+        initial: Deployment,
+        update_result: EngineResult,
+        cancel_result: EngineResult,
+    ) -> Self {
+        Self {
+            start: vec![initial],
+            update_result,
+            cancel_result,
+        }
+    }
+
+    /// The same resource starting in any state built from the specs of
+    /// `ops` (and its first start's): settled with any of them applied, or
+    /// running towards any of them, before or after a cancel and its start,
+    /// and everything the engine makes of those. A history this model
+    /// refuses is wrong whatever happened before it.
+    pub fn any_start(&self, ops: &[Op]) -> Self {
+        let Some(first) = self.start.first() else {
+            return self.clone();
+        };
+        let base = first.observe();
+        let mut specs: Vec<Option<Spec>> = vec![match &base.applied {
+            Configuration::Template { spec, .. } => spec.clone(),
+            Configuration::Component { service_spec } => service_spec.clone(),
+        }];
+        for op in ops {
+            if let Call::Update { spec } = &op.call {
+                specs.push(Spec::new(spec.clone()).ok());
+            }
+        }
+        specs.dedup();
+        let config = |spec: &Option<Spec>| match &base.applied {
+            Configuration::Template { template, .. } => Configuration::Template {
+                template: template.clone(),
+                spec: spec.clone(),
+            },
+            _ => Configuration::Component {
+                service_spec: spec.clone(),
+            },
+        };
+        let running = DeploymentId::from_u128(u128::MAX);
+        let mut start = Vec::new();
+        for applied in &specs {
+            let settled = Observed::new(base.resource.clone(), AT, config(applied));
+            let Ok(settled) = Deployment::restore(settled) else {
+                continue;
+            };
+            start.push(settled.clone());
+            for target in &specs {
+                let mut d = settled.clone();
+                for input in [
+                    Input::Update {
+                        at: AT,
+                        deployment_id: running,
+                        target: config(target),
+                        client_token: None,
+                    },
+                    Input::Cancel { at: AT },
+                    Input::CancellationStarted {
+                        at: AT,
+                        deployment_id: running,
+                    },
+                ] {
+                    let _ = d.handle(input);
+                    start.push(d.clone());
+                }
+            }
+        }
+        let start = self.close(start);
+        Self {
+            start,
+            ..self.clone()
+        }
+    }
+
+    /// Every state `d` can reach by engine reports alone, `d` included.
+    fn close(&self, states: Vec<Deployment>) -> Vec<Deployment> {
+        let mut seen: HashSet<Observed> = HashSet::new();
+        let mut out = Vec::new();
+        let mut todo = states;
+        while let Some(d) = todo.pop() {
+            let observed = d.observe();
+            if !seen.insert(observed.clone()) {
+                continue;
+            }
+            let running = matches!(
+                observed.status,
+                DeploymentStatus::InProgress | DeploymentStatus::Cancelling
+            );
+            if let (true, Some(attempt)) = (running, &observed.last_attempt) {
+                let deployment_id = attempt.deployment_id;
+                for input in [
+                    Input::UpdateFinished {
+                        at: AT,
+                        deployment_id,
+                        result: self.update_result.clone(),
+                    },
+                    Input::CancellationStarted {
+                        at: AT,
+                        deployment_id,
+                    },
+                    Input::CancellationFinished {
+                        at: AT,
+                        deployment_id,
+                        result: self.cancel_result.clone(),
+                    },
+                ] {
+                    let mut next = d.clone();
+                    if next.handle(input).is_applied() {
+                        todo.push(next);
+                    }
+                }
+            }
+            out.push(d);
+        }
+        out
+    }
+
+    /// The states after operation `index` (`op`) from any of `states`, where
+    /// the machine gives the recorded answer, closed under engine steps.
+    fn step(&self, states: &[Deployment], index: usize, op: &Op) -> Vec<Deployment> {
+        let mut next = Vec::new();
+        for s in states {
+            let input = match &op.call {
+                Call::Get => {
+                    if op.unanswered() || shown(s) == op.ret {
+                        next.push(s.clone());
+                    }
+                    continue;
+                }
+                Call::Cancel => Input::Cancel { at: AT },
+                Call::Update { spec } => {
+                    let Ok(spec) = Spec::new(spec.clone()) else {
+                        continue;
+                    };
+                    let target = match &s.observe().applied {
+                        Configuration::Template { template, .. } => Configuration::Template {
+                            template: template.clone(),
+                            spec: Some(spec),
+                        },
+                        _ => Configuration::Component {
+                            service_spec: Some(spec),
+                        },
+                    };
+                    Input::Update {
+                        at: AT,
+                        deployment_id: DeploymentId::from_u128(
+                            u128::try_from(index).unwrap_or(u128::MAX) + 1,
+                        ),
+                        target,
+                        client_token: None,
+                    }
+                }
+            };
+            let mut after = s.clone();
+            let outcome = after.handle(input);
+            if op.unanswered() {
+                // Taken effect here, or not at all: both states go on.
+                next.push(s.clone());
+                next.push(after);
+                continue;
+            }
+            let fits = match (&op.ret, &outcome) {
+                (Ret::Conflict, Outcome::Rejected(r)) => {
+                    matches!(r.reason(), RejectionReason::Conflict(_))
+                }
+                (Ret::Shown { .. }, Outcome::Applied(_)) => shown(&after) == op.ret,
+                _ => false,
+            };
+            if fits {
+                next.push(after);
+            }
+        }
+        self.close(next)
+    }
+}
+
+/// The checker's answer for one history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Some real-time order of the operations gives every answer.
+    Linearizable,
+    /// No order does.
+    NotLinearizable,
+    /// The search used its whole budget of steps without an answer.
+    Inconclusive,
+}
+
+/// A set of operation indexes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Self {
+        Self(vec![0; n.div_ceil(64)])
+    }
+    fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    fn with(&self, i: usize) -> Self {
+        let mut b = self.clone();
+        if let Some(w) = b.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+        b
+    }
+}
+
+/// The memo's key: which operations are placed, and the state set (sorted
+/// by hash so that equal sets compare equal).
+fn key(done: &Bits, states: &[Deployment]) -> (Bits, Vec<Observed>) {
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let mut observed: Vec<(u64, Observed)> = states
+        .iter()
+        .map(|d| {
+            let o = d.observe();
+            (hasher.hash_one(&o), o)
+        })
+        .collect();
+    observed.sort_by_key(|(h, _)| *h);
+    (done.clone(), observed.into_iter().map(|(_, o)| o).collect())
+}
+
+struct Frame {
+    done: Bits,
+    count: usize,
+    states: Vec<Deployment>,
+    candidates: Vec<usize>,
+    next: usize,
+}
+
+/// Checks `ops` against `model`, using at most `budget` search steps.
+pub fn check(model: &Model, ops: &[Op], budget: u64) -> Verdict {
+    // Reads without an answer say nothing.
+    let ops: Vec<&Op> = ops
+        .iter()
+        .filter(|o| !(o.call == Call::Get && o.unanswered()))
+        .collect();
+    let n = ops.len();
+    let mut by_invocation: Vec<usize> = (0..n).collect();
+    by_invocation.sort_by_key(|&i| ops.get(i).map(|o| o.invoked));
+    let candidates = |done: &Bits| -> Vec<usize> {
+        let open = by_invocation.iter().copied().filter(|&i| !done.has(i));
+        let horizon = open
+            .clone()
+            .filter_map(|i| ops.get(i).map(|o| o.deadline()))
+            .min()
+            .unwrap_or(u64::MAX);
+        let mut c: Vec<usize> = open
+            .filter(|&i| ops.get(i).is_some_and(|o| o.invoked <= horizon))
+            .collect();
+        // Earliest deadline first: the greedy path is usually right.
+        c.sort_by_key(|&i| ops.get(i).map(|o| o.deadline()));
+        c
+    };
+    let start = model.close(model.start.clone());
+    let done = Bits::new(n);
+    let mut memo = HashSet::new();
+    memo.insert(key(&done, &start));
+    let mut stack = vec![Frame {
+        candidates: candidates(&done),
+        done,
+        count: 0,
+        states: start,
+        next: 0,
+    }];
+    let mut steps = 0u64;
+    while let Some(top) = stack.last_mut() {
+        if top.count == n {
+            return Verdict::Linearizable;
+        }
+        steps += 1;
+        if steps > budget {
+            return Verdict::Inconclusive;
+        }
+        let Some(&i) = top.candidates.get(top.next) else {
+            stack.pop();
+            continue;
+        };
+        top.next += 1;
+        let Some(op) = ops.get(i) else { continue };
+        let states = model.step(&top.states, i, op);
+        if states.is_empty() {
+            continue;
+        }
+        let done = top.done.with(i);
+        if !memo.insert(key(&done, &states)) {
+            continue;
+        }
+        let count = top.count + 1;
+        stack.push(Frame {
+            candidates: candidates(&done),
+            done,
+            count,
+            states,
+            next: 0,
+        });
+    }
+    Verdict::NotLinearizable
+}
+
+/// A smallest offending part of a non-linearizable history, and whether
+/// it is wrong from any start (`true`) or only from the seeded one.
+///
+/// First the shortest prefix (by invocation) that is not linearizable;
+/// then its shortest suffix that is not linearizable from *any* start
+/// ([`Model::any_start`]), so that no operation is kept only to explain
+/// the state; then every operation whose removal keeps it failing is
+/// removed, one at a time. Removing any one operation of the result makes
+/// it linearizable.
+pub fn shrink(model: &Model, ops: &[Op], budget: u64) -> (Vec<Op>, bool) {
+    let mut sorted = ops.to_vec();
+    sorted.sort_by_key(|o| o.invoked);
+    let fails = |m: &Model, h: &[Op]| check(m, h, budget) == Verdict::NotLinearizable;
+    if let Some(end) = (1..=sorted.len()).find(|&k| fails(model, sorted.get(..k).unwrap_or(&[]))) {
+        sorted.truncate(end);
+    }
+    let from_any = (0..sorted.len()).rev().find_map(|j| {
+        let suffix = sorted.get(j..).unwrap_or(&[]);
+        fails(&model.any_start(suffix), suffix).then(|| suffix.to_vec())
+    });
+    let any = from_any.is_some();
+    let mut history = from_any.unwrap_or(sorted);
+    let mut i = 0;
+    while i < history.len() {
+        let mut without = history.clone();
+        without.remove(i);
+        let m = if any {
+            model.any_start(&without)
+        } else {
+            model.clone()
+        };
+        if fails(&m, &without) {
+            history = without;
+        } else {
+            i += 1;
+        }
+    }
+    (history, any)
+}

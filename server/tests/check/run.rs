@@ -1,0 +1,1109 @@
+//! One run of the check: replicas on one PostgreSQL schema, each behind a
+//! relay the check owns; clients on the real aws-sdk-proton spread across
+//! the replicas; a nemesis that kills, pauses and cuts; then liveness, the
+//! engine's reports from the replicas' logs, and the linearizability
+//! verdict of every resource's history.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_proton::Client;
+use aws_sdk_proton::config::retry::RetryConfig;
+use aws_sdk_proton::config::timeout::TimeoutConfig;
+use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_proton::types::{ComponentDeploymentUpdateType, DeploymentUpdateType};
+use proton_cancel::{
+    Configuration, Deployment, EngineResult, Observed, ResourceId, ResourceName, Spec,
+    StatusMessage, TemplateRef, TemplateVersion, Timestamp,
+};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::linearizable::{Call, Model, Op, Ret, Verdict, check, shrink};
+use crate::relay::Relay;
+
+const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
+
+/// The settings of one run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Server processes on the one database.
+    pub replicas: usize,
+    /// Concurrent clients.
+    pub clients: usize,
+    /// How long the clients and the nemesis run.
+    pub load: Duration,
+    /// Milliseconds between faults (a random value in this range).
+    pub fault_every_ms: (u64, u64),
+    /// Milliseconds a fault lasts.
+    pub fault_for_ms: (u64, u64),
+    /// The job lease the replicas use, in milliseconds.
+    pub lease_ms: u64,
+    /// The seed of every random choice.
+    pub seed: u64,
+    /// Replicas without compare-and-set (the negative control).
+    pub cas_off: bool,
+    /// Search steps the checker may take per history.
+    pub budget: u64,
+}
+
+impl Settings {
+    /// The form that runs in CI.
+    pub fn short(seed: u64) -> Self {
+        Self {
+            replicas: 3,
+            clients: 10,
+            load: Duration::from_secs(20),
+            fault_every_ms: (1_000, 2_500),
+            fault_for_ms: (300, 1_200),
+            lease_ms: 2_000,
+            seed,
+            cas_off: false,
+            budget: 20_000_000,
+        }
+    }
+
+    /// The form for releases.
+    pub fn long(seed: u64) -> Self {
+        Self {
+            clients: 16,
+            load: Duration::from_secs(300),
+            budget: 200_000_000,
+            ..Self::short(seed)
+        }
+    }
+}
+
+/// SplitMix64: small, seeded, reproducible.
+#[derive(Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn range(&mut self, (lo, hi): (u64, u64)) -> u64 {
+        lo + self.below(hi - lo + 1)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    ServiceInstance,
+    Environment,
+    ServicePipeline,
+    Component,
+}
+
+/// One resource of the run and how its engine ends things.
+#[derive(Clone, Debug)]
+struct Resource {
+    kind: Kind,
+    /// The instance's or pipeline's service, else empty.
+    service: &'static str,
+    name: &'static str,
+    update_fails: bool,
+    cancel_fails: bool,
+}
+
+const RESOURCES: [Resource; 8] = [
+    Resource {
+        kind: Kind::ServiceInstance,
+        service: "shop",
+        name: "web-a",
+        update_fails: false,
+        cancel_fails: false,
+    },
+    Resource {
+        kind: Kind::ServiceInstance,
+        service: "shop",
+        name: "web-b",
+        update_fails: true,
+        cancel_fails: true,
+    },
+    Resource {
+        kind: Kind::Environment,
+        service: "",
+        name: "env-a",
+        update_fails: false,
+        cancel_fails: false,
+    },
+    Resource {
+        kind: Kind::Environment,
+        service: "",
+        name: "env-b",
+        update_fails: false,
+        cancel_fails: true,
+    },
+    Resource {
+        kind: Kind::ServicePipeline,
+        service: "shop",
+        name: "",
+        update_fails: false,
+        cancel_fails: false,
+    },
+    Resource {
+        kind: Kind::ServicePipeline,
+        service: "pay",
+        name: "",
+        update_fails: true,
+        cancel_fails: false,
+    },
+    Resource {
+        kind: Kind::Component,
+        service: "",
+        name: "comp-a",
+        update_fails: false,
+        cancel_fails: false,
+    },
+    Resource {
+        kind: Kind::Component,
+        service: "",
+        name: "comp-b",
+        update_fails: true,
+        cancel_fails: true,
+    },
+];
+
+const INITIAL_SPEC: &str = "initial";
+const UPDATE_FAILURE: &str = "the update failed (engine script)";
+const CANCEL_FAILURE: &str = "the rollback failed (engine script)";
+
+impl Resource {
+    fn id(&self) -> ResourceId {
+        let name = |s: &str| ResourceName::new(s).unwrap();
+        match self.kind {
+            Kind::ServiceInstance => ResourceId::ServiceInstance {
+                service: name(self.service),
+                name: name(self.name),
+            },
+            Kind::Environment => ResourceId::Environment {
+                name: name(self.name),
+            },
+            Kind::ServicePipeline => ResourceId::ServicePipeline {
+                service: name(self.service),
+            },
+            Kind::Component => ResourceId::Component {
+                name: name(self.name),
+            },
+        }
+    }
+
+    fn label(&self) -> String {
+        proton_cancel_server::store::key(&self.id())
+    }
+
+    fn model(&self) -> Model {
+        let spec = Some(Spec::new(INITIAL_SPEC).unwrap());
+        let configuration = match self.kind {
+            Kind::Component => Configuration::Component { service_spec: spec },
+            _ => Configuration::Template {
+                template: TemplateRef {
+                    name: ResourceName::new("tmpl").unwrap(),
+                    major: TemplateVersion::new("1").unwrap(),
+                    minor: TemplateVersion::new("0").unwrap(),
+                },
+                spec,
+            },
+        };
+        let initial = Deployment::restore(Observed::new(
+            self.id(),
+            Timestamp::from_millis(0),
+            configuration,
+        ))
+        .unwrap();
+        let result = |fails: bool, message: &str| {
+            if fails {
+                EngineResult::Failed(StatusMessage::new(message))
+            } else {
+                EngineResult::Succeeded
+            }
+        };
+        Model::new(
+            initial,
+            result(self.update_fails, UPDATE_FAILURE),
+            result(self.cancel_fails, CANCEL_FAILURE),
+        )
+    }
+
+    /// The seed entry, with engine delays drawn from `rng`.
+    fn seed(&self, rng: &mut Rng) -> (&'static str, serde_json::Value) {
+        let outcome = |fails: bool| if fails { "FAILED" } else { "SUCCEEDED" };
+        let engine = json!({
+            "updateAfterMs": rng.range((80, 600)),
+            "updateResult": outcome(self.update_fails),
+            "cancelStartAfterMs": rng.range((10, 150)),
+            "cancelFinishAfterMs": rng.range((30, 300)),
+            "cancelResult": outcome(self.cancel_fails),
+        });
+        let template = json!({"templateName": "tmpl", "templateMajorVersion": "1",
+            "templateMinorVersion": "0", "spec": INITIAL_SPEC,
+            "deploymentStatus": "SUCCEEDED", "engine": engine});
+        let mut entry = match self.kind {
+            Kind::ServiceInstance => json!({"serviceName": self.service, "name": self.name,
+                "environmentName": "env-a"}),
+            Kind::Environment => json!({"name": self.name}),
+            Kind::ServicePipeline => {
+                json!({"serviceName": self.service, "environmentName": "env-a"})
+            }
+            Kind::Component => json!({"name": self.name, "environmentName": "env-a",
+                "spec": INITIAL_SPEC, "deploymentStatus": "SUCCEEDED", "engine": engine}),
+        };
+        if self.kind != Kind::Component {
+            entry
+                .as_object_mut()
+                .unwrap()
+                .extend(template.as_object().unwrap().clone());
+        }
+        let list = match self.kind {
+            Kind::ServiceInstance => "serviceInstances",
+            Kind::Environment => "environments",
+            Kind::ServicePipeline => "servicePipelines",
+            Kind::Component => "components",
+        };
+        (list, entry)
+    }
+}
+
+/// Why a call has no place in the history.
+enum Failure {
+    /// The connection was refused: the request was never sent.
+    NotSent,
+    /// An answer the check does not expect (a bug in the server or here).
+    Unexpected(String),
+}
+
+fn refused(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return true;
+            }
+        }
+        cause = c.source();
+    }
+    false
+}
+
+fn failed<E, R>(e: SdkError<E, R>) -> Result<Ret, Failure>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let SdkError::ServiceError(s) = &e {
+        return match s.err().code() {
+            Some("ConflictException") => Ok(Ret::Conflict),
+            // The store failed: the write may or may not have committed.
+            Some("InternalServerException") => Ok(Ret::Unknown),
+            code => Err(Failure::Unexpected(format!(
+                "{code:?}: {}",
+                s.err().message().unwrap_or_default()
+            ))),
+        };
+    }
+    if refused(&e) {
+        return Err(Failure::NotSent);
+    }
+    if matches!(e, SdkError::TimeoutError(_)) {
+        return Ok(Ret::TimedOut);
+    }
+    Ok(Ret::Unknown)
+}
+
+fn shown(status: &aws_sdk_proton::types::DeploymentStatus, spec: Option<&str>) -> Ret {
+    Ret::Shown {
+        status: status.as_str().to_owned(),
+        spec: spec.map(str::to_owned),
+    }
+}
+
+/// Makes `call` on `r` through `client`.
+async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failure> {
+    let missing = || Failure::Unexpected("an answer without the resource".to_owned());
+    match (r.kind, call) {
+        (Kind::ServiceInstance, Call::Update { spec }) => {
+            match client
+                .update_service_instance()
+                .service_name(r.service)
+                .name(r.name)
+                .deployment_type(DeploymentUpdateType::CurrentVersion)
+                .spec(spec)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.service_instance().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::ServiceInstance, Call::Cancel) => {
+            match client
+                .cancel_service_instance_deployment()
+                .service_name(r.service)
+                .service_instance_name(r.name)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.service_instance().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::ServiceInstance, Call::Get) => {
+            match client
+                .get_service_instance()
+                .service_name(r.service)
+                .name(r.name)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.service_instance().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::Environment, Call::Update { spec }) => {
+            match client
+                .update_environment()
+                .name(r.name)
+                .deployment_type(DeploymentUpdateType::CurrentVersion)
+                .spec(spec)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.environment().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::Environment, Call::Cancel) => {
+            match client
+                .cancel_environment_deployment()
+                .environment_name(r.name)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.environment().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::Environment, Call::Get) => {
+            match client.get_environment().name(r.name).send().await {
+                Ok(o) => {
+                    let s = o.environment().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::ServicePipeline, Call::Update { spec }) => {
+            match client
+                .update_service_pipeline()
+                .service_name(r.service)
+                .deployment_type(DeploymentUpdateType::CurrentVersion)
+                .spec(spec)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.pipeline().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::ServicePipeline, Call::Cancel) => {
+            match client
+                .cancel_service_pipeline_deployment()
+                .service_name(r.service)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.pipeline().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::ServicePipeline, Call::Get) => {
+            match client.get_service().name(r.service).send().await {
+                Ok(o) => {
+                    let s = o.service().and_then(|s| s.pipeline()).ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::Component, Call::Update { spec }) => {
+            match client
+                .update_component()
+                .name(r.name)
+                .deployment_type(ComponentDeploymentUpdateType::CurrentVersion)
+                .service_spec(spec)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.component().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.service_spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::Component, Call::Cancel) => {
+            match client
+                .cancel_component_deployment()
+                .component_name(r.name)
+                .send()
+                .await
+            {
+                Ok(o) => {
+                    let s = o.component().ok_or_else(missing)?;
+                    Ok(shown(s.deployment_status(), s.service_spec()))
+                }
+                Err(e) => failed(e),
+            }
+        }
+        (Kind::Component, Call::Get) => match client.get_component().name(r.name).send().await {
+            Ok(o) => {
+                let s = o.component().ok_or_else(missing)?;
+                Ok(shown(s.deployment_status(), s.service_spec()))
+            }
+            Err(e) => failed(e),
+        },
+    }
+}
+
+fn client(port: u16) -> Client {
+    let config = aws_sdk_proton::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDCHECK", "check", None, None, "check"))
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        // One attempt per operation: a retry would hide what happened.
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(3))
+                .build(),
+        )
+        .build();
+    Client::from_conf(config)
+}
+
+/// What the nemesis did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FaultKind {
+    /// SIGKILL, then a restart on the same port and database.
+    Kill,
+    /// SIGSTOP, then SIGCONT.
+    Pause,
+    /// The replica's database connections cut at the relay, then healed.
+    Cut,
+}
+
+/// One fault: which, on which replica, from when to when (µs).
+#[derive(Clone, Debug)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub replica: usize,
+    pub from: u64,
+    pub to: u64,
+}
+
+/// A server process of the run.
+struct Replica {
+    index: usize,
+    port: u16,
+    child: Child,
+    incarnation: usize,
+}
+
+struct Cluster {
+    settings: Settings,
+    database: Vec<String>,
+    seed: PathBuf,
+    dir: PathBuf,
+}
+
+impl Cluster {
+    /// Starts replica `index` (on `port`, 0 for a free one).
+    async fn start(&self, index: usize, port: u16, incarnation: usize) -> Replica {
+        let log =
+            std::fs::File::create(self.dir.join(format!("replica-{index}-{incarnation}.log")))
+                .unwrap();
+        let database = self.database.get(index).unwrap();
+        let lease = self.settings.lease_ms.to_string();
+        let seed = self.seed.to_str().unwrap();
+        for attempt in 0..50 {
+            let mut command = if self.settings.cas_off {
+                // The negative control: this test binary, as a replica
+                // without compare-and-set (see `cas_off_replica`).
+                let mut c = Command::new(std::env::current_exe().unwrap());
+                c.args(["cas_off_replica", "--exact", "--ignored", "--nocapture"])
+                    .env(
+                        crate::REPLICA_ENV,
+                        format!("{port}\n{database}\n{seed}\n{lease}"),
+                    );
+                c
+            } else {
+                let mut c = Command::new(BIN);
+                c.args(["--port", &port.to_string(), "--database", database])
+                    .args(["--seed", seed, "--job-lease-ms", &lease])
+                    .args(["--log-format", "json"]);
+                c
+            };
+            command
+                .env("RUST_LOG", "proton_cancel_server=debug")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(log.try_clone().unwrap())
+                .kill_on_drop(true);
+            let mut child = command.spawn().unwrap();
+            let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                    let port = rest.split(' ').next().unwrap().parse().unwrap();
+                    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+                    return Replica {
+                        index,
+                        port,
+                        child,
+                        incarnation,
+                    };
+                }
+            }
+            // It exited (the port is not free yet after a kill): again.
+            let _ = child.wait().await;
+            assert!(attempt < 49, "replica {index} does not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        unreachable!()
+    }
+}
+
+fn signal(pid: u32, sig: &str) {
+    let status = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {sig} {pid}");
+}
+
+/// What a run found.
+pub struct Report {
+    pub settings: Settings,
+    /// Operations recorded, by result.
+    pub answered: usize,
+    pub unknown: usize,
+    /// Of the unknown, how many timed out (the rest failed).
+    pub timed_out: usize,
+    /// How long the linearizability search took, all resources.
+    pub checked_in: Duration,
+    /// Calls refused at connect (never sent; not in the history).
+    pub not_sent: usize,
+    /// Answers the check did not expect.
+    pub unexpected: Vec<String>,
+    pub faults: Vec<Fault>,
+    /// Engine reports the replicas logged, and writes that lost a
+    /// compare-and-set and were re-applied.
+    pub engine_reports: usize,
+    pub cas_retries: usize,
+    /// How long the resources took to settle after the nemesis stopped.
+    pub settled_in: Option<Duration>,
+    /// Statuses of resources that did not settle.
+    pub unsettled: Vec<String>,
+    pub verdicts: BTreeMap<String, (usize, Verdict)>,
+    /// The first non-linearizable resource's smallest offending history,
+    /// and whether it is wrong from any start.
+    pub offending: Option<(String, Vec<Op>, bool)>,
+    pub took: Duration,
+    pub history_file: PathBuf,
+}
+
+impl Report {
+    pub fn linearizable(&self) -> bool {
+        self.verdicts
+            .values()
+            .all(|(_, v)| *v == Verdict::Linearizable)
+    }
+
+    pub fn faults_of(&self, kind: FaultKind) -> usize {
+        self.faults.iter().filter(|f| f.kind == kind).count()
+    }
+}
+
+fn describe(op: &Op) -> String {
+    let call = match &op.call {
+        Call::Update { spec } => format!("Update(spec {spec})"),
+        Call::Cancel => "Cancel".to_owned(),
+        Call::Get => "Get".to_owned(),
+    };
+    let ret = match &op.ret {
+        Ret::Shown { status, spec } => {
+            format!("{status}, spec {}", spec.as_deref().unwrap_or("none"))
+        }
+        Ret::Conflict => "ConflictException".to_owned(),
+        Ret::Unknown => "failed (may have taken effect)".to_owned(),
+        Ret::TimedOut => "timed out (may take effect later)".to_owned(),
+    };
+    format!(
+        "client {:>2}  {:<22} invoked {:>10.6} s  returned {:>10.6} s  -> {ret}",
+        op.client,
+        call,
+        op.invoked as f64 / 1e6,
+        op.returned as f64 / 1e6
+    )
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.settings;
+        writeln!(
+            f,
+            "check (seed {}, compare-and-set {}): {} replicas, {} clients, {} s of load",
+            s.seed,
+            if s.cas_off { "OFF" } else { "on" },
+            s.replicas,
+            s.clients,
+            s.load.as_secs()
+        )?;
+        writeln!(
+            f,
+            "  operations: {} answered, {} without an answer (indeterminate; {} of them timed out), {} refused at connect (not sent)",
+            self.answered, self.unknown, self.timed_out, self.not_sent
+        )?;
+        writeln!(
+            f,
+            "  faults: {} SIGKILL+restart, {} SIGSTOP/SIGCONT, {} database connections cut",
+            self.faults_of(FaultKind::Kill),
+            self.faults_of(FaultKind::Pause),
+            self.faults_of(FaultKind::Cut)
+        )?;
+        writeln!(
+            f,
+            "  engine reports delivered: {}; writes that lost a compare-and-set and were re-applied: {}",
+            self.engine_reports, self.cas_retries
+        )?;
+        match self.settled_in {
+            Some(t) => writeln!(
+                f,
+                "  liveness: every resource settled {:.1} s after the nemesis stopped",
+                t.as_secs_f64()
+            )?,
+            None => writeln!(f, "  liveness: NOT settled: {}", self.unsettled.join(", "))?,
+        }
+        writeln!(
+            f,
+            "  linearizability search: {} histories in {:.2} s",
+            self.verdicts.len(),
+            self.checked_in.as_secs_f64()
+        )?;
+        for (resource, (n, verdict)) in &self.verdicts {
+            writeln!(f, "  {resource}: {n} operations, {verdict:?}")?;
+        }
+        if let Some((resource, ops, any)) = &self.offending {
+            writeln!(
+                f,
+                "  smallest offending history on {resource} ({} operations; {}):",
+                ops.len(),
+                if *any {
+                    "not linearizable from any state"
+                } else {
+                    "not linearizable from the seeded state"
+                }
+            )?;
+            for op in ops {
+                writeln!(f, "    {}", describe(op))?;
+            }
+        }
+        for u in &self.unexpected {
+            writeln!(f, "  unexpected answer: {u}")?;
+        }
+        writeln!(
+            f,
+            "  took {:.1} s; history: {}",
+            self.took.as_secs_f64(),
+            self.history_file.display()
+        )
+    }
+}
+
+/// `postgres://user@host:port/db?…` with its host and port replaced by
+/// 127.0.0.1:`port`, and the host and port it had.
+fn through(url: &str, port: u16) -> (String, String) {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (user, rest) = rest.rsplit_once('@').map_or(("", rest), |(u, r)| (u, r));
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:5432")
+    };
+    let at = if user.is_empty() { "" } else { "@" };
+    (
+        format!("{scheme}://{user}{at}127.0.0.1:{port}/{path}"),
+        host,
+    )
+}
+
+/// Runs the check with `settings` against the PostgreSQL at `url`.
+pub async fn run(settings: Settings, url: &str) -> Report {
+    let began = Instant::now();
+    let mut rng = Rng::new(settings.seed);
+    let schema = format!(
+        "check_{}_{}",
+        std::process::id(),
+        if settings.cas_off { "off" } else { "on" }
+    );
+    let admin = sqlx::PgPool::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("PROTON_CANCEL_TEST_POSTGRES={url} cannot be reached: {e}"));
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("proton-cancel-{schema}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+
+    // The seed: every resource SUCCEEDED, engine delays drawn at random.
+    let mut seed = serde_json::Map::new();
+    for r in &RESOURCES {
+        let (list, entry) = r.seed(&mut rng);
+        seed.entry(list)
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+            .unwrap()
+            .push(entry);
+    }
+    let seed_path = dir.join("seed.json");
+    std::fs::write(&seed_path, serde_json::to_vec(&seed).unwrap()).unwrap();
+
+    // One relay per replica, between it and PostgreSQL.
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let mut relays = Vec::new();
+    let mut database = Vec::new();
+    for _ in 0..settings.replicas {
+        let (_, upstream) = through(url, 0);
+        let relay = Relay::start(upstream).await;
+        let (via, _) = through(url, relay.port);
+        database.push(format!("{via}{sep}options=-c%20search_path%3D{schema}"));
+        relays.push(relay);
+    }
+    let cluster = Cluster {
+        settings: settings.clone(),
+        database,
+        seed: seed_path,
+        dir: dir.clone(),
+    };
+    let mut replicas = Vec::new();
+    for i in 0..settings.replicas {
+        replicas.push(cluster.start(i, 0, 0).await);
+    }
+    let clients: Vec<Client> = replicas.iter().map(|r| client(r.port)).collect();
+
+    // The clients.
+    let start = Instant::now();
+    let micros = move || u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let deadline = start + settings.load;
+    let history: Arc<Mutex<Vec<Vec<Op>>>> = Arc::new(Mutex::new(vec![Vec::new(); RESOURCES.len()]));
+    let not_sent = Arc::new(Mutex::new(0usize));
+    let unexpected = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for c in 0..settings.clients {
+        let mut rng = Rng::new(rng.next());
+        let clients = clients.clone();
+        let history = Arc::clone(&history);
+        let not_sent = Arc::clone(&not_sent);
+        let unexpected = Arc::clone(&unexpected);
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let r = usize::try_from(rng.below(RESOURCES.len() as u64)).unwrap();
+                let via = usize::try_from(rng.below(clients.len() as u64)).unwrap();
+                let call = match rng.below(100) {
+                    0..35 => {
+                        n += 1;
+                        Call::Update {
+                            spec: format!("c{c}-{n}"),
+                        }
+                    }
+                    35..70 => Call::Cancel,
+                    _ => Call::Get,
+                };
+                let invoked = micros();
+                let result = invoke(&clients[via], &RESOURCES[r], &call).await;
+                let returned = micros();
+                let pause = match result {
+                    Ok(ret) => {
+                        let unknown = matches!(ret, Ret::Unknown | Ret::TimedOut);
+                        history.lock().unwrap()[r].push(Op {
+                            client: c,
+                            call,
+                            invoked,
+                            returned,
+                            ret,
+                        });
+                        if unknown { 100 } else { rng.below(20) }
+                    }
+                    Err(Failure::NotSent) => {
+                        *not_sent.lock().unwrap() += 1;
+                        100
+                    }
+                    Err(Failure::Unexpected(m)) => {
+                        unexpected.lock().unwrap().push(m);
+                        100
+                    }
+                };
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+        }));
+    }
+
+    // The nemesis: one fault at a time, on a random replica.
+    let mut faults = Vec::new();
+    loop {
+        tokio::time::sleep(Duration::from_millis(rng.range(settings.fault_every_ms))).await;
+        if Instant::now() + Duration::from_millis(settings.fault_for_ms.1) >= deadline {
+            break;
+        }
+        let i = usize::try_from(rng.below(settings.replicas as u64)).unwrap();
+        let lasts = Duration::from_millis(rng.range(settings.fault_for_ms));
+        let kind = [FaultKind::Kill, FaultKind::Pause, FaultKind::Cut]
+            [usize::try_from(rng.below(3)).unwrap()];
+        let from = micros();
+        match kind {
+            FaultKind::Kill => {
+                let replica = &mut replicas[i];
+                replica.child.start_kill().unwrap();
+                let _ = replica.child.wait().await;
+                tokio::time::sleep(lasts).await;
+                let (port, incarnation) = (replica.port, replica.incarnation + 1);
+                *replica = cluster.start(i, port, incarnation).await;
+            }
+            FaultKind::Pause => {
+                let pid = replicas[i].child.id().unwrap();
+                signal(pid, "-STOP");
+                tokio::time::sleep(lasts).await;
+                signal(pid, "-CONT");
+            }
+            FaultKind::Cut => {
+                relays[i].cut();
+                tokio::time::sleep(lasts).await;
+                relays[i].heal();
+            }
+        }
+        faults.push(Fault {
+            kind,
+            replica: i,
+            from,
+            to: micros(),
+        });
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    // Liveness: every resource settles, read through the replicas in turn
+    // (these reads are part of the history too).
+    let quiet = Instant::now();
+    let bound =
+        Duration::from_millis(settings.lease_ms + 600 + 150 + 300) + Duration::from_secs(10);
+    let mut settled_in = None;
+    let mut unsettled = Vec::new();
+    let mut round = 0usize;
+    while quiet.elapsed() < bound {
+        unsettled.clear();
+        for (r, resource) in RESOURCES.iter().enumerate() {
+            round += 1;
+            let invoked = micros();
+            let result = invoke(&clients[round % clients.len()], resource, &Call::Get).await;
+            let returned = micros();
+            if let Ok(ret) = result {
+                if let Ret::Shown { status, .. } = &ret {
+                    if status == "IN_PROGRESS" || status == "CANCELLING" {
+                        unsettled.push(format!("{} {status}", resource.label()));
+                    }
+                } else {
+                    unsettled.push(format!("{} unreadable", resource.label()));
+                }
+                history.lock().unwrap()[r].push(Op {
+                    client: settings.clients,
+                    call: Call::Get,
+                    invoked,
+                    returned,
+                    ret,
+                });
+            } else {
+                unsettled.push(format!("{} unreadable", resource.label()));
+            }
+        }
+        if unsettled.is_empty() {
+            settled_in = Some(quiet.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for mut r in replicas {
+        let _ = r.child.start_kill();
+        let _ = r.child.wait().await;
+        let _ = r.index;
+    }
+    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&admin)
+        .await;
+
+    // The engine's side of the history, from the replicas' logs.
+    let (engine_reports, cas_retries) = read_logs(&dir);
+
+    // The verdicts, and the smallest offending history of the first
+    // resource that is not linearizable.
+    let history = std::mem::take(&mut *history.lock().unwrap());
+    let history_file = dir.join("history.jsonl");
+    write_history(&history_file, &history, &faults, &engine_reports);
+    let engine_reports = engine_reports.len();
+    let mut verdicts = BTreeMap::new();
+    let mut offending = None;
+    let (mut answered, mut unknown, mut timed_out) = (0, 0, 0);
+    let mut checked_in = Duration::ZERO;
+    for (r, ops) in RESOURCES.iter().zip(&history) {
+        let unanswered = |o: &&Op| matches!(o.ret, Ret::Unknown | Ret::TimedOut);
+        unknown += ops.iter().filter(unanswered).count();
+        timed_out += ops.iter().filter(|o| o.ret == Ret::TimedOut).count();
+        answered += ops.len() - ops.iter().filter(unanswered).count();
+        let model = r.model();
+        let checking = Instant::now();
+        let verdict = check(&model, ops, settings.budget);
+        checked_in += checking.elapsed();
+        if verdict == Verdict::NotLinearizable && offending.is_none() {
+            let (ops, any) = shrink(&model, ops, settings.budget);
+            offending = Some((r.label(), ops, any));
+        }
+        verdicts.insert(r.label(), (ops.len(), verdict));
+    }
+    let not_sent = *not_sent.lock().unwrap();
+    let unexpected = std::mem::take(&mut *unexpected.lock().unwrap());
+    Report {
+        settings,
+        answered,
+        unknown,
+        timed_out,
+        not_sent,
+        checked_in,
+        unexpected,
+        faults,
+        engine_reports,
+        cas_retries,
+        settled_in,
+        unsettled,
+        verdicts,
+        offending,
+        took: began.elapsed(),
+        history_file,
+    }
+}
+
+/// The engine reports the replicas logged (one JSON object each, with the
+/// replica's log file, wall-clock time, resource and report), and how many
+/// writes lost a compare-and-set and were re-applied.
+fn read_logs(dir: &Path) -> (Vec<serde_json::Value>, usize) {
+    let (mut reports, mut retries) = (Vec::new(), 0);
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    logs.sort();
+    for path in logs {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            match v["fields"]["message"].as_str() {
+                Some("engine report") => reports.push(json!({
+                    "engine": v["fields"]["report"], "resource": v["fields"]["resource"],
+                    "at": v["timestamp"], "log": file,
+                })),
+                Some(m) if m.starts_with("lost a compare-and-set") => retries += 1,
+                _ => {}
+            }
+        }
+    }
+    (reports, retries)
+}
+
+/// Writes the history, one JSON object a line: the engine's reports, the
+/// faults, then every operation by resource.
+fn write_history(path: &Path, history: &[Vec<Op>], faults: &[Fault], engine: &[serde_json::Value]) {
+    let mut out = String::new();
+    for report in engine {
+        let _ = writeln!(out, "{report}");
+    }
+    for f in faults {
+        let _ = writeln!(
+            out,
+            "{}",
+            json!({"fault": format!("{:?}", f.kind), "replica": f.replica,
+                "fromUs": f.from, "toUs": f.to})
+        );
+    }
+    for (r, ops) in RESOURCES.iter().zip(history) {
+        for op in ops {
+            let (call, spec) = match &op.call {
+                Call::Update { spec } => ("Update", Some(spec.as_str())),
+                Call::Cancel => ("Cancel", None),
+                Call::Get => ("Get", None),
+            };
+            let ret = match &op.ret {
+                Ret::Shown { status, spec } => json!({"status": status, "spec": spec}),
+                Ret::Conflict => json!("ConflictException"),
+                Ret::Unknown => json!("failed"),
+                Ret::TimedOut => json!("timed out"),
+            };
+            let _ = writeln!(
+                out,
+                "{}",
+                json!({"resource": r.label(), "client": op.client, "call": call, "spec": spec,
+                    "invokedUs": op.invoked, "returnedUs": op.returned, "result": ret})
+            );
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}
