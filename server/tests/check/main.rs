@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! PROTON_CANCEL_CHECK=long PROTON_CANCEL_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test \
-//!     cargo test --release -p proton-cancel-server --test check -- --nocapture
+//!     cargo test -p proton-cancel-server --test check -- --nocapture
 //! ```
 //!
 //! `PROTON_CANCEL_CHECK_SEED=<n>` repeats a run's random choices.

@@ -65,3 +65,21 @@ impl Relay {
         self.cut.store(false, Ordering::SeqCst);
     }
 }
+
+/// `postgres://user@host:port/db?…` with its host and port replaced by
+/// 127.0.0.1:`port`, and the host and port it had.
+pub fn through(url: &str, port: u16) -> (String, String) {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (user, rest) = rest.rsplit_once('@').map_or(("", rest), |(u, r)| (u, r));
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:5432")
+    };
+    let at = if user.is_empty() { "" } else { "@" };
+    (
+        format!("{scheme}://{user}{at}127.0.0.1:{port}/{path}"),
+        host,
+    )
+}

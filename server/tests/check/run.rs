@@ -26,7 +26,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::linearizable::{Call, Model, Op, Ret, Verdict, check, shrink};
-use crate::relay::Relay;
+use crate::relay::{Relay, through};
 
 const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
@@ -756,24 +756,6 @@ impl std::fmt::Display for Report {
             self.history_file.display()
         )
     }
-}
-
-/// `postgres://user@host:port/db?…` with its host and port replaced by
-/// 127.0.0.1:`port`, and the host and port it had.
-fn through(url: &str, port: u16) -> (String, String) {
-    let (scheme, rest) = url.split_once("://").unwrap();
-    let (user, rest) = rest.rsplit_once('@').map_or(("", rest), |(u, r)| (u, r));
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host = if host.contains(':') {
-        host.to_owned()
-    } else {
-        format!("{host}:5432")
-    };
-    let at = if user.is_empty() { "" } else { "@" };
-    (
-        format!("{scheme}://{user}{at}127.0.0.1:{port}/{path}"),
-        host,
-    )
 }
 
 /// Runs the check with `settings` against the PostgreSQL at `url`.
