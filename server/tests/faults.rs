@@ -5,11 +5,14 @@
 //! pid by each test.
 #![allow(clippy::disallowed_methods)] // the test starts and times processes
 
+#[path = "common/postgres.rs"]
+mod postgres;
+#[path = "common/raw.rs"]
+mod raw;
 #[path = "check/relay.rs"]
 mod relay;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -86,37 +89,6 @@ impl Server {
     }
 }
 
-/// An answer: status line, request id header, JSON body.
-struct Answer {
-    status: String,
-    id: String,
-    body: serde_json::Value,
-}
-
-fn call(port: u16, op: &str, body: &str) -> Answer {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AwsProton20200720.{op}\r\n\
-         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, json) = raw.split_once("\r\n\r\n").unwrap();
-    Answer {
-        status: head.lines().next().unwrap().to_owned(),
-        id: head
-            .lines()
-            .find_map(|l| l.strip_prefix("x-amzn-requestid: "))
-            .unwrap_or_default()
-            .to_owned(),
-        body: serde_json::from_str(json).unwrap(),
-    }
-}
-
 const GET_WEB: &str = r#"{"serviceName": "shop", "name": "web"}"#;
 const GET_API: &str = r#"{"serviceName": "shop", "name": "api"}"#;
 const UPDATE_API: &str =
@@ -152,6 +124,8 @@ async fn sqlite(file: &Path) -> sqlx::SqlitePool {
         .busy_timeout(Duration::from_secs(5));
     sqlx::SqlitePool::connect_with(options).await.unwrap()
 }
+
+use raw::{Answer, call};
 
 fn assert_internal_error(answer: &Answer, says: &str) {
     assert_eq!(
@@ -241,35 +215,19 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
 
 #[test]
 fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it() {
-    let Ok(url) = std::env::var("PROTON_CANCEL_TEST_POSTGRES") else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it: \
-             PROTON_CANCEL_TEST_POSTGRES is not set (.ci/run sets it to the machine's PostgreSQL)"
-        );
+    let Some(url) = postgres::url_or_skip(
+        "a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it",
+    ) else {
         return;
     };
     let dir = workspace("database-away");
     let rt = runtime();
-    let schema = format!("faults_test_{}", std::process::id());
-    let (admin, relay) = rt.block_on(async {
-        let admin = sqlx::PgPool::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("PROTON_CANCEL_TEST_POSTGRES={url} cannot be reached: {e}"));
-        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let (_, upstream) = relay::through(&url, 0);
-        (admin, relay::Relay::start(upstream).await)
+    let (schema, relay) = rt.block_on(async {
+        let schema =
+            postgres::Schema::create(&url, format!("faults_test_{}", std::process::id())).await;
+        (schema, relay::Relay::start(relay::through(&url, 0).1).await)
     });
-    let (via, _) = relay::through(&url, relay.port);
-    let sep = if via.contains('?') { '&' } else { '?' };
-    let database = format!("{via}{sep}options=-c%20search_path%3D{schema}");
+    let database = schema.scoped(&relay::through(&url, relay.port).0);
     let mut server = Server::start(&dir, &database, Some(&dir.join("seed.json")));
     assert_eq!(
         call(server.port, "GetServiceInstance", GET_WEB).status,
@@ -329,11 +287,7 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
     );
     assert!(server.alive());
     drop(server);
-    rt.block_on(async {
-        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&admin)
-            .await;
-    });
+    rt.block_on(schema.drop());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -9,6 +9,9 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/raw.rs"]
+mod raw;
+
 const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
 /// A server process; killed by pid if the test fails before it stops.
@@ -88,23 +91,8 @@ fn interrupt(mut server: Server) -> (Option<i32>, String) {
 /// POSTs `body` to operation `op`; returns the status line and the request
 /// id header.
 fn call(port: u16, op: &str, body: &str) -> (String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AwsProton20200720.{op}\r\n\
-         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let status = raw.lines().next().unwrap().to_owned();
-    let id = raw
-        .lines()
-        .find_map(|l| l.strip_prefix("x-amzn-requestid: "))
-        .unwrap()
-        .to_owned();
-    (status, id)
+    let answer = raw::call(port, op, body);
+    (answer.status, answer.id)
 }
 
 #[test]

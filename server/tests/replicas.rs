@@ -6,10 +6,14 @@
 //! schema of its own; says it was skipped otherwise.
 #![allow(clippy::disallowed_methods)] // the test starts and times processes
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "common/postgres.rs"]
+mod postgres;
+#[path = "common/raw.rs"]
+mod raw;
 
 const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
@@ -50,54 +54,26 @@ fn replica(database: &str, seed: &str) -> Replica {
 }
 
 fn call(port: u16, op: &str, body: &str) -> (String, serde_json::Value) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AwsProton20200720.{op}\r\n\
-         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, json) = raw.split_once("\r\n\r\n").unwrap();
-    (
-        head.lines().next().unwrap().to_owned(),
-        serde_json::from_str(json).unwrap(),
-    )
+    let answer = raw::call(port, op, body);
+    (answer.status, answer.body)
 }
 
 #[test]
 fn two_replicas_on_one_postgres_give_one_cancelling_and_settle_once() {
-    let Ok(url) = std::env::var("PROTON_CANCEL_TEST_POSTGRES") else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED two_replicas_on_one_postgres_give_one_cancelling_and_settle_once: \
-             PROTON_CANCEL_TEST_POSTGRES is not set (.ci/run sets it to the machine's PostgreSQL)"
-        );
+    let Some(url) =
+        postgres::url_or_skip("two_replicas_on_one_postgres_give_one_cancelling_and_settle_once")
+    else {
         return;
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let schema = format!("replicas_test_{}", std::process::id());
-    let admin = runtime.block_on(async {
-        let admin = sqlx::PgPool::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("PROTON_CANCEL_TEST_POSTGRES={url} cannot be reached: {e}"));
-        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        admin
-    });
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let database = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let schema = runtime.block_on(postgres::Schema::create(
+        &url,
+        format!("replicas_test_{}", std::process::id()),
+    ));
+    let database = schema.scoped(&url);
     let dir = std::env::temp_dir().join(format!("proton-cancel-replicas-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let seed = dir.join("seed.json");
@@ -165,11 +141,6 @@ fn two_replicas_on_one_postgres_give_one_cancelling_and_settle_once() {
 
     drop(a);
     drop(b);
-    runtime.block_on(async {
-        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-            .execute(&admin)
-            .await
-            .unwrap();
-    });
+    runtime.block_on(schema.drop());
     let _ = std::fs::remove_dir_all(&dir);
 }

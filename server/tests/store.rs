@@ -5,10 +5,13 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+#[path = "common/postgres.rs"]
+mod postgres;
 
 use std::time::Duration;
 
 use common::*;
+use postgres::Schema;
 use proton_cancel::*;
 use proton_cancel_server::store::{NewJob, Produced, RecordRow, Row, Store, StoreError, Written};
 use proton_cancel_wire::{DeploymentRecord, RecordPlace};
@@ -309,38 +312,22 @@ async fn an_unknown_database_address_is_refused_by_name() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postgres_store_keeps_every_rule() {
-    let Ok(url) = std::env::var("PROTON_CANCEL_TEST_POSTGRES") else {
-        // Written to the process's standard error, past the test harness's
-        // capture, so the skip shows in every run.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED the_postgres_store_keeps_every_rule: PROTON_CANCEL_TEST_POSTGRES is not set \
-             (.ci/run sets it to the machine's PostgreSQL)"
-        );
+    let Some(url) = postgres::url_or_skip("the_postgres_store_keeps_every_rule") else {
         return;
     };
-    // A schema of its own, dropped at the end.
-    let schema = format!(
-        "store_test_{}_{}",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .unwrap_or_else(|e| panic!("PROTON_CANCEL_TEST_POSTGRES={url} cannot be reached: {e}"));
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let schema = Schema::create(
+        &url,
+        format!(
+            "store_test_{}_{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ),
+    )
+    .await;
+    let scoped = schema.scoped(&url);
     let store = Store::open(&scoped).await.unwrap();
     conformance(&store).await;
     racing_writers(&store).await;
     drop(store);
-    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    schema.drop().await;
 }

@@ -17,6 +17,9 @@
 //! `PROTON_CANCEL_CHECK_SEED=<n>` repeats a run's random choices.
 #![allow(clippy::disallowed_methods)] // the check starts, times and kills processes
 
+#[path = "../common/postgres.rs"]
+mod postgres;
+
 mod linearizable;
 mod relay;
 mod run;
@@ -268,11 +271,7 @@ fn say(line: &str) {
 #[test]
 fn replicas_stay_linearizable_under_kills_pauses_and_cut_connections_and_the_check_catches_compare_and_set_off()
  {
-    let Ok(url) = std::env::var("PROTON_CANCEL_TEST_POSTGRES") else {
-        say(
-            "SKIPPED the Jepsen-style check: PROTON_CANCEL_TEST_POSTGRES is not set \
-             (.ci/run sets it to the machine's PostgreSQL)",
-        );
+    let Some(url) = postgres::url_or_skip("the Jepsen-style check") else {
         return;
     };
     let long = std::env::var("PROTON_CANCEL_CHECK").is_ok_and(|v| v == "long");

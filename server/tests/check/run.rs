@@ -334,172 +334,115 @@ fn shown(status: &aws_sdk_proton::types::DeploymentStatus, spec: Option<&str>) -
     }
 }
 
+/// Sends one SDK request and reads the resource out of its answer with
+/// `$resource` (`$spec` for its spec), or says what its failure means.
+macro_rules! answer {
+    ($request:expr, $resource:ident, $spec:ident) => {
+        match $request.send().await {
+            Ok(o) => {
+                let r = o.$resource().ok_or_else(missing)?;
+                Ok(shown(r.deployment_status(), r.$spec()))
+            }
+            Err(e) => failed(e),
+        }
+    };
+}
+
+fn missing() -> Failure {
+    Failure::Unexpected("an answer without the resource".to_owned())
+}
+
 /// Makes `call` on `r` through `client`.
 async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failure> {
-    let missing = || Failure::Unexpected("an answer without the resource".to_owned());
+    use DeploymentUpdateType::CurrentVersion;
+    let (service, name) = (r.service, r.name);
     match (r.kind, call) {
-        (Kind::ServiceInstance, Call::Update { spec }) => {
-            match client
+        (Kind::ServiceInstance, Call::Update { spec }) => answer!(
+            client
                 .update_service_instance()
-                .service_name(r.service)
-                .name(r.name)
-                .deployment_type(DeploymentUpdateType::CurrentVersion)
-                .spec(spec)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.service_instance().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::ServiceInstance, Call::Cancel) => {
-            match client
+                .service_name(service)
+                .name(name)
+                .deployment_type(CurrentVersion)
+                .spec(spec),
+            service_instance,
+            spec
+        ),
+        (Kind::ServiceInstance, Call::Cancel) => answer!(
+            client
                 .cancel_service_instance_deployment()
-                .service_name(r.service)
-                .service_instance_name(r.name)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.service_instance().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::ServiceInstance, Call::Get) => {
-            match client
+                .service_name(service)
+                .service_instance_name(name),
+            service_instance,
+            spec
+        ),
+        (Kind::ServiceInstance, Call::Get) => answer!(
+            client
                 .get_service_instance()
-                .service_name(r.service)
-                .name(r.name)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.service_instance().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::Environment, Call::Update { spec }) => {
-            match client
+                .service_name(service)
+                .name(name),
+            service_instance,
+            spec
+        ),
+        (Kind::Environment, Call::Update { spec }) => answer!(
+            client
                 .update_environment()
-                .name(r.name)
-                .deployment_type(DeploymentUpdateType::CurrentVersion)
-                .spec(spec)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.environment().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::Environment, Call::Cancel) => {
-            match client
+                .name(name)
+                .deployment_type(CurrentVersion)
+                .spec(spec),
+            environment,
+            spec
+        ),
+        (Kind::Environment, Call::Cancel) => answer!(
+            client
                 .cancel_environment_deployment()
-                .environment_name(r.name)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.environment().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
+                .environment_name(name),
+            environment,
+            spec
+        ),
         (Kind::Environment, Call::Get) => {
-            match client.get_environment().name(r.name).send().await {
-                Ok(o) => {
-                    let s = o.environment().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
+            answer!(client.get_environment().name(name), environment, spec)
         }
-        (Kind::ServicePipeline, Call::Update { spec }) => {
-            match client
+        (Kind::ServicePipeline, Call::Update { spec }) => answer!(
+            client
                 .update_service_pipeline()
-                .service_name(r.service)
-                .deployment_type(DeploymentUpdateType::CurrentVersion)
-                .spec(spec)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.pipeline().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::ServicePipeline, Call::Cancel) => {
-            match client
+                .service_name(service)
+                .deployment_type(CurrentVersion)
+                .spec(spec),
+            pipeline,
+            spec
+        ),
+        (Kind::ServicePipeline, Call::Cancel) => answer!(
+            client
                 .cancel_service_pipeline_deployment()
-                .service_name(r.service)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.pipeline().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::ServicePipeline, Call::Get) => {
-            match client.get_service().name(r.service).send().await {
-                Ok(o) => {
-                    let s = o.service().and_then(|s| s.pipeline()).ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::Component, Call::Update { spec }) => {
-            match client
-                .update_component()
-                .name(r.name)
-                .deployment_type(ComponentDeploymentUpdateType::CurrentVersion)
-                .service_spec(spec)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.component().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.service_spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::Component, Call::Cancel) => {
-            match client
-                .cancel_component_deployment()
-                .component_name(r.name)
-                .send()
-                .await
-            {
-                Ok(o) => {
-                    let s = o.component().ok_or_else(missing)?;
-                    Ok(shown(s.deployment_status(), s.service_spec()))
-                }
-                Err(e) => failed(e),
-            }
-        }
-        (Kind::Component, Call::Get) => match client.get_component().name(r.name).send().await {
+                .service_name(service),
+            pipeline,
+            spec
+        ),
+        (Kind::ServicePipeline, Call::Get) => match client.get_service().name(service).send().await
+        {
             Ok(o) => {
-                let s = o.component().ok_or_else(missing)?;
-                Ok(shown(s.deployment_status(), s.service_spec()))
+                let p = o.service().and_then(|s| s.pipeline()).ok_or_else(missing)?;
+                Ok(shown(p.deployment_status(), p.spec()))
             }
             Err(e) => failed(e),
         },
+        (Kind::Component, Call::Update { spec }) => answer!(
+            client
+                .update_component()
+                .name(name)
+                .deployment_type(ComponentDeploymentUpdateType::CurrentVersion)
+                .service_spec(spec),
+            component,
+            service_spec
+        ),
+        (Kind::Component, Call::Cancel) => answer!(
+            client.cancel_component_deployment().component_name(name),
+            component,
+            service_spec
+        ),
+        (Kind::Component, Call::Get) => {
+            answer!(client.get_component().name(name), component, service_spec)
+        }
     }
 }
 
@@ -767,18 +710,8 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         std::process::id(),
         if settings.cas_off { "off" } else { "on" }
     );
-    let admin = sqlx::PgPool::connect(url)
-        .await
-        .unwrap_or_else(|e| panic!("PROTON_CANCEL_TEST_POSTGRES={url} cannot be reached: {e}"));
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!("proton-cancel-{schema}"));
+    let schema = crate::postgres::Schema::create(url, schema).await;
+    let dir = std::env::temp_dir().join(format!("proton-cancel-{}", schema.name));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
 
@@ -796,14 +729,13 @@ pub async fn run(settings: Settings, url: &str) -> Report {
     std::fs::write(&seed_path, serde_json::to_vec(&seed).unwrap()).unwrap();
 
     // One relay per replica, between it and PostgreSQL.
-    let sep = if url.contains('?') { '&' } else { '?' };
     let mut relays = Vec::new();
     let mut database = Vec::new();
     for _ in 0..settings.replicas {
         let (_, upstream) = through(url, 0);
         let relay = Relay::start(upstream).await;
         let (via, _) = through(url, relay.port);
-        database.push(format!("{via}{sep}options=-c%20search_path%3D{schema}"));
+        database.push(schema.scoped(&via));
         relays.push(relay);
     }
     let cluster = Cluster {
@@ -965,9 +897,7 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         let _ = r.child.wait().await;
         let _ = r.index;
     }
-    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        .execute(&admin)
-        .await;
+    schema.drop().await;
 
     // The engine's side of the history, from the replicas' logs.
     let (engine_reports, cas_retries) = read_logs(&dir);

@@ -1,0 +1,13 @@
+-- CancelServiceInstanceDeployment of each seeded instance in turn, once
+-- each (every one is IN_PROGRESS, so every cancel is accepted and
+-- written) until the N are used up.
+local n = tonumber(os.getenv("N") or "1000")
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
+wrk.headers["X-Amz-Target"] = "AwsProton20200720.CancelServiceInstanceDeployment"
+request = function()
+  i = i + 1
+  local body = string.format('{"serviceName":"shop","serviceInstanceName":"i-%d"}', i)
+  return wrk.format(nil, nil, nil, body)
+end

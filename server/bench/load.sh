@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The emulator under load, on each backend, next to the limits measured in
+# the same run:
+#   - Get and Cancel (GetServiceInstance, CancelServiceInstanceDeployment)
+#     on memory, SQLite and PostgreSQL, driven by wrk over loopback;
+#   - the same wrk load on a trivial axum JSON handler (the limit for the
+#     in-memory backend);
+#   - single-row write transactions on SQLite with the store's settings
+#     (the limit for SQLite);
+#   - pgbench's single-row update TPS on the same PostgreSQL (the limit for
+#     PostgreSQL).
+# Prints a Markdown table for docs/performance.md.
+#
+# Needs wrk (apt-get install wrk), pgbench and psql (PostgreSQL's client),
+# and PostgreSQL at $PROTON_CANCEL_BENCH_POSTGRES (default: the machine's,
+# postgres://postgres@127.0.0.1:5432/test). Every process it starts listens
+# on 127.0.0.1 and is stopped by its pid.
+#
+#   bash server/bench/load.sh            # 10 s per measurement
+#   DURATION=30 CONNECTIONS=32 bash server/bench/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-16}"
+PG="${PROTON_CANCEL_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
+for tool in wrk pgbench psql; do
+    command -v "$tool" >/dev/null || { echo "load.sh needs $tool" >&2; exit 2; }
+done
+
+cargo build --quiet --release -p proton-cancel-server \
+    --bin proton-cancel-server --example trivial_handler --example sqlite_writes
+
+work="$(mktemp -d)"
+schema="bench_$$"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    psql -q "$PG" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A seed of N service instances, every one IN_PROGRESS.
+seed() {
+    python3 - "$1" > "$work/seed-$1.json" <<'EOF'
+import json, sys
+n = int(sys.argv[1])
+print(json.dumps({"serviceInstances": [
+    {"serviceName": "shop", "name": f"i-{i}", "environmentName": "prod",
+     "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
+     "spec": "s", "deploymentStatus": "IN_PROGRESS"} for i in range(1, n + 1)]}))
+EOF
+}
+
+# Starts a command that prints "listening on http://127.0.0.1:PORT"; sets
+# $port and remembers its pid.
+start() {
+    local out="$work/out-$RANDOM"
+    "$@" > "$out" 2> "$work/err-$RANDOM" &
+    pids+=("$!")
+    for _ in $(seq 1 1200); do
+        if grep -q "listening on http://127.0.0.1:" "$out" 2>/dev/null; then
+            port="$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$out" | head -1)"
+            return
+        fi
+        kill -0 "${pids[-1]}" 2>/dev/null || { echo "failed to start: $*" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "did not start: $*" >&2
+    exit 1
+}
+
+stop() {
+    kill "${pids[-1]}" 2>/dev/null || true
+    wait "${pids[-1]}" 2>/dev/null || true
+    unset 'pids[-1]'
+}
+
+# wrk with `script` against $port; prints "req/s | p50 | p99 | non-2xx".
+load() {
+    local out
+    out="$(N="$2" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "server/bench/$1.lua" "http://127.0.0.1:$port/")"
+    local rps p50 p99 bad
+    rps="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")"
+    p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
+    p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
+    bad="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
+    echo "$rps | $p50 | $p99 | ${bad:-0}"
+}
+
+rows=()
+row() { rows+=("| $1 | $2 |"); }
+
+server=target/release/proton-cancel-server
+held=(--never-finish-updates --never-start-cancellations)
+
+# In memory, and its limit.
+n=400000
+seed "$n"
+start "$server" --port 0 --database memory --seed "$work/seed-$n.json" "${held[@]}"
+row "memory: GetServiceInstance" "$(load get "$n")"
+row "memory: CancelServiceInstanceDeployment" "$(load cancel "$n")"
+stop
+start target/release/examples/trivial_handler 0
+row "limit: trivial axum JSON handler" "$(load get "$n")"
+stop
+
+# SQLite, and its limit.
+n=60000
+seed "$n"
+start "$server" --port 0 --database "$work/state.db" --seed "$work/seed-$n.json" "${held[@]}"
+row "SQLite: GetServiceInstance" "$(load get "$n")"
+row "SQLite: CancelServiceInstanceDeployment" "$(load cancel "$n")"
+stop
+raw="$(target/release/examples/sqlite_writes "$work/raw.db" "$DURATION")"
+row "limit: SQLite single-row write transactions (one connection)" \
+    "$(awk '{printf "%s | %s ms | %s ms | -", $1, $4, $7}' <<<"$raw")"
+
+# PostgreSQL, and its limit.
+psql -q "$PG" -c "CREATE SCHEMA $schema" >/dev/null
+sep='?'; [[ "$PG" == *\?* ]] && sep='&'
+start "$server" --port 0 --database "$PG${sep}options=-c%20search_path%3D$schema" \
+    --seed "$work/seed-$n.json" "${held[@]}"
+row "PostgreSQL: GetServiceInstance" "$(load get "$n")"
+row "PostgreSQL: CancelServiceInstanceDeployment" "$(load cancel "$n")"
+stop
+psql -q "$PG" <<EOF >/dev/null
+CREATE TABLE $schema.rows (k INTEGER PRIMARY KEY, v BIGINT NOT NULL);
+INSERT INTO $schema.rows SELECT k, 0 FROM generate_series(1, $n) AS k;
+EOF
+printf '\\set k random(1, %s)\nUPDATE %s.rows SET v = v + 1 WHERE k = :k;\n' "$n" "$schema" > "$work/update.sql"
+pg="$(pgbench -n -c "$CONNECTIONS" -j 1 -T "$DURATION" -f "$work/update.sql" "$PG" 2>&1)"
+tps="$(awk '/^tps = / {printf "%.0f", $3}' <<<"$pg")"
+avg="$(awk '/^latency average = / {print $4}' <<<"$pg")"
+row "limit: pgbench single-row UPDATE ($CONNECTIONS clients)" "$tps | $avg ms (average) | - | -"
+
+echo
+echo "wrk -t1 -c$CONNECTIONS, ${DURATION} s per line, on $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo
+echo "| what | requests/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
