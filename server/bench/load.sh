@@ -107,7 +107,7 @@ row "limit: trivial axum JSON handler" "$(load get "$n")"
 stop
 
 # SQLite, and its limit.
-n=60000
+n=30000
 seed "$n"
 start "$server" --port 0 --database "$work/state.db" --seed "$work/seed-$n.json" "${held[@]}"
 row "SQLite: GetServiceInstance" "$(load get "$n")"

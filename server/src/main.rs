@@ -195,7 +195,19 @@ async fn main() -> ExitCode {
         }
     };
     let lease = std::time::Duration::from_millis(flags.job_lease_ms);
-    let app = match App::open_with_lease(store, seed, cli, Clock::system(), lease).await {
+    // A signal while a large seed loads stops the server at once: every
+    // seeded resource is written in its own transaction, and the next start
+    // with the same seed writes only the missing ones.
+    let mut stop = Box::pin(stop);
+    let opened = tokio::select! {
+        opened = App::open_with_lease(store, seed, cli, Clock::system(), lease) => opened,
+        why = &mut stop => {
+            tracing::info!(signal = %why, "shutting down while the seed loads");
+            println!("shutting down");
+            return ExitCode::SUCCESS;
+        }
+    };
+    let app = match opened {
         Ok(app) => app,
         Err(e) => {
             eprintln!("seed: {e}");
@@ -214,7 +226,7 @@ async fn main() -> ExitCode {
         Ok(bound) => println!("proton-cancel-server listening on http://{bound} (Ctrl-C stops it)"),
         Err(e) => eprintln!("listening, address unknown: {e}"),
     }
-    let shutdown = async {
+    let shutdown = async move {
         let why = stop.await;
         tracing::info!(signal = %why, "shutting down");
         println!("shutting down");

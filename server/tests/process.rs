@@ -303,3 +303,79 @@ fn state_and_pending_engine_work_survive_a_sigkill_and_the_seed_never_resets_the
     assert_eq!(code, Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ctrl_c_while_a_large_seed_loads_stops_at_once_and_a_restart_finishes_the_seed() {
+    let dir = std::env::temp_dir().join(format!("proton-cancel-big-seed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let instances: Vec<serde_json::Value> = (0..2_000)
+        .map(|i| {
+            serde_json::json!({"serviceName": "shop", "name": format!("i-{i}"),
+                "environmentName": "prod", "templateName": "t", "templateMajorVersion": "1",
+                "templateMinorVersion": "0", "deploymentStatus": "IN_PROGRESS"})
+        })
+        .collect();
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        serde_json::json!({"serviceInstances": instances}).to_string(),
+    )
+    .unwrap();
+    let database = dir.join("state.db");
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--never-finish-updates", "--database"])
+        .arg(&database)
+        .arg("--seed")
+        .arg(&seed)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still loading the seed 5 s after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert_eq!((code, out.as_str()), (Some(0), "shutting down\n"));
+    drop(child);
+
+    // Started again on the same file and seed, it writes the rest.
+    let server = spawn(&[
+        "--database",
+        database.to_str().unwrap(),
+        "--seed",
+        seed.to_str().unwrap(),
+        "--never-finish-updates",
+    ]);
+    let (status, _) = call(
+        server.port,
+        "GetServiceInstance",
+        r#"{"serviceName": "shop", "name": "i-1999"}"#,
+    );
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,7 +1,7 @@
 //! The in-memory backend, for tests: the same compare-and-set and job rules
 //! as the databases, under one lock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use proton_cancel_wire::DeploymentRecord;
@@ -13,6 +13,8 @@ struct Tables {
     resources: BTreeMap<String, Row>,
     /// By (seq, id).
     records: BTreeMap<(i64, String), DeploymentRecord>,
+    /// Each record's seq, by id: where to find it in `records`.
+    record_seq: HashMap<String, i64>,
     /// By id: (due, resource, payload, claimed until).
     jobs: BTreeMap<
         i64,
@@ -51,7 +53,9 @@ impl MemoryStore {
             .insert(key(row.deployment.resource()), row.clone());
         for r in &produced.records {
             let id = r.record.id.to_string();
-            t.records.retain(|(_, k), _| *k != id);
+            if let Some(seq) = t.record_seq.insert(id.clone(), r.seq) {
+                t.records.remove(&(seq, id.clone()));
+            }
             t.records.insert((r.seq, id), r.record.clone());
         }
         for j in &produced.jobs {
@@ -136,12 +140,11 @@ impl MemoryStore {
     }
 
     pub(super) async fn record(&self, id: &str) -> Result<Option<DeploymentRecord>, StoreError> {
-        Ok(self
-            .lock()
-            .records
-            .iter()
-            .find(|((_, k), _)| k == id)
-            .map(|(_, r)| r.clone()))
+        let t = self.lock();
+        Ok(t.record_seq
+            .get(id)
+            .and_then(|seq| t.records.get(&(*seq, id.to_owned())))
+            .cloned())
     }
 
     pub(super) async fn next_number(&self) -> Result<i64, StoreError> {
