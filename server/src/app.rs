@@ -572,8 +572,14 @@ impl App {
         make: impl Fn(&Deployment) -> Result<Input, ApiError>,
     ) -> Result<(Outcome, Entry), ApiError> {
         loop {
-            let row = self.inner.store.load(id).await.map_err(store_failed)?;
-            let mut entry = Entry::of(row.ok_or_else(|| ApiError::resource_not_found(id))?)?;
+            let loaded = self
+                .inner
+                .store
+                .load_for_write(id)
+                .await
+                .map_err(store_failed)?;
+            let (row, newest) = loaded.ok_or_else(|| ApiError::resource_not_found(id))?;
+            let mut entry = Entry::of(row)?;
             let read = entry.deployment.revision();
             let input = make(&entry.deployment)?;
             let at = input.at();
@@ -616,12 +622,17 @@ impl App {
                     record,
                 });
             } else if let Some(attempt) = &now.last_attempt {
-                let stored = self
-                    .inner
-                    .store
-                    .record(attempt.deployment_id)
-                    .await
-                    .map_err(store_failed)?;
+                // The running attempt's record is the resource's newest,
+                // read with the row; looked up by id otherwise.
+                let stored = match newest {
+                    Some(record) if record.id == attempt.deployment_id => Some(record),
+                    _ => self
+                        .inner
+                        .store
+                        .record(attempt.deployment_id)
+                        .await
+                        .map_err(store_failed)?,
+                };
                 if let Some(mut record) = stored {
                     if record.follow(at, &now) {
                         produced.records.push(RecordRow {

@@ -298,11 +298,16 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
     let database = file.to_str().unwrap().to_owned();
     let server = Server::start(&dir, &database, Some(&dir.join("seed.json")));
     drop(server);
-    // Back to the first schema version: no deployment counter yet.
+    // Back to the first schema version: no deployment counter, no index of
+    // records by resource.
     let rt = runtime();
     rt.block_on(async {
         let pool = sqlite(&file).await;
         sqlx::query("DROP TABLE counters")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("DROP INDEX deployments_by_resource")
             .execute(&pool)
             .await
             .unwrap();
@@ -332,7 +337,7 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
             .await
             .unwrap()
     });
-    assert_eq!(versions, [1, 2]);
+    assert_eq!(versions, [1, 2, 3]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

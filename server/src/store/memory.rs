@@ -15,6 +15,8 @@ struct Tables {
     records: BTreeMap<(i64, String), DeploymentRecord>,
     /// Each record's seq, by id: where to find it in `records`.
     record_seq: HashMap<String, i64>,
+    /// The newest record of each resource (by row key): its seq and id.
+    newest: HashMap<String, (i64, String)>,
     /// By id: (due, resource, payload, claimed until).
     jobs: BTreeMap<
         i64,
@@ -44,6 +46,19 @@ impl MemoryStore {
         Ok(self.lock().resources.get(key).cloned())
     }
 
+    pub(super) async fn load_for_write(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Row, Option<DeploymentRecord>)>, StoreError> {
+        let t = self.lock();
+        let record = t
+            .newest
+            .get(key)
+            .and_then(|(seq, id)| t.records.get(&(*seq, id.clone())))
+            .cloned();
+        Ok(t.resources.get(key).cloned().map(|row| (row, record)))
+    }
+
     pub(super) async fn load_all(&self) -> Result<Vec<Row>, StoreError> {
         Ok(self.lock().resources.values().cloned().collect())
     }
@@ -55,6 +70,12 @@ impl MemoryStore {
             let id = r.record.id.to_string();
             if let Some(seq) = t.record_seq.insert(id.clone(), r.seq) {
                 t.records.remove(&(seq, id.clone()));
+            }
+            if let Some(resource) = r.record.target().map(|t| key(&t)) {
+                let newer = t.newest.get(&resource).is_none_or(|(seq, _)| *seq <= r.seq);
+                if newer {
+                    t.newest.insert(resource, (r.seq, id.clone()));
+                }
             }
             t.records.insert((r.seq, id), r.record.clone());
         }

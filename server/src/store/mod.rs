@@ -237,6 +237,18 @@ impl Store {
         dispatch!(self, s => s.load(&key(id)).await)
     }
 
+    /// The row of `id` and its newest deployment record (the running or
+    /// last attempt's), read together, for a write.
+    ///
+    /// # Errors
+    /// The database failed, or the row or record does not decode.
+    pub async fn load_for_write(
+        &self,
+        id: &ResourceId,
+    ) -> Result<Option<(Row, Option<DeploymentRecord>)>, StoreError> {
+        dispatch!(self, s => s.load_for_write(&key(id)).await)
+    }
+
     /// Every row, by key.
     ///
     /// # Errors

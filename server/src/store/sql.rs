@@ -17,9 +17,9 @@ use super::{
 /// The statements of one backend.
 struct Statements {
     load: &'static str,
+    load_for_write: &'static str,
     load_all: &'static str,
     insert: &'static str,
-    update: &'static str,
     put_record: &'static str,
     put_job: &'static str,
     claim: &'static str,
@@ -30,13 +30,18 @@ struct Statements {
     next_number: &'static str,
 }
 
+/// The compare-and-set on SQLite, inside [`SqliteStore::commit`]'s transaction.
+const SQLITE_UPDATE: &str = "UPDATE resources SET revision = ?1, snapshot = ?2, meta = ?3 \
+             WHERE key = ?4 AND revision = COALESCE(?5, revision)";
+
 const SQLITE: Statements = Statements {
     load: "SELECT snapshot, meta FROM resources WHERE key = ?1",
+    load_for_write: "SELECT r.snapshot, r.meta, (SELECT d.record FROM deployments d \
+                     WHERE d.resource = r.key ORDER BY d.seq DESC LIMIT 1) AS record \
+                     FROM resources r WHERE r.key = ?1",
     load_all: "SELECT key, snapshot, meta FROM resources ORDER BY key",
     insert: "INSERT INTO resources (key, revision, snapshot, meta) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (key) DO NOTHING",
-    update: "UPDATE resources SET revision = ?1, snapshot = ?2, meta = ?3 \
-             WHERE key = ?4 AND revision = COALESCE(?5, revision)",
     put_record: "INSERT INTO deployments (id, seq, resource, record) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT (id) DO UPDATE SET record = excluded.record",
     put_job: "INSERT INTO jobs (due_ms, resource, payload) VALUES (?1, ?2, ?3)",
@@ -53,11 +58,12 @@ const SQLITE: Statements = Statements {
 
 const POSTGRES: Statements = Statements {
     load: "SELECT snapshot, meta FROM resources WHERE key = $1",
+    load_for_write: "SELECT r.snapshot, r.meta, (SELECT d.record FROM deployments d \
+                     WHERE d.resource = r.key ORDER BY d.seq DESC LIMIT 1) AS record \
+                     FROM resources r WHERE r.key = $1",
     load_all: "SELECT key, snapshot, meta FROM resources ORDER BY key",
     insert: "INSERT INTO resources (key, revision, snapshot, meta) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key) DO NOTHING",
-    update: "UPDATE resources SET revision = $1, snapshot = $2, meta = $3 \
-             WHERE key = $4 AND revision = COALESCE($5, revision)",
     put_record: "INSERT INTO deployments (id, seq, resource, record) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id) DO UPDATE SET record = excluded.record",
     put_job: "INSERT INTO jobs (due_ms, resource, payload) VALUES ($1, $2, $3)",
@@ -92,6 +98,21 @@ macro_rules! backend {
             pub(super) async fn load(&self, key: &str) -> Result<Option<Row>, StoreError> {
                 let row = sqlx::query($statements.load).bind(key).fetch_optional(&self.pool).await?;
                 row.map(|r| decode_row(key, r.try_get("snapshot")?, r.try_get("meta")?)).transpose()
+            }
+
+            pub(super) async fn load_for_write(
+                &self,
+                key: &str,
+            ) -> Result<Option<(Row, Option<DeploymentRecord>)>, StoreError> {
+                let row = sqlx::query($statements.load_for_write).bind(key).fetch_optional(&self.pool).await?;
+                row.map(|r| {
+                    let record: Option<String> = r.try_get("record")?;
+                    Ok((
+                        decode_row(key, r.try_get("snapshot")?, r.try_get("meta")?)?,
+                        record.map(|record| decode_record(key, &record)).transpose()?,
+                    ))
+                })
+                .transpose()
             }
 
             pub(super) async fn load_all(&self) -> Result<Vec<Row>, StoreError> {
@@ -143,26 +164,6 @@ macro_rules! backend {
                 Self::put(&mut tx, produced).await?;
                 tx.commit().await?;
                 Ok(true)
-            }
-
-            pub(super) async fn commit(&self, read: Option<i64>, row: &Row, produced: &Produced) -> Result<Written, StoreError> {
-                let (snapshot, meta) = encode_row(row)?;
-                let mut tx = self.pool.begin().await?;
-                let done = sqlx::query($statements.update)
-                    .bind(revision_i64(&row.deployment))
-                    .bind(snapshot)
-                    .bind(meta)
-                    .bind(key(row.deployment.resource()))
-                    .bind(read)
-                    .execute(&mut *tx)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    tx.rollback().await?;
-                    return Ok(Written::Stale);
-                }
-                Self::put(&mut tx, produced).await?;
-                tx.commit().await?;
-                Ok(Written::Committed)
             }
 
             pub(super) async fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Result<Vec<Claimed>, StoreError> {
@@ -231,6 +232,33 @@ backend! {
 }
 
 impl SqliteStore {
+    /// The compare-and-set, in a transaction (SQLite is in the process:
+    /// its statements cost no round trips).
+    pub(super) async fn commit(
+        &self,
+        read: Option<i64>,
+        row: &Row,
+        produced: &Produced,
+    ) -> Result<Written, StoreError> {
+        let (snapshot, meta) = encode_row(row)?;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(SQLITE_UPDATE)
+            .bind(revision_i64(&row.deployment))
+            .bind(snapshot)
+            .bind(meta)
+            .bind(key(row.deployment.resource()))
+            .bind(read)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(Written::Stale);
+        }
+        Self::put(&mut tx, produced).await?;
+        tx.commit().await?;
+        Ok(Written::Committed)
+    }
+
     pub(super) async fn open(url: &str) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -245,7 +273,73 @@ impl SqliteStore {
     }
 }
 
+/// The compare-and-set on PostgreSQL: one statement (so one round trip and
+/// one transaction) that updates the row if it still has the revision read
+/// and, only then, writes the records and queues the jobs.
+const POSTGRES_COMMIT: &str = "\
+    WITH updated AS (\
+        UPDATE resources SET revision = $1, snapshot = $2, meta = $3 \
+        WHERE key = $4 AND revision = COALESCE($5, revision) RETURNING key), \
+    records AS (\
+        INSERT INTO deployments (id, seq, resource, record) \
+        SELECT * FROM UNNEST($6::text[], $7::bigint[], $8::text[], $9::text[]) \
+        WHERE EXISTS (SELECT 1 FROM updated) \
+        ON CONFLICT (id) DO UPDATE SET record = excluded.record RETURNING 1), \
+    queued AS (\
+        INSERT INTO jobs (due_ms, resource, payload) \
+        SELECT * FROM UNNEST($10::bigint[], $11::text[], $12::text[]) \
+        WHERE EXISTS (SELECT 1 FROM updated) RETURNING 1) \
+    SELECT COUNT(*) AS written FROM updated";
+
 impl PostgresStore {
+    /// The compare-and-set: [`POSTGRES_COMMIT`].
+    pub(super) async fn commit(
+        &self,
+        read: Option<i64>,
+        row: &Row,
+        produced: &Produced,
+    ) -> Result<Written, StoreError> {
+        let (snapshot, meta) = encode_row(row)?;
+        let mut ids = Vec::new();
+        let mut seqs = Vec::new();
+        let mut resources = Vec::new();
+        let mut records = Vec::new();
+        for r in &produced.records {
+            ids.push(r.record.id.to_string());
+            seqs.push(r.seq);
+            resources.push(r.record.target().map(|t| key(&t)).unwrap_or_default());
+            records.push(json(&r.record, "deployment record")?);
+        }
+        let mut dues = Vec::new();
+        let mut job_resources = Vec::new();
+        let mut payloads = Vec::new();
+        for j in &produced.jobs {
+            dues.push(j.due.as_millis());
+            job_resources.push(json(&j.resource, "job resource")?);
+            payloads.push(json(&j.payload, "job payload")?);
+        }
+        let written: i64 = sqlx::query_scalar(POSTGRES_COMMIT)
+            .bind(revision_i64(&row.deployment))
+            .bind(snapshot)
+            .bind(meta)
+            .bind(key(row.deployment.resource()))
+            .bind(read)
+            .bind(ids)
+            .bind(seqs)
+            .bind(resources)
+            .bind(records)
+            .bind(dues)
+            .bind(job_resources)
+            .bind(payloads)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(if written == 0 {
+            Written::Stale
+        } else {
+            Written::Committed
+        })
+    }
+
     pub(super) async fn open(url: &str) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(8)

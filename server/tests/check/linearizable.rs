@@ -139,8 +139,8 @@ impl Model {
         }
     }
 
-    /// The same resource starting in any state built from the specs of
-    /// `ops` (and its first start's): settled with any of them applied, or
+    /// The same resource starting in any state built from the specs `ops`
+    /// send and show (and its first start's): settled with any of them applied, or
     /// running towards any of them, before or after a cancel and its start,
     /// and everything the engine makes of those. A history this model
     /// refuses is wrong whatever happened before it.
@@ -157,8 +157,12 @@ impl Model {
             if let Call::Update { spec } = &op.call {
                 specs.push(Spec::new(spec.clone()).ok());
             }
+            if let Ret::Shown { spec, .. } = &op.ret {
+                specs.push(spec.clone().and_then(|s| Spec::new(s).ok()));
+            }
         }
-        specs.dedup();
+        let mut seen = HashSet::new();
+        specs.retain(|s| seen.insert(s.as_ref().map(|s| s.as_str().to_owned())));
         let config = |spec: &Option<Spec>| match &base.applied {
             Configuration::Template { template, .. } => Configuration::Template {
                 template: template.clone(),

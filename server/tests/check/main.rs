@@ -106,6 +106,27 @@ fn two_cancels_that_both_answer_cancelling_are_not_linearizable() {
 }
 
 #[test]
+fn a_state_an_answer_shows_can_start_the_smallest_offending_history() {
+    // The first update settles with spec a; the second is then accepted
+    // over it and says so. Only the third, accepted while the second runs,
+    // is wrong: the smallest history keeps it and the second, and does not
+    // need the first to explain spec a.
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Get, 20, 30, shown("SUCCEEDED", "a")),
+        op(3, update("b"), 40, 50, shown("IN_PROGRESS", "a")),
+        op(4, update("c"), 60, 70, shown("IN_PROGRESS", "a")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::NotLinearizable
+    );
+    let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
+    assert_eq!(smallest, history[2..].to_vec());
+    assert!(any);
+}
+
+#[test]
 fn one_cancelling_and_one_conflict_are_linearizable_in_either_order() {
     let history = [
         op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
