@@ -203,6 +203,59 @@ struct Inner {
     queued: tokio::sync::Notify,
     /// How long an engine worker holds a claimed job.
     lease: Duration,
+    /// What this process last wrote or read for a write, per resource
+    /// (database backends only): see [`WriteCache`].
+    cache: WriteCache,
+}
+
+/// The rows this process last committed, with each resource's newest
+/// record, so a write can skip its read: the compare-and-set is made on the
+/// cached revision, and a row changed meanwhile (by another replica, say)
+/// answers Stale, which drops the entry and re-reads. An outcome computed
+/// on a cached row that writes nothing (a rejection, an ignored report) is
+/// computed again on a fresh read before it is answered, so no answer
+/// rests on a cached row that the database did not confirm. Reads (Get*)
+/// never use it. Bounded: when full, it starts again empty.
+#[derive(Default)]
+struct WriteCache {
+    enabled: bool,
+    rows: std::sync::Mutex<std::collections::HashMap<ResourceId, (Row, Option<DeploymentRecord>)>>,
+}
+
+/// How many resources [`WriteCache`] holds at most.
+const WRITE_CACHE_LIMIT: usize = 100_000;
+
+impl WriteCache {
+    fn take(&self, id: &ResourceId) -> Option<(Row, Option<DeploymentRecord>)> {
+        if !self.enabled {
+            return None;
+        }
+        self.rows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    fn put(&self, id: ResourceId, row: Row, newest: Option<DeploymentRecord>) {
+        if !self.enabled {
+            return;
+        }
+        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        if rows.len() >= WRITE_CACHE_LIMIT && !rows.contains_key(&id) {
+            rows.clear();
+        }
+        rows.insert(id, (row, newest));
+    }
+
+    fn forget(&self, id: &ResourceId) {
+        if self.enabled {
+            self.rows
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(id);
+        }
+    }
 }
 
 /// Why a seed cannot be loaded.
@@ -285,6 +338,8 @@ impl App {
             .clone()
             .unwrap_or_else(|| "123456789012".to_owned());
         let arn_prefix = format!("arn:aws:proton:{region}:{account}:");
+        // A database read costs a round trip; memory's does not.
+        let cache_writes = !matches!(store, Store::Memory(_));
         let arn = |path: String| format!("{arn_prefix}{path}");
         let app = App {
             inner: Arc::new(Inner {
@@ -293,6 +348,10 @@ impl App {
                 clock,
                 queued: tokio::sync::Notify::new(),
                 lease,
+                cache: WriteCache {
+                    enabled: cache_writes,
+                    ..WriteCache::default()
+                },
             }),
         };
         let mut entries = Vec::new();
@@ -457,7 +516,12 @@ impl App {
                 .map_err(|e| SeedError(format!("{id}: cannot be seeded: {e}")))?
         };
         let entry = Entry { deployment, meta };
-        self.inner.store.insert(&entry.row(), &produced).await?;
+        let row = entry.row();
+        if self.inner.store.insert(&row, &produced).await? {
+            let newest = produced.records.last().map(|r| r.record.clone());
+            let id = row.deployment.resource().clone();
+            self.inner.cache.put(id, row, newest);
+        }
         self.inner.queued.notify_one();
         Ok(())
     }
@@ -571,15 +635,23 @@ impl App {
         id: &ResourceId,
         make: impl Fn(&Deployment) -> Result<Input, ApiError>,
     ) -> Result<(Outcome, Entry), ApiError> {
+        let mut cached = self.inner.cache.take(id);
         loop {
-            let loaded = self
-                .inner
-                .store
-                .load_for_write(id)
-                .await
-                .map_err(store_failed)?;
-            let (row, newest) = loaded.ok_or_else(|| ApiError::resource_not_found(id))?;
+            let from_cache = cached.is_some();
+            let (row, newest) = match cached.take() {
+                Some(hit) => hit,
+                None => {
+                    let loaded = self
+                        .inner
+                        .store
+                        .load_for_write(id)
+                        .await
+                        .map_err(store_failed)?;
+                    loaded.ok_or_else(|| ApiError::resource_not_found(id))?
+                }
+            };
             let mut entry = Entry::of(row)?;
+            let newest_after = newest.clone();
             let read = entry.deployment.revision();
             let input = make(&entry.deployment)?;
             let at = input.at();
@@ -587,6 +659,11 @@ impl App {
             let before = entry.deployment.observe();
             let outcome = entry.deployment.handle(input);
             let Outcome::Applied(transition) = &outcome else {
+                if from_cache {
+                    // Nothing to write means nothing confirms the cached
+                    // row: decide again on a fresh read.
+                    continue;
+                }
                 match &outcome {
                     Outcome::Rejected(r) => {
                         tracing::info!(resource = %id, input = %kind, rejection = %r, "rejected");
@@ -652,9 +729,15 @@ impl App {
                 .await
                 .map_err(store_failed)?;
             if written == Written::Stale {
+                self.inner.cache.forget(id);
                 tracing::debug!(resource = %id, "lost a compare-and-set; re-reading");
                 continue;
             }
+            let newest = match produced.records.last() {
+                Some(r) if r.record.target().as_ref() == Some(id) => Some(r.record.clone()),
+                _ => newest_after,
+            };
+            self.inner.cache.put(id.clone(), entry.row(), newest);
             tracing::info!(
                 resource = %id,
                 input = %kind,
