@@ -1,8 +1,9 @@
--- CancelServiceInstanceDeployment of each seeded instance in turn, once
--- each (every one is IN_PROGRESS, so every cancel is accepted and
--- written) until the N are used up.
+-- CancelServiceInstanceDeployment of each seeded instance in turn from
+-- START + 1, once each (every one is IN_PROGRESS, so every cancel is
+-- accepted and written) until the N are used up.
 local n = tonumber(os.getenv("N") or "1000")
-local i = 0
+-- START: where this run begins, so repeated runs cancel fresh ones.
+local i = tonumber(os.getenv("START") or "0")
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
 wrk.headers["X-Amz-Target"] = "AwsProton20200720.CancelServiceInstanceDeployment"

@@ -59,7 +59,7 @@ start() {
     local out="$work/out-$RANDOM"
     "$@" > "$out" 2> "$work/err-$RANDOM" &
     pids+=("$!")
-    for _ in $(seq 1 1200); do
+    for _ in $(seq 1 6000); do
         if grep -q "listening on http://127.0.0.1:" "$out" 2>/dev/null; then
             port="$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$out" | head -1)"
             return
@@ -80,7 +80,7 @@ stop() {
 # wrk with `script` against $port; prints "req/s | p50 | p99 | non-2xx".
 load() {
     local out
-    out="$(N="$2" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "server/bench/$1.lua" "http://127.0.0.1:$port/")"
+    out="$(START="${3:-0}" N="$2" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "server/bench/$1.lua" "http://127.0.0.1:$port/")"
     local rps p50 p99 bad
     rps="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")"
     p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
@@ -91,19 +91,33 @@ load() {
 
 rows=()
 row() { rows+=("| $1 | $2 |"); }
+ratios=()
+# The first field (requests/s) of a row's figures.
+rps() { cut -d'|' -f1 <<<"$1" | tr -d ' '; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f %%", 100 * a / b}'; }
 
 server=target/release/proton-cancel-server
 held=(--never-finish-updates --never-start-cancellations)
+ROUNDS="${ROUNDS:-3}"
 
-# In memory, and its limit.
+# In memory, and its limit, in interleaved rounds (the machine is noisy:
+# the same line can move by a quarter from one run to the next).
 n=400000
 seed "$n"
 start "$server" --port 0 --database memory --seed "$work/seed-$n.json" "${held[@]}"
-row "memory: GetServiceInstance" "$(load get "$n")"
-row "memory: CancelServiceInstanceDeployment" "$(load cancel "$n")"
-stop
+memory=$port
 start target/release/examples/trivial_handler 0
-row "limit: trivial axum JSON handler" "$(load get "$n")"
+trivial=$port
+for round in $(seq 1 "$ROUNDS"); do
+    port=$memory; get="$(load get "$n")"
+    port=$trivial; limit="$(load get "$n")"
+    row "round $round: memory: GetServiceInstance" "$get"
+    row "round $round: limit: trivial axum JSON handler" "$limit"
+    ratios+=("memory Get / trivial handler, round $round: $(ratio "$(rps "$get")" "$(rps "$limit")")")
+done
+stop
+port=$memory
+row "memory: CancelServiceInstanceDeployment" "$(load cancel "$n")"
 stop
 
 # SQLite, and its limit.
@@ -117,23 +131,29 @@ raw="$(target/release/examples/sqlite_writes "$work/raw.db" "$DURATION")"
 row "limit: SQLite single-row write transactions (one connection)" \
     "$(awk '{printf "%s | %s ms | %s ms | -", $1, $4, $7}' <<<"$raw")"
 
-# PostgreSQL, and its limit.
+# PostgreSQL, and its limit, in interleaved rounds; each round cancels
+# fresh resources.
+per_round=30000
+n=$((per_round * ROUNDS))
+seed "$n"
 psql -q "$PG" -c "CREATE SCHEMA $schema" >/dev/null
 sep='?'; [[ "$PG" == *\?* ]] && sep='&'
 start "$server" --port 0 --database "$PG${sep}options=-c%20search_path%3D$schema" \
     --seed "$work/seed-$n.json" "${held[@]}"
-row "PostgreSQL: GetServiceInstance" "$(load get "$n")"
-row "PostgreSQL: CancelServiceInstanceDeployment" "$(load cancel "$n")"
-stop
-psql -q "$PG" <<EOF >/dev/null
-CREATE TABLE $schema.rows (k INTEGER PRIMARY KEY, v BIGINT NOT NULL);
-INSERT INTO $schema.rows SELECT k, 0 FROM generate_series(1, $n) AS k;
-EOF
+psql -q "$PG" -c "CREATE TABLE $schema.rows (k INTEGER PRIMARY KEY, v BIGINT NOT NULL)" >/dev/null
+psql -q "$PG" -c "INSERT INTO $schema.rows SELECT k, 0 FROM generate_series(1, $n) AS k" >/dev/null
 printf '\\set k random(1, %s)\nUPDATE %s.rows SET v = v + 1 WHERE k = :k;\n' "$n" "$schema" > "$work/update.sql"
-pg="$(pgbench -n -c "$CONNECTIONS" -j 1 -T "$DURATION" -f "$work/update.sql" "$PG" 2>&1)"
-tps="$(awk '/^tps = / {printf "%.0f", $3}' <<<"$pg")"
-avg="$(awk '/^latency average = / {print $4}' <<<"$pg")"
-row "limit: pgbench single-row UPDATE ($CONNECTIONS clients)" "$tps | $avg ms (average) | - | -"
+for round in $(seq 1 "$ROUNDS"); do
+    row "round $round: PostgreSQL: GetServiceInstance" "$(load get "$n")"
+    cancel="$(load cancel "$n" $(((round - 1) * per_round)))"
+    row "round $round: PostgreSQL: CancelServiceInstanceDeployment" "$cancel"
+    pg="$(pgbench -n -c "$CONNECTIONS" -j 1 -T "$DURATION" -f "$work/update.sql" "$PG" 2>&1)"
+    tps="$(awk '/^tps = / {printf "%.0f", $3}' <<<"$pg")"
+    avg="$(awk '/^latency average = / {print $4}' <<<"$pg")"
+    row "round $round: limit: pgbench single-row UPDATE ($CONNECTIONS clients)" "$tps | $avg ms (average) | - | -"
+    ratios+=("PostgreSQL Cancel / pgbench, round $round: $(ratio "$(rps "$cancel")" "$tps")")
+done
+stop
 
 echo
 echo "wrk -t1 -c$CONNECTIONS, ${DURATION} s per line, on $(nproc) cores; $(date -u +%Y-%m-%d)"
@@ -141,3 +161,5 @@ echo
 echo "| what | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+echo
+printf '%s\n' "${ratios[@]}"
