@@ -651,7 +651,6 @@ impl App {
                 }
             };
             let mut entry = Entry::of(row)?;
-            let newest_after = newest.clone();
             let read = entry.deployment.revision();
             let input = make(&entry.deployment)?;
             let at = input.at();
@@ -701,8 +700,8 @@ impl App {
             } else if let Some(attempt) = &now.last_attempt {
                 // The running attempt's record is the resource's newest,
                 // read with the row; looked up by id otherwise.
-                let stored = match newest {
-                    Some(record) if record.id == attempt.deployment_id => Some(record),
+                let stored = match &newest {
+                    Some(record) if record.id == attempt.deployment_id => Some(record.clone()),
                     _ => self
                         .inner
                         .store
@@ -735,7 +734,7 @@ impl App {
             }
             let newest = match produced.records.last() {
                 Some(r) if r.record.target().as_ref() == Some(id) => Some(r.record.clone()),
-                _ => newest_after,
+                _ => newest,
             };
             self.inner.cache.put(id.clone(), entry.row(), newest);
             tracing::info!(

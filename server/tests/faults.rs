@@ -11,71 +11,45 @@ mod postgres;
 mod raw;
 #[path = "check/relay.rs"]
 mod relay;
+#[path = "common/server.rs"]
+mod server;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
-
 /// A server process writing JSON logs to a file; killed by pid on drop.
-struct Server {
-    child: Child,
-    port: u16,
+struct Logged {
+    server: Server,
     log: PathBuf,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
+impl Logged {
     fn start(dir: &Path, database: &str, seed: Option<&Path>) -> Self {
         let log = dir.join(format!("server-{}.log", std::process::id()));
         let mut command = Command::new(BIN);
         command
-            .args([
-                "--port",
-                "0",
-                "--database",
-                database,
-                "--log-format",
-                "json",
-            ])
-            .stdout(Stdio::piped())
+            .args(["--port", "0", "--database", database])
+            .args(["--log-format", "json"])
             .stderr(std::fs::File::create(&log).unwrap());
         if let Some(seed) = seed {
             command.arg("--seed").arg(seed);
         }
-        let mut child = command.spawn().unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("proton-cancel-server listening on http://127.0.0.1:")
-            .and_then(|rest| rest.split(' ').next())
-            .unwrap_or_else(|| {
-                panic!(
-                    "no listening line: {line:?}; log: {}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            })
-            .parse()
-            .unwrap();
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = out.read_to_string(&mut rest);
+        let server = Server::listen(command, || {
+            format!(
+                "; log: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
         });
-        Self { child, port, log }
+        Self { server, log }
+    }
+
+    fn port(&self) -> u16 {
+        self.server.port
     }
 
     fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
+        self.server.child.try_wait().unwrap().is_none()
     }
 
     /// The JSON log lines of request `id` at level ERROR.
@@ -126,6 +100,7 @@ async fn sqlite(file: &Path) -> sqlx::SqlitePool {
 }
 
 use raw::{Answer, call};
+use server::{BIN, Server};
 
 fn assert_internal_error(answer: &Answer, says: &str) {
     assert_eq!(
@@ -144,7 +119,7 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
  {
     let dir = workspace("corrupt-row");
     let file = dir.join("state.db");
-    let mut server = Server::start(&dir, file.to_str().unwrap(), Some(&dir.join("seed.json")));
+    let mut server = Logged::start(&dir, file.to_str().unwrap(), Some(&dir.join("seed.json")));
     let rt = runtime();
     let pool = rt.block_on(sqlite(&file));
     let key = "service-instance/shop/web";
@@ -162,7 +137,7 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
         good
     });
 
-    let broken = call(server.port, "GetServiceInstance", GET_WEB);
+    let broken = call(server.port(), "GetServiceInstance", GET_WEB);
     assert_internal_error(
         &broken,
         "the service's store failed: the stored row service-instance/shop/web cannot be read: ",
@@ -177,16 +152,16 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
     );
     // A write to it fails the same way, and changes nothing.
     let cancel = call(
-        server.port,
+        server.port(),
         "CancelServiceInstanceDeployment",
         r#"{"serviceName": "shop", "serviceInstanceName": "web"}"#,
     );
     assert_internal_error(&cancel, "service-instance/shop/web cannot be read");
 
     // The other resource reads and writes as before.
-    let api = call(server.port, "GetServiceInstance", GET_API);
+    let api = call(server.port(), "GetServiceInstance", GET_API);
     assert_eq!(api.status, "HTTP/1.1 200 OK");
-    let updated = call(server.port, "UpdateServiceInstance", UPDATE_API);
+    let updated = call(server.port(), "UpdateServiceInstance", UPDATE_API);
     assert_eq!(updated.status, "HTTP/1.1 200 OK", "{}", updated.body);
     assert_eq!(
         updated.body["serviceInstance"]["deploymentStatus"],
@@ -203,7 +178,7 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
             .await
             .unwrap();
     });
-    let again = call(server.port, "GetServiceInstance", GET_WEB);
+    let again = call(server.port(), "GetServiceInstance", GET_WEB);
     assert_eq!(again.status, "HTTP/1.1 200 OK");
     assert_eq!(
         again.body["serviceInstance"]["deploymentStatus"],
@@ -228,9 +203,9 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
         (schema, relay::Relay::start(relay::through(&url, 0).1).await)
     });
     let database = schema.scoped(&relay::through(&url, relay.port).0);
-    let mut server = Server::start(&dir, &database, Some(&dir.join("seed.json")));
+    let mut server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
     assert_eq!(
-        call(server.port, "GetServiceInstance", GET_WEB).status,
+        call(server.port(), "GetServiceInstance", GET_WEB).status,
         "HTTP/1.1 200 OK"
     );
 
@@ -239,7 +214,7 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
     let answers: Vec<Answer> = std::thread::scope(|s| {
         let calls: Vec<_> = (0..8)
             .map(|i| {
-                let port = server.port;
+                let port = server.port();
                 s.spawn(move || {
                     std::thread::sleep(Duration::from_millis(i * 5));
                     call(port, "UpdateServiceInstance", UPDATE_API)
@@ -261,7 +236,7 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
         assert_eq!(a.id.len(), 36);
     }
     // While it is away, every request answers 500 and is logged.
-    let away = call(server.port, "GetServiceInstance", GET_WEB);
+    let away = call(server.port(), "GetServiceInstance", GET_WEB);
     assert_internal_error(&away, "the service's store failed: the database failed: ");
     assert!(
         !server.errors_of(&away.id).is_empty(),
@@ -274,7 +249,7 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
     relay.heal();
     let deadline = Instant::now() + Duration::from_secs(20);
     let back = loop {
-        let a = call(server.port, "GetServiceInstance", GET_WEB);
+        let a = call(server.port(), "GetServiceInstance", GET_WEB);
         if a.status == "HTTP/1.1 200 OK" || Instant::now() > deadline {
             break a;
         }
@@ -296,7 +271,7 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
     let dir = workspace("older-schema");
     let file = dir.join("state.db");
     let database = file.to_str().unwrap().to_owned();
-    let server = Server::start(&dir, &database, Some(&dir.join("seed.json")));
+    let server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
     drop(server);
     // Back to the first schema version: no deployment counter, no index of
     // records by resource.
@@ -318,12 +293,12 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
         pool.close().await;
     });
 
-    let server = Server::start(&dir, &database, None);
-    let web = call(server.port, "GetServiceInstance", GET_WEB);
+    let server = Logged::start(&dir, &database, None);
+    let web = call(server.port(), "GetServiceInstance", GET_WEB);
     assert_eq!(web.status, "HTTP/1.1 200 OK");
     assert_eq!(web.body["serviceInstance"]["spec"], "one");
     // The migrated counter mints the first deployment id.
-    let updated = call(server.port, "UpdateServiceInstance", UPDATE_API);
+    let updated = call(server.port(), "UpdateServiceInstance", UPDATE_API);
     assert_eq!(updated.status, "HTTP/1.1 200 OK", "{}", updated.body);
     assert_eq!(
         updated.body["serviceInstance"]["lastAttemptedDeploymentId"],
@@ -346,7 +321,7 @@ fn a_database_made_by_a_newer_version_is_refused_at_start_with_exit_code_4() {
     let dir = workspace("newer-schema");
     let file = dir.join("state.db");
     let database = file.to_str().unwrap().to_owned();
-    drop(Server::start(&dir, &database, None));
+    drop(Logged::start(&dir, &database, None));
     let rt = runtime();
     rt.block_on(async {
         let pool = sqlite(&file).await;

@@ -4,33 +4,23 @@
 //! 127.0.0.1, and is stopped by its own pid.
 #![allow(clippy::disallowed_methods)] // the test starts and times processes
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[path = "common/raw.rs"]
 mod raw;
+#[path = "common/server.rs"]
+mod server;
 
-const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
+use server::{BIN, Server};
 
-/// A server process; killed by pid if the test fails before it stops.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the binary with `args` on a free port and waits (at most 20 s)
-/// for its listening line.
+/// Starts the binary with `args` on a free port (in memory unless
+/// `--database` is given) and waits for its listening line.
 fn spawn(args: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(["--port", "0"])
         .args(args)
         .args(if args.contains(&"--database") {
@@ -38,26 +28,8 @@ fn spawn(args: &[&str]) -> Server {
         } else {
             &["--database", "memory"][..]
         })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("proton-cancel-server listening on http://127.0.0.1:")
-        .and_then(|rest| rest.split(' ').next())
-        .unwrap_or_else(|| panic!("no listening line: {line:?}"))
-        .parse()
-        .unwrap();
-    // Keep reading stdout on a thread so the process never blocks on it.
-    std::thread::spawn(move || {
-        let mut rest = String::new();
-        let _ = out.read_to_string(&mut rest);
-    });
-    Server { child, port }
+        .stderr(Stdio::piped());
+    Server::listen(command, String::new)
 }
 
 /// Sends SIGINT to the server's pid and waits (at most 20 s) for it to

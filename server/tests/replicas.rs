@@ -6,51 +6,24 @@
 //! schema of its own; says it was skipped otherwise.
 #![allow(clippy::disallowed_methods)] // the test starts and times processes
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[path = "common/postgres.rs"]
 mod postgres;
 #[path = "common/raw.rs"]
 mod raw;
+#[path = "common/server.rs"]
+mod server;
 
-const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
+use server::{BIN, Server};
 
-struct Replica {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn replica(database: &str, seed: &str) -> Replica {
-    let mut child = Command::new(BIN)
+fn replica(database: &str, seed: &str) -> Server {
+    let mut command = Command::new(BIN);
+    command
         .args(["--port", "0", "--database", database, "--seed", seed])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("proton-cancel-server listening on http://127.0.0.1:")
-        .and_then(|rest| rest.split(' ').next())
-        .unwrap_or_else(|| panic!("no listening line: {line:?}"))
-        .parse()
-        .unwrap();
-    std::thread::spawn(move || {
-        let mut rest = String::new();
-        let _ = out.read_to_string(&mut rest);
-    });
-    Replica { child, port }
+        .stderr(Stdio::null());
+    Server::listen(command, String::new)
 }
 
 fn call(port: u16, op: &str, body: &str) -> (String, serde_json::Value) {
