@@ -41,13 +41,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A seed of N service instances, every one IN_PROGRESS.
+# A seed of N service instances named PREFIX-1 … PREFIX-N (PREFIX: i
+# unless given), every one IN_PROGRESS, in $work/seed-PREFIX-N.json.
 seed() {
-    python3 - "$1" > "$work/seed-$1.json" <<'EOF'
+    python3 - "$1" "${2:-i}" > "$work/seed-${2:-i}-$1.json" <<'EOF'
 import json, sys
-n = int(sys.argv[1])
+n, prefix = int(sys.argv[1]), sys.argv[2]
 print(json.dumps({"serviceInstances": [
-    {"serviceName": "shop", "name": f"i-{i}", "environmentName": "prod",
+    {"serviceName": "shop", "name": f"{prefix}-{i}", "environmentName": "prod",
      "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
      "spec": "s", "deploymentStatus": "IN_PROGRESS"} for i in range(1, n + 1)]}))
 EOF
@@ -77,15 +78,23 @@ stop() {
     unset 'pids[-1]'
 }
 
-# wrk with `script` against $port; prints "req/s | p50 | p99 | non-2xx".
+# wrk with `script` against $port over instances PREFIX-1 … PREFIX-N
+# (arguments: script N [PREFIX]); prints "req/s | p50 | p99 | non-2xx".
+# Every answer must be a 2xx: a cancel line that runs out of IN_PROGRESS
+# instances (409) or names (404) measures something else, and fails the
+# run at the end.
+invalid=()
 load() {
     local out
-    out="$(START="${3:-0}" N="$2" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "server/bench/$1.lua" "http://127.0.0.1:$port/")"
+    out="$(PREFIX="${3:-i}" N="$2" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "server/bench/$1.lua" "http://127.0.0.1:$port/")"
     local rps p50 p99 bad
     rps="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")"
     p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
     p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
     bad="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
+    if [[ -n "$bad" && "$bad" != 0 ]]; then
+        invalid+=("$1 on ${3:-i}-1 … ${3:-i}-$2: $bad answers were not 2xx")
+    fi
     echo "$rps | $p50 | $p99 | ${bad:-0}"
 }
 
@@ -104,7 +113,7 @@ ROUNDS="${ROUNDS:-3}"
 # the same line can move by a quarter from one run to the next).
 n=400000
 seed "$n"
-start "$server" --port 0 --database memory --seed "$work/seed-$n.json" "${held[@]}"
+start "$server" --port 0 --database memory --seed "$work/seed-i-$n.json" "${held[@]}"
 memory=$port
 start target/release/examples/trivial_handler 0
 trivial=$port
@@ -121,9 +130,9 @@ row "memory: CancelServiceInstanceDeployment" "$(load cancel "$n")"
 stop
 
 # SQLite, and its limit.
-n=30000
+n=50000
 seed "$n"
-start "$server" --port 0 --database "$work/state.db" --seed "$work/seed-$n.json" "${held[@]}"
+start "$server" --port 0 --database "$work/state.db" --seed "$work/seed-i-$n.json" "${held[@]}"
 row "SQLite: GetServiceInstance" "$(load get "$n")"
 row "SQLite: CancelServiceInstanceDeployment" "$(load cancel "$n")"
 stop
@@ -131,28 +140,40 @@ raw="$(target/release/examples/sqlite_writes "$work/raw.db" "$DURATION")"
 row "limit: SQLite single-row write transactions (one connection)" \
     "$(awk '{printf "%s | %s ms | %s ms | -", $1, $4, $7}' <<<"$raw")"
 
-# PostgreSQL, and its limit, in interleaved rounds; each round cancels
-# fresh resources.
-per_round=30000
-n=$((per_round * ROUNDS))
-seed "$n"
+# PostgreSQL, and its limit, in interleaved rounds. Each round starts a
+# server that seeds its own PER_ROUND fresh instances (r1-…, r2-…, …),
+# reads them, then cancels them, each once: the rows it cancels are rows
+# this server wrote, as in a running service, so a cancel is one
+# compare-and-set statement (the server's write cache). One more line
+# cancels rows a server did not write (a restart between seeding and
+# cancelling): a read, then the statement. PER_ROUND stays under the write
+# cache's 100,000 rows, and above what a line can cancel in DURATION.
+PER_ROUND="${PER_ROUND:-90000}"
 psql -q "$PG" -c "CREATE SCHEMA $schema" >/dev/null
 sep='?'; [[ "$PG" == *\?* ]] && sep='&'
-start "$server" --port 0 --database "$PG${sep}options=-c%20search_path%3D$schema" \
-    --seed "$work/seed-$n.json" "${held[@]}"
+database="$PG${sep}options=-c%20search_path%3D$schema"
+n=$PER_ROUND
 psql -q "$PG" -c "CREATE TABLE $schema.rows (k INTEGER PRIMARY KEY, v BIGINT NOT NULL)" >/dev/null
 psql -q "$PG" -c "INSERT INTO $schema.rows SELECT k, 0 FROM generate_series(1, $n) AS k" >/dev/null
 printf '\\set k random(1, %s)\nUPDATE %s.rows SET v = v + 1 WHERE k = :k;\n' "$n" "$schema" > "$work/update.sql"
 for round in $(seq 1 "$ROUNDS"); do
-    row "round $round: PostgreSQL: GetServiceInstance" "$(load get "$n")"
-    cancel="$(load cancel "$n" $(((round - 1) * per_round)))"
+    seed "$n" "r$round"
+    start "$server" --port 0 --database "$database" --seed "$work/seed-r$round-$n.json" "${held[@]}"
+    row "round $round: PostgreSQL: GetServiceInstance" "$(load get "$n" "r$round")"
+    cancel="$(load cancel "$n" "r$round")"
     row "round $round: PostgreSQL: CancelServiceInstanceDeployment" "$cancel"
+    stop
     pg="$(pgbench -n -c "$CONNECTIONS" -j 1 -T "$DURATION" -f "$work/update.sql" "$PG" 2>&1)"
     tps="$(awk '/^tps = / {printf "%.0f", $3}' <<<"$pg")"
     avg="$(awk '/^latency average = / {print $4}' <<<"$pg")"
     row "round $round: limit: pgbench single-row UPDATE ($CONNECTIONS clients)" "$tps | $avg ms (average) | - | -"
     ratios+=("PostgreSQL Cancel / pgbench, round $round: $(ratio "$(rps "$cancel")" "$tps")")
 done
+seed "$n" u
+start "$server" --port 0 --database "$database" --seed "$work/seed-u-$n.json" "${held[@]}"
+stop
+start "$server" --port 0 --database "$database" "${held[@]}"
+row "PostgreSQL: CancelServiceInstanceDeployment of rows written before a restart" "$(load cancel "$n" u)"
 stop
 
 echo
@@ -163,3 +184,9 @@ echo "|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 printf '%s\n' "${ratios[@]}"
+if ((${#invalid[@]})); then
+    echo
+    printf 'INVALID: %s\n' "${invalid[@]}"
+    echo "(raise PER_ROUND, or shorten DURATION)"
+    exit 1
+fi
