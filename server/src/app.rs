@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use proton_cancel::{
     ClientToken, Configuration, Deployment, DeploymentId, DeploymentStatus, Effect, EngineResult,
     Input, Observed, Outcome, ResourceId, ResourceName, StatusMessage, TemplateRef, Timestamp,
@@ -105,7 +106,7 @@ struct Entry {
 
 impl Entry {
     fn of(row: Row) -> Result<Self, ApiError> {
-        let meta = serde_json::from_value(row.meta).map_err(|e| {
+        let meta = serde_json::from_str(&row.meta).map_err(|e| {
             ApiError::internal(format!(
                 "the stored data of {} cannot be read: {e}",
                 row.deployment.resource()
@@ -120,7 +121,7 @@ impl Entry {
     fn row(&self) -> Row {
         Row {
             deployment: self.deployment.clone(),
-            meta: serde_json::to_value(&self.meta).unwrap_or_default(),
+            meta: serde_json::to_string(&self.meta).unwrap_or_default(),
         }
     }
 }
@@ -221,6 +222,9 @@ struct WriteCache {
     enabled: bool,
     rows: std::sync::Mutex<std::collections::HashMap<ResourceId, (Row, Option<DeploymentRecord>)>>,
 }
+
+/// How many seeded resources are written at once.
+const SEED_WRITES_AT_ONCE: usize = 16;
 
 /// How many resources [`WriteCache`] holds at most.
 const WRITE_CACHE_LIMIT: usize = 100_000;
@@ -403,9 +407,24 @@ impl App {
             entries.push((id, arn, Some(s.environment_name), s.deployment));
         }
         let at = app.now();
+        // Each resource is built in seed order (so deployment ids follow
+        // it), then written in its own transaction, several at once: on
+        // PostgreSQL a seed of 100,000 resources loads in seconds instead of
+        // minutes. Which resources a restart inserts does not depend on the
+        // order: each insert is skipped if its row exists.
+        let mut built = Vec::with_capacity(entries.len());
         for (id, arn, environment, seed) in entries {
-            app.insert(id, arn, environment, seed, defaults, at).await?;
+            built.push(app.build(id, arn, environment, seed, defaults, at).await?);
         }
+        futures_util::stream::iter(
+            built
+                .into_iter()
+                .map(|(row, produced)| app.insert(row, produced)),
+        )
+        .buffer_unordered(SEED_WRITES_AT_ONCE)
+        .try_collect::<()>()
+        .await?;
+        app.inner.queued.notify_one();
         if matches!(app.inner.clock, Clock::System { .. }) {
             tokio::spawn(app.clone().run_engine());
         }
@@ -428,7 +447,9 @@ impl App {
         self.deliver_due().await;
     }
 
-    async fn insert(
+    /// A seeded resource's row and what it produces (its running attempt's
+    /// record and engine jobs), not yet written.
+    async fn build(
         &self,
         id: ResourceId,
         arn: String,
@@ -436,7 +457,7 @@ impl App {
         seed: SeedDeployment,
         defaults: EngineScript,
         at: Timestamp,
-    ) -> Result<(), SeedError> {
+    ) -> Result<(Row, Produced), SeedError> {
         let engine = seed.engine.over(defaults);
         let template = match (
             seed.template_name,
@@ -516,13 +537,16 @@ impl App {
                 .map_err(|e| SeedError(format!("{id}: cannot be seeded: {e}")))?
         };
         let entry = Entry { deployment, meta };
-        let row = entry.row();
+        Ok((entry.row(), produced))
+    }
+
+    /// Writes a seeded resource unless the store holds it already.
+    async fn insert(&self, row: Row, produced: Produced) -> Result<(), SeedError> {
         if self.inner.store.insert(&row, &produced).await? {
             let newest = produced.records.last().map(|r| r.record.clone());
             let id = row.deployment.resource().clone();
             self.inner.cache.put(id, row, newest);
         }
-        self.inner.queued.notify_one();
         Ok(())
     }
 

@@ -266,6 +266,52 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `n` GetServiceInstance calls at once; their answers.
+fn gets_at_once(port: u16, n: usize) -> Vec<Answer> {
+    std::thread::scope(|s| {
+        let calls: Vec<_> = (0..n)
+            .map(|_| s.spawn(move || call(port, "GetServiceInstance", GET_WEB)))
+            .collect();
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn connections_that_died_while_idle_are_replaced_before_a_request_uses_them() {
+    let Some(url) = postgres::url_or_skip(
+        "connections_that_died_while_idle_are_replaced_before_a_request_uses_them",
+    ) else {
+        return;
+    };
+    let dir = workspace("died-idle");
+    let rt = runtime();
+    let (schema, relay) = rt.block_on(async {
+        let schema =
+            postgres::Schema::create(&url, format!("faults_idle_{}", std::process::id())).await;
+        (schema, relay::Relay::start(relay::through(&url, 0).1).await)
+    });
+    let database = schema.scoped(&relay::through(&url, relay.port).0);
+    let mut server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
+    // Several connections open and go idle between requests.
+    for a in gets_at_once(server.port(), 8) {
+        assert_eq!(a.status, "HTTP/1.1 200 OK", "{}", a.body);
+    }
+    // Every one of them dies while idle; the database is reachable again
+    // at once.
+    relay.cut();
+    relay.heal();
+    std::thread::sleep(Duration::from_millis(300));
+    // No request pays for a dead connection: each is pinged first.
+    for a in gets_at_once(server.port(), 8) {
+        assert_eq!(a.status, "HTTP/1.1 200 OK", "{}", a.body);
+        assert_eq!(a.body["serviceInstance"]["deploymentStatus"], "SUCCEEDED");
+    }
+    assert!(server.alive());
+    drop(server);
+    rt.block_on(schema.drop());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resources() {
     let dir = workspace("older-schema");

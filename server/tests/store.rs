@@ -20,7 +20,8 @@ use serde_json::json;
 fn row(d: &Deployment) -> Row {
     Row {
         deployment: d.clone(),
-        meta: json!({"arn": "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"}),
+        meta: json!({"arn": "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"})
+            .to_string(),
     }
 }
 

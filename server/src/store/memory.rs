@@ -10,7 +10,7 @@ use super::{Claimed, Produced, Row, StoreError, Written, key, revision_i64};
 
 #[derive(Debug, Default)]
 struct Tables {
-    resources: BTreeMap<String, Row>,
+    resources: HashMap<String, Row>,
     /// By (seq, id).
     records: BTreeMap<(i64, String), DeploymentRecord>,
     /// Each record's seq, by id: where to find it in `records`.
@@ -60,7 +60,14 @@ impl MemoryStore {
     }
 
     pub(super) async fn load_all(&self) -> Result<Vec<Row>, StoreError> {
-        Ok(self.lock().resources.values().cloned().collect())
+        let mut rows: Vec<(String, Row)> = self
+            .lock()
+            .resources
+            .iter()
+            .map(|(k, r)| (k.clone(), r.clone()))
+            .collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(rows.into_iter().map(|(_, r)| r).collect())
     }
 
     fn write(t: &mut Tables, row: &Row, produced: &Produced) {

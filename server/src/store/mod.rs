@@ -7,6 +7,7 @@
 //! transaction as the change, so a crash never separates a state from the
 //! work it owes.
 
+mod connections;
 mod memory;
 mod sql;
 
@@ -23,8 +24,9 @@ use serde_json::Value;
 pub struct Row {
     /// The machine; its revision is the row's.
     pub deployment: Deployment,
-    /// The server's own data about the resource.
-    pub meta: Value,
+    /// The server's own data about the resource, as the JSON text the
+    /// server wrote: the store keeps it as it is and never parses it.
+    pub meta: String,
 }
 
 /// A deployment record to write, with its place in the list order.
@@ -138,25 +140,21 @@ fn revision_i64(d: &Deployment) -> i64 {
     i64::try_from(d.revision()).unwrap_or(i64::MAX)
 }
 
-fn encode_row(row: &Row) -> Result<(String, String), StoreError> {
-    let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+/// The row's snapshot as JSON text (its meta is text already).
+fn encode_snapshot(row: &Row) -> Result<String, StoreError> {
+    serde_json::to_string(&row.deployment).map_err(|e| StoreError::Corrupt {
         key: key(row.deployment.resource()),
         reason: e.to_string(),
-    };
-    Ok((
-        serde_json::to_string(&row.deployment).map_err(corrupt)?,
-        serde_json::to_string(&row.meta).map_err(corrupt)?,
-    ))
+    })
 }
 
-fn decode_row(key: &str, snapshot: &str, meta: &str) -> Result<Row, StoreError> {
-    let corrupt = |e: serde_json::Error| StoreError::Corrupt {
-        key: key.to_owned(),
-        reason: e.to_string(),
-    };
+fn decode_row(key: &str, snapshot: &str, meta: String) -> Result<Row, StoreError> {
     Ok(Row {
-        deployment: serde_json::from_str(snapshot).map_err(corrupt)?,
-        meta: serde_json::from_str(meta).map_err(corrupt)?,
+        deployment: serde_json::from_str(snapshot).map_err(|e| StoreError::Corrupt {
+            key: key.to_owned(),
+            reason: e.to_string(),
+        })?,
+        meta,
     })
 }
 
