@@ -188,6 +188,55 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A server on a fresh PostgreSQL schema of its own, reaching the database
+/// through a TCP relay the test owns; its working directory holds the seed.
+struct Relayed {
+    rt: tokio::runtime::Runtime,
+    schema: postgres::Schema,
+    relay: relay::Relay,
+    server: Logged,
+    dir: PathBuf,
+}
+
+impl Relayed {
+    fn start(url: &str, name: &str) -> Self {
+        let dir = workspace(name);
+        let rt = runtime();
+        let (schema, relay) = rt.block_on(async {
+            let schema = postgres::Schema::create(
+                url,
+                format!("faults_{}_{}", name.replace('-', "_"), std::process::id()),
+            )
+            .await;
+            (schema, relay::Relay::start(relay::through(url, 0).1).await)
+        });
+        let database = schema.scoped(&relay::through(url, relay.port).0);
+        let server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
+        Self {
+            rt,
+            schema,
+            relay,
+            server,
+            dir,
+        }
+    }
+
+    /// Stops the server, drops the schema and removes the directory.
+    fn finish(self) {
+        let Self {
+            rt,
+            schema,
+            relay,
+            server,
+            dir,
+        } = self;
+        drop(server);
+        drop(relay);
+        rt.block_on(schema.drop());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 #[test]
 fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it() {
     let Some(url) = postgres::url_or_skip(
@@ -195,15 +244,8 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
     ) else {
         return;
     };
-    let dir = workspace("database-away");
-    let rt = runtime();
-    let (schema, relay) = rt.block_on(async {
-        let schema =
-            postgres::Schema::create(&url, format!("faults_test_{}", std::process::id())).await;
-        (schema, relay::Relay::start(relay::through(&url, 0).1).await)
-    });
-    let database = schema.scoped(&relay::through(&url, relay.port).0);
-    let mut server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
+    let mut t = Relayed::start(&url, "database-away");
+    let (relay, server) = (&t.relay, &mut t.server);
     assert_eq!(
         call(server.port(), "GetServiceInstance", GET_WEB).status,
         "HTTP/1.1 200 OK"
@@ -261,9 +303,7 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
         "SUCCEEDED"
     );
     assert!(server.alive());
-    drop(server);
-    rt.block_on(schema.drop());
-    let _ = std::fs::remove_dir_all(&dir);
+    t.finish();
 }
 
 /// `n` GetServiceInstance calls at once; their answers.
@@ -283,15 +323,8 @@ fn connections_that_died_while_idle_are_replaced_before_a_request_uses_them() {
     ) else {
         return;
     };
-    let dir = workspace("died-idle");
-    let rt = runtime();
-    let (schema, relay) = rt.block_on(async {
-        let schema =
-            postgres::Schema::create(&url, format!("faults_idle_{}", std::process::id())).await;
-        (schema, relay::Relay::start(relay::through(&url, 0).1).await)
-    });
-    let database = schema.scoped(&relay::through(&url, relay.port).0);
-    let mut server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
+    let mut t = Relayed::start(&url, "died-idle");
+    let (relay, server) = (&t.relay, &mut t.server);
     // Several connections open and go idle between requests.
     for a in gets_at_once(server.port(), 8) {
         assert_eq!(a.status, "HTTP/1.1 200 OK", "{}", a.body);
@@ -307,9 +340,7 @@ fn connections_that_died_while_idle_are_replaced_before_a_request_uses_them() {
         assert_eq!(a.body["serviceInstance"]["deploymentStatus"], "SUCCEEDED");
     }
     assert!(server.alive());
-    drop(server);
-    rt.block_on(schema.drop());
-    let _ = std::fs::remove_dir_all(&dir);
+    t.finish();
 }
 
 #[test]
