@@ -71,28 +71,33 @@ impl<DB: Database> Connections<DB> {
         .await
         .map_err(|_| sqlx::Error::PoolTimedOut)?
         .map_err(|_| sqlx::Error::PoolClosed)?;
+        // Pings of idle connections and opening a new one, together bounded
+        // as sqlx bounds its own acquire: a database that stops answering
+        // without closing its connections fails the request, it does not
+        // hang it.
+        let conn = tokio::time::timeout(WAIT_FOR_CONNECTION, self.live_connection())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        Ok(Lease {
+            connections: self,
+            conn: Some(conn),
+            _permit: permit,
+        })
+    }
+
+    /// The most recently used idle connection that answers (pinged if it
+    /// sat idle [`PING_AFTER_IDLE`] or more), else a new one from the pool.
+    async fn live_connection(&self) -> Result<PoolConnection<DB>, sqlx::Error> {
         loop {
             let next = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
             let Some((mut conn, since)) = next else {
-                let conn = self.pool.acquire().await?;
-                return Ok(Lease {
-                    connections: self,
-                    conn: Some(conn),
-                    _permit: permit,
-                });
+                return self.pool.acquire().await;
             };
-            if since.elapsed() >= PING_AFTER_IDLE
-                && sqlx::Connection::ping(&mut *conn).await.is_err()
+            if since.elapsed() < PING_AFTER_IDLE || sqlx::Connection::ping(&mut *conn).await.is_ok()
             {
-                // Dead: back to the pool, which closes it.
-                drop(conn);
-                continue;
+                return Ok(conn);
             }
-            return Ok(Lease {
-                connections: self,
-                conn: Some(conn),
-                _permit: permit,
-            });
+            // Dead: back to the pool, which closes it.
         }
     }
 }
