@@ -745,10 +745,11 @@ impl App {
             if let Some(effect) = transition.effect.clone() {
                 produced.jobs = jobs(id, effect, entry.meta.engine, at);
             }
+            let row = entry.row();
             let written = self
                 .inner
                 .store
-                .commit(read, &entry.row(), &produced)
+                .commit(read, &row, &produced)
                 .await
                 .map_err(store_failed)?;
             if written == Written::Stale {
@@ -760,7 +761,7 @@ impl App {
                 Some(r) if r.record.target().as_ref() == Some(id) => Some(r.record.clone()),
                 _ => newest,
             };
-            self.inner.cache.put(id.clone(), entry.row(), newest);
+            self.inner.cache.put(id.clone(), row, newest);
             tracing::info!(
                 resource = %id,
                 input = %kind,

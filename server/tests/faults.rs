@@ -199,7 +199,11 @@ struct Relayed {
 }
 
 impl Relayed {
-    fn start(url: &str, name: &str) -> Self {
+    /// Starts one for test `test`, in directory `name`; `None` (and a
+    /// SKIPPED line) when no PostgreSQL is configured.
+    fn start(test: &str, name: &str) -> Option<Self> {
+        let url = postgres::url_or_skip(test)?;
+        let url = url.as_str();
         let dir = workspace(name);
         let rt = runtime();
         let (schema, relay) = rt.block_on(async {
@@ -212,13 +216,13 @@ impl Relayed {
         });
         let database = schema.scoped(&relay::through(url, relay.port).0);
         let server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
-        Self {
+        Some(Self {
             rt,
             schema,
             relay,
             server,
             dir,
-        }
+        })
     }
 
     /// Stops the server, drops the schema and removes the directory.
@@ -239,12 +243,12 @@ impl Relayed {
 
 #[test]
 fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it() {
-    let Some(url) = postgres::url_or_skip(
+    let Some(mut t) = Relayed::start(
         "a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it",
+        "database-away",
     ) else {
         return;
     };
-    let mut t = Relayed::start(&url, "database-away");
     let (relay, server) = (&t.relay, &mut t.server);
     assert_eq!(
         call(server.port(), "GetServiceInstance", GET_WEB).status,
@@ -318,12 +322,12 @@ fn gets_at_once(port: u16, n: usize) -> Vec<Answer> {
 
 #[test]
 fn connections_that_died_while_idle_are_replaced_before_a_request_uses_them() {
-    let Some(url) = postgres::url_or_skip(
+    let Some(mut t) = Relayed::start(
         "connections_that_died_while_idle_are_replaced_before_a_request_uses_them",
+        "died-idle",
     ) else {
         return;
     };
-    let mut t = Relayed::start(&url, "died-idle");
     let (relay, server) = (&t.relay, &mut t.server);
     // Several connections open and go idle between requests.
     for a in gets_at_once(server.port(), 8) {

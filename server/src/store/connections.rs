@@ -22,7 +22,7 @@ use tokio::time::Instant;
 /// one that died while idle (the database restarted, the network was cut)
 /// is replaced instead of failing a request. Under load connections are
 /// idle for microseconds, and no ping is sent.
-pub(super) const PING_AFTER_IDLE: Duration = Duration::from_millis(100);
+const PING_AFTER_IDLE: Duration = Duration::from_millis(100);
 
 /// How long a query waits for a connection before it fails.
 const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(5);

@@ -60,14 +60,10 @@ impl MemoryStore {
     }
 
     pub(super) async fn load_all(&self) -> Result<Vec<Row>, StoreError> {
-        let mut rows: Vec<(String, Row)> = self
-            .lock()
-            .resources
-            .iter()
-            .map(|(k, r)| (k.clone(), r.clone()))
-            .collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Ok(rows.into_iter().map(|(_, r)| r).collect())
+        let t = self.lock();
+        let mut rows: Vec<(&String, &Row)> = t.resources.iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        Ok(rows.into_iter().map(|(_, r)| r.clone()).collect())
     }
 
     fn write(t: &mut Tables, row: &Row, produced: &Produced) {

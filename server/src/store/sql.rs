@@ -10,7 +10,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{Connection as _, Row as _};
 
-use super::connections::{Connections, PING_AFTER_IDLE};
+use super::connections::Connections;
 use super::{
     Claimed, Produced, Row, StoreError, Written, decode_job, decode_record, decode_row,
     encode_snapshot, key, revision_i64,
@@ -378,18 +378,6 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
-            // The pool's own ping on every connection it hands out costs a
-            // round trip per query; only one idle a while is pinged, as in
-            // `Connections`.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= PING_AFTER_IDLE {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
