@@ -498,8 +498,10 @@ impl Deployment {
             status,
             DeploymentStatus::InProgress | DeploymentStatus::Cancelling
         );
-        if cancellation.is_some() != (status == DeploymentStatus::Cancelling) {
-            return Err(RestoreError::CancellationPhase { status });
+        match (&cancellation, status == DeploymentStatus::Cancelling) {
+            (None, true) => return Err(RestoreError::MissingCancellationPhase),
+            (Some(_), false) => return Err(RestoreError::UnexpectedCancellationPhase { status }),
+            _ => {}
         }
         if !running && target.is_some() {
             return Err(RestoreError::UnexpectedTarget { status });

@@ -121,9 +121,14 @@ pub enum RestoreError {
         /// The status.
         status: DeploymentStatus,
     },
-    /// A cancellation phase outside CANCELLING, or none in CANCELLING.
-    #[error("the cancellation phase is given exactly when the status is CANCELLING, not {status}")]
-    CancellationPhase {
+    /// CANCELLING without its cancellation phase (requested or started).
+    #[error(
+        "a CANCELLING resource needs its cancellation phase (requested or started): none is given"
+    )]
+    MissingCancellationPhase,
+    /// A cancellation phase on a status other than CANCELLING.
+    #[error("a {status} resource has no cancellation phase: only a CANCELLING one does")]
+    UnexpectedCancellationPhase {
         /// The status.
         status: DeploymentStatus,
     },

@@ -129,13 +129,13 @@ fn a_snapshot_of_an_impossible_state_is_refused_by_name() {
             }),
         ),
         (
-            "the cancellation phase is given exactly when the status is CANCELLING, not IN_PROGRESS",
+            "a IN_PROGRESS resource has no cancellation phase: only a CANCELLING one does",
             Box::new(|d| {
                 d.insert("status".into(), json!("IN_PROGRESS"));
             }),
         ),
         (
-            "the cancellation phase is given exactly when the status is CANCELLING, not CANCELLING",
+            "a CANCELLING resource needs its cancellation phase (requested or started): none is given",
             Box::new(|d| {
                 d.remove("cancellation");
             }),

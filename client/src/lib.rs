@@ -47,7 +47,7 @@ Exit codes:
     2  invalid input: a name breaks AWS's rules (checked before any call), a bad flag, no region
     3  not cancellable: ConflictException (nothing IN_PROGRESS, or already cancelling)
     4  not found: ResourceNotFoundException
-    5  FAILED: the update or its cancellation failed
+    5  FAILED: the update or its cancellation failed (DELETE_FAILED: a deletion)
     6  SUCCEEDED: the update finished first and the cancel had no effect
        (waiting for a deployment: it succeeded)
     7  gave up: --max-wait passed with the deployment unsettled
@@ -193,10 +193,7 @@ pub async fn run(cli: Cli) -> Exit {
     let ending = match execute(&cli).await {
         Ok(ending) | Err(ending) => ending,
     };
-    let failed = matches!(
-        ending.exit,
-        Exit::Error | Exit::InvalidInput | Exit::NotCancellable | Exit::NotFound
-    );
+    let failed = ending.exit.is_error();
     match cli.output {
         Format::Json => println!("{}", ending.report),
         Format::Text if failed => eprintln!("proton-cancel: {}", ending.summary),
@@ -232,7 +229,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
                 let summary = format!("cancel accepted: {resource} is {}", view.status);
                 return Ok(finish(
                     &mut *ui,
-                    Exit::Done,
+                    Exit::Accepted,
                     summary,
                     &resource,
                     &view,
@@ -265,7 +262,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
             let summary = format!("{resource} is {}{message}", view.status);
             return Ok(finish(
                 &mut *ui,
-                Exit::Done,
+                Exit::Shown,
                 summary,
                 &resource,
                 &view,

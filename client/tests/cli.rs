@@ -306,6 +306,62 @@ fn conflict_not_found_and_invalid_names_exit_3_4_and_2_with_aws_messages() {
     );
 }
 
+/// The JSON `outcome` and exit code of the tool run with `args` on the
+/// emulator `e`.
+fn outcome_of(e: &Emulator, args: &[&str]) -> (String, Option<i32>) {
+    let mut all = vec!["--output", "json"];
+    all.extend_from_slice(args);
+    let out = e.run(&all);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["exitCode"].as_i64().map(|c| c as i32), out.status.code());
+    (v["outcome"].as_str().unwrap().to_owned(), out.status.code())
+}
+
+#[test]
+fn output_json_names_each_ending_with_its_own_word_even_where_exit_codes_are_shared() {
+    let instance = ["service-instance", "--service", "shop", "--name"];
+    let with = |head: &[&str], name: &str, tail: &[&str]| -> Vec<String> {
+        head.iter()
+            .chain(instance.iter())
+            .chain(std::iter::once(&name))
+            .chain(tail.iter())
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
+    let run = |e: &Emulator, args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        outcome_of(e, &args)
+    };
+    // The update finishes 300 ms in; a cancellation never starts.
+    let race = Emulator::start(all_kinds(
+        "w",
+        "IN_PROGRESS",
+        json!({"updateAfterMs": 300, "cancelStartAfterMs": null}),
+    ));
+    assert_eq!(
+        run(&race, with(&["cancel"], "wi", &["--wait"])),
+        ("update-won".to_owned(), Some(6))
+    );
+    let waiting = Emulator::start(all_kinds("s", "IN_PROGRESS", json!({"updateAfterMs": 300})));
+    assert_eq!(
+        run(&waiting, with(&["wait"], "si", &[])),
+        ("succeeded".to_owned(), Some(6))
+    );
+    let held = Emulator::start(all_kinds(
+        "a",
+        "IN_PROGRESS",
+        json!({"updateAfterMs": null, "cancelStartAfterMs": null}),
+    ));
+    assert_eq!(
+        run(&held, with(&["cancel"], "ai", &[])),
+        ("accepted".to_owned(), Some(0))
+    );
+    assert_eq!(
+        run(&held, with(&["status"], "ai", &[])),
+        ("shown".to_owned(), Some(0))
+    );
+}
+
 #[test]
 fn output_json_is_one_object_with_the_outcome_the_final_resource_and_the_timings() {
     let e = Emulator::start(all_kinds(
@@ -328,7 +384,7 @@ fn output_json_is_one_object_with_the_outcome_the_final_resource_and_the_timings
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     let v: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v["outcome"], "done");
+    assert_eq!(v["outcome"], "cancelled");
     assert_eq!(v["exitCode"], 0);
     assert_eq!(v["status"], "CANCELLED");
     assert_eq!(v["statusMessage"], "User initiated cancellation.");

@@ -2,29 +2,38 @@
 
 use proton_cancel::{DeploymentStatus, StatusMessage, WaitOutcome};
 use proton_cancel_client::{EXIT_CODES, Exit, parse_duration};
-
-const ALL: [Exit; 10] = [
-    Exit::Done,
-    Exit::Error,
-    Exit::InvalidInput,
-    Exit::NotCancellable,
-    Exit::NotFound,
-    Exit::Failed,
-    Exit::Succeeded,
-    Exit::GaveUp,
-    Exit::Deleted,
-    Exit::Interrupted,
-];
+use strum::VariantArray as _;
 
 #[test]
-fn every_ending_has_its_own_code_and_word_and_help_lists_each_code() {
-    let codes: Vec<u8> = ALL.iter().map(|e| e.code()).collect();
-    assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 130]);
-    let mut words: Vec<&str> = ALL.iter().map(|e| e.word()).collect();
+fn every_ending_has_its_own_word_each_word_one_exit_code_and_help_lists_each_code() {
+    let endings: Vec<(&str, u8)> = Exit::VARIANTS
+        .iter()
+        .map(|e| (e.word(), e.code()))
+        .collect();
+    assert_eq!(
+        endings,
+        [
+            ("cancelled", 0),
+            ("accepted", 0),
+            ("shown", 0),
+            ("error", 1),
+            ("invalid-input", 2),
+            ("not-cancellable", 3),
+            ("not-found", 4),
+            ("failed", 5),
+            ("delete-failed", 5),
+            ("update-won", 6),
+            ("succeeded", 6),
+            ("gave-up", 7),
+            ("deleted", 8),
+            ("interrupted", 130),
+        ]
+    );
+    let mut words: Vec<&str> = endings.iter().map(|(w, _)| *w).collect();
     words.sort_unstable();
     words.dedup();
-    assert_eq!(words.len(), ALL.len());
-    for code in codes {
+    assert_eq!(words.len(), endings.len(), "a word names two endings");
+    for (_, code) in endings {
         let listed = EXIT_CODES
             .lines()
             .any(|l| l.trim_start().starts_with(&format!("{code} ")));
@@ -35,8 +44,8 @@ fn every_ending_has_its_own_code_and_word_and_help_lists_each_code() {
 #[test]
 fn each_wait_outcome_and_error_code_maps_to_its_exit() {
     let msg = Some(StatusMessage::new("x"));
-    assert_eq!(Exit::of(&WaitOutcome::Cancelled), Exit::Done);
-    assert_eq!(Exit::of(&WaitOutcome::UpdateWon), Exit::Succeeded);
+    assert_eq!(Exit::of(&WaitOutcome::Cancelled), Exit::Cancelled);
+    assert_eq!(Exit::of(&WaitOutcome::UpdateWon), Exit::UpdateWon);
     assert_eq!(Exit::of(&WaitOutcome::Succeeded), Exit::Succeeded);
     assert_eq!(
         Exit::of(&WaitOutcome::Failed {
@@ -46,7 +55,7 @@ fn each_wait_outcome_and_error_code_maps_to_its_exit() {
     );
     assert_eq!(
         Exit::of(&WaitOutcome::DeleteFailed { message: msg }),
-        Exit::Failed
+        Exit::DeleteFailed
     );
     assert_eq!(Exit::of(&WaitOutcome::Deleted), Exit::Deleted);
     assert_eq!(

@@ -26,6 +26,7 @@
 mod app;
 mod http;
 mod list;
+pub mod logs;
 mod seed;
 pub mod store;
 

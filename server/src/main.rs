@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use proton_cancel_server::logs;
 use proton_cancel_server::store::Store;
 use proton_cancel_server::{App, Clock, EngineOverrides, Outcome, Seed, serve};
 
@@ -22,7 +23,9 @@ server/seed.example.json document it in full.
 
 Logs go to standard error, one line per request and per engine report and
 transition. RUST_LOG sets the level (default: info), for example
-RUST_LOG=debug or RUST_LOG=proton_cancel_server=warn.
+RUST_LOG=debug or RUST_LOG=proton_cancel_server=warn. No request waits for
+standard error: while nothing reads it, new lines are dropped, and how many
+is logged once it is read again.
 
 State is kept in the --database (default: proton-cancel.db in the working
 directory), so it survives a restart, and so does pending engine work; a
@@ -30,7 +33,7 @@ restart with the same --seed never resets it. Use --database memory for a
 server that forgets.
 
 Exit codes: 0 after Ctrl-C (a clean shutdown), 1 when the seed cannot be read
-or loaded, 2 for bad flags, 3 when the port cannot be bound, 4 when the
+or loaded (or the signal handler or log writer cannot start), 2 for bad flags, 3 when the port cannot be bound, 4 when the
 database cannot be opened or migrated.";
 
 /// How log lines are written.
@@ -61,7 +64,7 @@ struct Flags {
     database: String,
     /// Milliseconds an engine worker holds a claimed job before any replica
     /// may claim it again (a replica that dies holding one delays its report
-    /// by at most this much) [built-in: 30000].
+    /// by at most this much).
     #[arg(long, default_value_t = 30_000)]
     job_lease_ms: u64,
     /// Log line format.
@@ -122,12 +125,16 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static s
     })
 }
 
-fn init_logs(format: LogFormat) {
+/// Sends log lines to standard error through a writer thread, so a request
+/// never waits for it (see [`proton_cancel_server::logs`]); the returned
+/// guard writes what is queued when dropped.
+fn init_logs(format: LogFormat) -> std::io::Result<logs::Flush> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let (writer, flush) = logs::non_blocking(std::io::stderr())?;
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     match format {
         LogFormat::Text => logs.with_ansi(false).init(),
         LogFormat::Json => logs
@@ -136,6 +143,7 @@ fn init_logs(format: LogFormat) {
             .with_span_list(false)
             .init(),
     }
+    Ok(flush)
 }
 
 #[tokio::main]
@@ -148,7 +156,13 @@ async fn main() -> ExitCode {
         }
     };
     let flags = Flags::parse();
-    init_logs(flags.log_format);
+    let _flush = match init_logs(flags.log_format) {
+        Ok(flush) => flush,
+        Err(e) => {
+            eprintln!("cannot start the log writer: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let seed = match &flags.seed {
         None => Seed::default(),
         Some(path) => {

@@ -86,6 +86,14 @@ fn help_states_the_loopback_bind_the_defaults_the_seed_format_and_the_override_o
     ] {
         assert!(help.contains(needle), "help lacks {needle:?}:\n{help}");
     }
+    // Each default is shown once: clap's own where the flag has one.
+    for (default, times) in [("30000]", 1), ("7070]", 1), ("5000]", 1)] {
+        assert_eq!(
+            help.matches(default).count(),
+            times,
+            "{default} is shown more than once:\n{help}"
+        );
+    }
 }
 
 #[test]
@@ -195,6 +203,45 @@ fn each_request_is_one_log_line_with_its_id_operation_resource_outcome_and_laten
 }
 
 /// SIGKILLs the server (no clean shutdown) and waits for it to go.
+#[test]
+fn the_server_keeps_answering_while_nobody_reads_its_standard_error_and_then_logs_how_many_lines_it_dropped()
+ {
+    // Standard error piped and not read, as a harness that forgets it does:
+    // the pipe holds about 64 KiB (some 60 request lines) and the queue
+    // 1,024 lines, so 1,500 requests overflow both.
+    let mut server = spawn(&[]);
+    for n in 0..1_500 {
+        let (status, _) = call(
+            server.port,
+            "GetEnvironment",
+            &format!(r#"{{"name": "env{n}"}}"#),
+        );
+        assert_eq!(status, "HTTP/1.1 400 Bad Request", "request {n}");
+    }
+    // Read now: the queued lines come out, then the count of dropped ones.
+    let mut err = std::io::BufReader::new(server.child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut line = String::new();
+    let dropped = loop {
+        assert!(
+            Instant::now() < deadline,
+            "no line counts the dropped lines"
+        );
+        line.clear();
+        let n = std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+        assert!(n > 0, "standard error ended without the count");
+        if let Some((_, rest)) = line
+            .split_once("log lines were dropped: standard error was not read fast enough dropped=")
+        {
+            break rest.trim().parse::<u64>().unwrap();
+        }
+    };
+    assert!(dropped > 0 && dropped < 1_500, "{dropped}");
+    // And it still answers.
+    let (status, _) = call(server.port, "GetEnvironment", r#"{"name": "env"}"#);
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+}
+
 fn kill_hard(mut server: Server) {
     let pid = server.child.id().to_string();
     assert!(
