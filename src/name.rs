@@ -81,7 +81,7 @@ const REST_TABLE: [bool; 256] = {
 /// the pattern at once (101 × `é`), and then both are reported, length first.
 ///
 /// Hand-written rather than a compiled regular expression for speed (see
-/// `docs/performance.md`); the property tests prove it equal to regex-lite
+/// `docs/performance.md`); the property tests check it against regex-lite
 /// running the published pattern.
 ///
 /// ```

@@ -1,6 +1,6 @@
 //! Name validation and machine transitions allocate nothing, except the copy
 //! of the target that an update's effect hands to the engine: a counting
-//! global allocator (per thread, so parallel tests do not interfere) proves
+//! global allocator (per thread, so parallel tests do not interfere) checks
 //! it for every input in every reachable stage.
 #![allow(unsafe_code)] // a global allocator can only be written with `unsafe impl`
 

@@ -1,5 +1,5 @@
 //! `ResourceName` and the other validated values: exact error texts, and
-//! the validators proven equal to regex-lite compiling the published
+//! the validators checked against regex-lite compiling the published
 //! patterns verbatim.
 
 mod common;

@@ -5,7 +5,8 @@
 use std::io::Read as _;
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use proton_cancel_server::{App, Clock, EngineOverrides, Seed, serve};
+use proton_cancel_server::store::Store;
+use proton_cancel_server::{App, Clock, Options, Seed, serve};
 use serde_json::json;
 
 #[test]
@@ -22,9 +23,16 @@ fn in_a_terminal_the_live_line_updates_and_ends_on_the_outcome() {
     }]}))
     .unwrap();
     let url = runtime.block_on(async {
-        let app = App::new(seed, EngineOverrides::default(), Clock::system())
-            .await
-            .unwrap();
+        let app = App::open(
+            Store::memory(),
+            Options {
+                seed,
+                clock: Clock::system(),
+                ..Options::default()
+            },
+        )
+        .await
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(serve(listener, app, std::future::pending()));

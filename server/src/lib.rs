@@ -24,18 +24,27 @@
 //! accepted.
 
 mod app;
+mod clock;
+mod dispatch;
+mod engine;
 mod http;
 mod list;
 pub mod logs;
+mod operations;
 mod seed;
+mod seeding;
 pub mod store;
+mod stored;
+mod write;
 
-pub use app::{App, Clock, DEFAULT_JOB_LEASE, SeedError};
+pub use app::{App, DEFAULT_JOB_LEASE, Options};
+pub use clock::Clock;
+pub use engine::{CANCELLATION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE};
 pub use http::{MAX_BODY_BYTES, REQUEST_ID_HEADER, router};
 pub use seed::{
-    EngineOverrides, EngineScript, Outcome, Seed, SeedComponent, SeedDeployment, SeedEnvironment,
-    SeedServiceInstance, SeedServicePipeline,
+    Seed, SeedComponent, SeedDeployment, SeedEnvironment, SeedServiceInstance, SeedServicePipeline,
 };
+pub use seeding::OpenError;
 
 /// Serves `app` on `listener` until `shutdown` completes.
 pub async fn serve(

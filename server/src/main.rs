@@ -5,9 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use proton_cancel::{EngineResult, StatusMessage};
 use proton_cancel_server::logs;
 use proton_cancel_server::store::Store;
-use proton_cancel_server::{App, Clock, EngineOverrides, Outcome, Seed, serve};
+use proton_cancel_server::{
+    App, CANCELLATION_FAILURE, Clock, EngineOverrides, Options, Seed, UPDATE_FAILURE, serve,
+};
 
 const AFTER_HELP: &str = "\
 Engine settings, lowest precedence first: the built-in defaults (updates take
@@ -35,6 +38,25 @@ server that forgets.
 Exit codes: 0 after Ctrl-C (a clean shutdown), 1 when the seed cannot be read
 or loaded (or the signal handler or log writer cannot start), 2 for bad flags, 3 when the port cannot be bound, 4 when the
 database cannot be opened or migrated.";
+
+/// How a piece of the engine's work ends, as a flag says it.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ResultFlag {
+    /// It works.
+    Succeeded,
+    /// It fails, with the engine's reason for that work.
+    Failed,
+}
+
+impl ResultFlag {
+    /// The engine's result; a failure gives `reason`.
+    fn result(self, reason: &str) -> EngineResult {
+        match self {
+            Self::Succeeded => EngineResult::Succeeded,
+            Self::Failed => EngineResult::Failed(StatusMessage::new(reason)),
+        }
+    }
+}
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -78,7 +100,7 @@ struct Flags {
     never_finish_updates: bool,
     /// How updates end [built-in: succeeded].
     #[arg(long, value_enum)]
-    update_result: Option<Outcome>,
+    update_result: Option<ResultFlag>,
     /// Milliseconds from an accepted cancel to the start of the rollback
     /// [built-in: 1000].
     #[arg(long)]
@@ -97,7 +119,7 @@ struct Flags {
     never_finish_cancellations: bool,
     /// How cancellations end [built-in: succeeded].
     #[arg(long, value_enum)]
-    cancel_result: Option<Outcome>,
+    cancel_result: Option<ResultFlag>,
 }
 
 /// Waits for Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when
@@ -182,13 +204,13 @@ async fn main() -> ExitCode {
             }
         }
     };
-    let cli = EngineOverrides {
+    let engine = EngineOverrides {
         update_after_ms: if flags.never_finish_updates {
             Some(None)
         } else {
             flags.update_after_ms.map(Some)
         },
-        update_result: flags.update_result,
+        update_result: flags.update_result.map(|r| r.result(UPDATE_FAILURE)),
         cancel_start_after_ms: if flags.never_start_cancellations {
             Some(None)
         } else {
@@ -199,7 +221,7 @@ async fn main() -> ExitCode {
         } else {
             flags.cancel_finish_after_ms.map(Some)
         },
-        cancel_result: flags.cancel_result,
+        cancel_result: flags.cancel_result.map(|r| r.result(CANCELLATION_FAILURE)),
     };
     let store = match Store::open(&flags.database).await {
         Ok(store) => store,
@@ -208,13 +230,18 @@ async fn main() -> ExitCode {
             return ExitCode::from(4);
         }
     };
-    let lease = std::time::Duration::from_millis(flags.job_lease_ms);
+    let options = Options {
+        seed,
+        engine,
+        clock: Clock::system(),
+        job_lease: std::time::Duration::from_millis(flags.job_lease_ms),
+    };
     // A signal while a large seed loads stops the server at once: every
     // seeded resource is written in its own transaction, and the next start
     // with the same seed writes only the missing ones.
     let mut stop = Box::pin(stop);
     let opened = tokio::select! {
-        opened = App::open_with_lease(store, seed, cli, Clock::system(), lease) => opened,
+        opened = App::open(store, options) => opened,
         why = &mut stop => {
             tracing::info!(signal = %why, "shutting down while the seed loads");
             println!("shutting down");

@@ -1,95 +1,11 @@
 //! The server's start-up data: the resources it holds and how the simulated
 //! provisioning engine treats each, read from a JSON file.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use proton_cancel::{DeploymentStatus, ResourceName, Spec, TemplateVersion};
 
-/// How the simulated provisioning engine answers for one resource. Every
-/// delay counts from the event that starts it; `null` (or leaving a delay
-/// out of a resource that sets none) means the engine never sends that
-/// report, so a test or a person can hold a resource in IN_PROGRESS or
-/// CANCELLING for as long as they like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EngineScript {
-    /// Milliseconds from an accepted update to its result.
-    pub update_after_ms: Option<u64>,
-    /// The update's result.
-    pub update_result: Outcome,
-    /// Milliseconds from an accepted cancel to the start of the rollback.
-    pub cancel_start_after_ms: Option<u64>,
-    /// Milliseconds from the start of the rollback to its result.
-    pub cancel_finish_after_ms: Option<u64>,
-    /// The cancellation's result.
-    pub cancel_result: Outcome,
-}
-
-impl Default for EngineScript {
-    /// Updates take 5 s and succeed; a cancel starts after 1 s and succeeds
-    /// 2 s later.
-    fn default() -> Self {
-        Self {
-            update_after_ms: Some(5_000),
-            update_result: Outcome::Succeeded,
-            cancel_start_after_ms: Some(1_000),
-            cancel_finish_after_ms: Some(2_000),
-            cancel_result: Outcome::Succeeded,
-        }
-    }
-}
-
-/// A result the engine reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Outcome {
-    /// It worked.
-    Succeeded,
-    /// It failed.
-    Failed,
-}
-
-/// Partial engine settings of one resource; what is absent comes from the
-/// server-wide defaults.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EngineOverrides {
-    /// See [`EngineScript::update_after_ms`]; `null` never reports.
-    #[serde(default, deserialize_with = "explicit_null")]
-    pub update_after_ms: Option<Option<u64>>,
-    /// See [`EngineScript::update_result`].
-    pub update_result: Option<Outcome>,
-    /// See [`EngineScript::cancel_start_after_ms`]; `null` never starts.
-    #[serde(default, deserialize_with = "explicit_null")]
-    pub cancel_start_after_ms: Option<Option<u64>>,
-    /// See [`EngineScript::cancel_finish_after_ms`]; `null` never finishes.
-    #[serde(default, deserialize_with = "explicit_null")]
-    pub cancel_finish_after_ms: Option<Option<u64>>,
-    /// See [`EngineScript::cancel_result`].
-    pub cancel_result: Option<Outcome>,
-}
-
-/// Tells a member set to `null` (`Some(None)`) from one left out (`None`).
-fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
-    Option::<u64>::deserialize(d).map(Some)
-}
-
-impl EngineOverrides {
-    /// These overrides on top of `defaults`.
-    pub fn over(self, defaults: EngineScript) -> EngineScript {
-        EngineScript {
-            update_after_ms: self.update_after_ms.unwrap_or(defaults.update_after_ms),
-            update_result: self.update_result.unwrap_or(defaults.update_result),
-            cancel_start_after_ms: self
-                .cancel_start_after_ms
-                .unwrap_or(defaults.cancel_start_after_ms),
-            cancel_finish_after_ms: self
-                .cancel_finish_after_ms
-                .unwrap_or(defaults.cancel_finish_after_ms),
-            cancel_result: self.cancel_result.unwrap_or(defaults.cancel_result),
-        }
-    }
-}
+use crate::engine::EngineOverrides;
 
 /// What every seeded resource has: where its deployment stands and what it
 /// deploys.

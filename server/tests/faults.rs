@@ -188,6 +188,77 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+const UPDATE_WEB: &str =
+    r#"{"serviceName": "shop", "name": "web", "deploymentType": "CURRENT_VERSION", "spec": "two"}"#;
+const CANCEL_WEB: &str = r#"{"serviceName": "shop", "serviceInstanceName": "web"}"#;
+
+#[test]
+fn a_row_whose_snapshot_is_older_than_its_revision_is_corrupt_for_reads_and_for_cached_writes() {
+    let dir = workspace("revision-mismatch");
+    let file = dir.join("state.db");
+    let mut server = Logged::start(&dir, file.to_str().unwrap(), Some(&dir.join("seed.json")));
+    let rt = runtime();
+    let pool = rt.block_on(sqlite(&file));
+    let key = "service-instance/shop/web";
+    let snapshot = |pool: &sqlx::SqlitePool| {
+        rt.block_on(
+            sqlx::query_scalar::<_, String>("SELECT snapshot FROM resources WHERE key = ?1")
+                .bind(key)
+                .fetch_one(pool),
+        )
+        .unwrap()
+    };
+    let put = |pool: &sqlx::SqlitePool, snapshot: &str| {
+        rt.block_on(
+            sqlx::query("UPDATE resources SET snapshot = ?1 WHERE key = ?2")
+                .bind(snapshot)
+                .bind(key)
+                .execute(pool),
+        )
+        .unwrap();
+    };
+    let seeded = snapshot(&pool);
+    // The update is written (revision 1) and cached by the server.
+    let updated = call(server.port(), "UpdateServiceInstance", UPDATE_WEB);
+    assert_eq!(updated.status, "HTTP/1.1 200 OK", "{}", updated.body);
+    let current = snapshot(&pool);
+    // Behind the server's back, the seeded snapshot (revision 0) goes back
+    // into the row, whose revision column stays at 1.
+    put(&pool, &seeded);
+
+    let read = call(server.port(), "GetServiceInstance", GET_WEB);
+    assert_internal_error(
+        &read,
+        "the stored row service-instance/shop/web cannot be read: its revision column says 1 \
+         but its snapshot is at revision 0",
+    );
+    assert!(
+        !server.errors_of(&read.id).is_empty(),
+        "no ERROR line with request id {}",
+        read.id
+    );
+    // The cached write sees the row is not what it wrote, re-reads, and
+    // fails the same way, writing nothing.
+    let cancel = call(server.port(), "CancelServiceInstanceDeployment", CANCEL_WEB);
+    assert_internal_error(
+        &cancel,
+        "its revision column says 1 but its snapshot is at revision 0",
+    );
+    assert_eq!(snapshot(&pool), seeded);
+
+    // Repaired, it serves and writes again.
+    put(&pool, &current);
+    let cancel = call(server.port(), "CancelServiceInstanceDeployment", CANCEL_WEB);
+    assert_eq!(cancel.status, "HTTP/1.1 200 OK", "{}", cancel.body);
+    assert_eq!(
+        cancel.body["serviceInstance"]["deploymentStatus"],
+        "CANCELLING"
+    );
+    assert!(server.alive());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A server on a fresh PostgreSQL schema of its own, reaching the database
 /// through a TCP relay the test owns; its working directory holds the seed.
 struct Relayed {

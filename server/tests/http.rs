@@ -6,14 +6,18 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use proton_cancel::Timestamp;
-use proton_cancel_server::{App, Clock, EngineOverrides, MAX_BODY_BYTES, Seed, serve};
+use proton_cancel_server::store::Store;
+use proton_cancel_server::{App, Clock, MAX_BODY_BYTES, Options, Seed, serve};
 use proton_cancel_wire::Operation;
 
 async fn start() -> SocketAddr {
-    let app = App::new(
-        Seed::default(),
-        EngineOverrides::default(),
-        Clock::manual(Timestamp::EPOCH),
+    let app = App::open(
+        Store::memory(),
+        Options {
+            seed: Seed::default(),
+            clock: Clock::manual(Timestamp::EPOCH),
+            ..Options::default()
+        },
     )
     .await
     .unwrap();
@@ -188,9 +192,16 @@ async fn the_system_clock_engine_delivers_reports_when_they_fall_due() {
         }]
     }))
     .unwrap();
-    let app = App::new(seed, EngineOverrides::default(), Clock::system())
-        .await
-        .unwrap();
+    let app = App::open(
+        Store::memory(),
+        Options {
+            seed,
+            clock: Clock::system(),
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
     cancel_web(&app).await;
     assert_eq!(status_of_web(&app).await, "CANCELLING");
     tokio::time::sleep(std::time::Duration::from_millis(2_900)).await;
@@ -211,10 +222,13 @@ async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name
             "environments": [resource]
         }))
         .unwrap();
-        App::new(
-            seed,
-            EngineOverrides::default(),
-            Clock::manual(Timestamp::EPOCH),
+        App::open(
+            Store::memory(),
+            Options {
+                seed,
+                clock: Clock::manual(Timestamp::EPOCH),
+                ..Options::default()
+            },
         )
         .await
         .err()
@@ -306,10 +320,13 @@ async fn a_cancellation_that_never_finishes_holds_cancelling_after_the_rollback_
         }]}"#,
     )
     .unwrap();
-    let app = App::new(
-        seed,
-        EngineOverrides::default(),
-        Clock::manual(Timestamp::EPOCH),
+    let app = App::open(
+        Store::memory(),
+        Options {
+            seed,
+            clock: Clock::manual(Timestamp::EPOCH),
+            ..Options::default()
+        },
     )
     .await
     .unwrap();
@@ -393,10 +410,13 @@ async fn the_example_seed_loads_with_every_kind_staged() {
         ),
         (3, 3, 3, 3)
     );
-    let app = App::new(
-        seed,
-        EngineOverrides::default(),
-        Clock::manual(Timestamp::EPOCH),
+    let app = App::open(
+        Store::memory(),
+        Options {
+            seed,
+            clock: Clock::manual(Timestamp::EPOCH),
+            ..Options::default()
+        },
     )
     .await
     .unwrap();

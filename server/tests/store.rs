@@ -13,7 +13,9 @@ use std::time::Duration;
 use common::*;
 use postgres::Schema;
 use proton_cancel::*;
-use proton_cancel_server::store::{NewJob, Produced, RecordRow, Row, Store, StoreError, Written};
+use proton_cancel_server::store::{
+    Expected, NewJob, Produced, RecordRow, Row, Store, StoreError, Written,
+};
 use proton_cancel_wire::{DeploymentRecord, RecordPlace};
 use serde_json::json;
 
@@ -29,7 +31,7 @@ fn job(due_secs: i64, n: u32) -> NewJob {
     NewJob {
         due: t(due_secs),
         resource: instance(),
-        payload: json!({"report": n}),
+        payload: json!({"report": n}).to_string(),
     }
 }
 
@@ -87,7 +89,7 @@ async fn conformance(store: &Store) {
     };
     assert_eq!(
         store
-            .commit(rest.revision(), &row(&updating), &produced)
+            .commit(&Expected::of(&row(&rest)), &row(&updating), &produced)
             .await
             .unwrap(),
         Written::Committed
@@ -101,7 +103,7 @@ async fn conformance(store: &Store) {
     };
     assert_eq!(
         store
-            .commit(rest.revision(), &row(&updating), &lost)
+            .commit(&Expected::of(&row(&rest)), &row(&updating), &lost)
             .await
             .unwrap(),
         Written::Stale,
@@ -138,7 +140,7 @@ async fn conformance(store: &Store) {
     };
     assert_eq!(
         store
-            .commit(updating.revision(), &row(&cancelled), &produced)
+            .commit(&Expected::of(&row(&updating)), &row(&cancelled), &produced)
             .await
             .unwrap(),
         Written::Committed
@@ -162,7 +164,7 @@ async fn conformance(store: &Store) {
     assert_eq!(claimed.len(), 1, "the stale write queued nothing");
     assert_eq!(
         (claimed[0].due, &claimed[0].resource, &claimed[0].payload),
-        (t(105), &instance(), &json!({"report": 1}))
+        (t(105), &instance(), &json!({"report": 1}).to_string())
     );
     assert_eq!(
         store
@@ -208,16 +210,17 @@ async fn racing_writers(store: &Store) {
             .await
             .unwrap()
     );
-    let read = env.revision();
+    let read = Expected::of(&row(&env));
     let mut next = env.clone();
     let _ = next.handle(Input::Delete { at: t(1) });
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let store = store.clone();
             let next = row(&next);
+            let read = read.clone();
             tokio::spawn(async move {
                 store
-                    .commit(read, &next, &Produced::default())
+                    .commit(&read, &next, &Produced::default())
                     .await
                     .unwrap()
             })
@@ -268,7 +271,7 @@ async fn a_sqlite_file_keeps_state_and_pending_jobs_across_a_restart() {
         };
         assert_eq!(
             store
-                .commit(rest.revision(), &row(&updating()), &produced)
+                .commit(&Expected::of(&row(&rest)), &row(&updating()), &produced)
                 .await
                 .unwrap(),
             Written::Committed
@@ -297,7 +300,7 @@ async fn a_sqlite_file_keeps_state_and_pending_jobs_across_a_restart() {
         1,
         "the claimed job comes back after its lease"
     );
-    assert_eq!(redelivered[0].payload, json!({"report": 7}));
+    assert_eq!(redelivered[0].payload, json!({"report": 7}).to_string());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

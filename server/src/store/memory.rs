@@ -4,9 +4,21 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use proton_cancel::{ResourceId, Timestamp};
 use proton_cancel_wire::DeploymentRecord;
 
-use super::{Claimed, Produced, Row, StoreError, Written, key, revision_i64};
+use super::{Backend, Expected, ForWrite, Job, Produced, Row, StoreError, Written, key};
+
+/// A queued job and its lease.
+#[derive(Debug)]
+struct Queued {
+    due: i64,
+    resource: ResourceId,
+    payload: String,
+    claimed_until: Option<i64>,
+}
 
 #[derive(Debug, Default)]
 struct Tables {
@@ -17,16 +29,8 @@ struct Tables {
     record_seq: HashMap<String, i64>,
     /// The newest record of each resource (by row key): its seq and id.
     newest: HashMap<String, (i64, String)>,
-    /// By id: (due, resource, payload, claimed until).
-    jobs: BTreeMap<
-        i64,
-        (
-            i64,
-            proton_cancel::ResourceId,
-            serde_json::Value,
-            Option<i64>,
-        ),
-    >,
+    /// By id.
+    jobs: BTreeMap<i64, Queued>,
     next_job: i64,
     next_number: i64,
 }
@@ -40,30 +44,6 @@ pub struct MemoryStore {
 impl MemoryStore {
     fn lock(&self) -> MutexGuard<'_, Tables> {
         self.tables.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(super) async fn load(&self, key: &str) -> Result<Option<Row>, StoreError> {
-        Ok(self.lock().resources.get(key).cloned())
-    }
-
-    pub(super) async fn load_for_write(
-        &self,
-        key: &str,
-    ) -> Result<Option<(Row, Option<DeploymentRecord>)>, StoreError> {
-        let t = self.lock();
-        let record = t
-            .newest
-            .get(key)
-            .and_then(|(seq, id)| t.records.get(&(*seq, id.clone())))
-            .cloned();
-        Ok(t.resources.get(key).cloned().map(|row| (row, record)))
-    }
-
-    pub(super) async fn load_all(&self) -> Result<Vec<Row>, StoreError> {
-        let t = self.lock();
-        let mut rows: Vec<(&String, &Row)> = t.resources.iter().collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        Ok(rows.into_iter().map(|(_, r)| r.clone()).collect())
     }
 
     fn write(t: &mut Tables, row: &Row, produced: &Produced) {
@@ -87,97 +67,148 @@ impl MemoryStore {
             let id = t.next_job;
             t.jobs.insert(
                 id,
-                (
-                    j.due.as_millis(),
-                    j.resource.clone(),
-                    j.payload.clone(),
-                    None,
-                ),
+                Queued {
+                    due: j.due.as_millis(),
+                    resource: j.resource.clone(),
+                    payload: j.payload.clone(),
+                    claimed_until: None,
+                },
             );
         }
     }
 
-    pub(super) async fn insert(&self, row: &Row, produced: &Produced) -> Result<bool, StoreError> {
-        let mut t = self.lock();
-        if t.resources.contains_key(&key(row.deployment.resource())) {
-            return Ok(false);
-        }
-        Self::write(&mut t, row, produced);
-        Ok(true)
-    }
-
-    pub(super) async fn commit(
-        &self,
-        read: Option<i64>,
-        row: &Row,
-        produced: &Produced,
-    ) -> Result<Written, StoreError> {
-        let mut t = self.lock();
-        let current = t
-            .resources
-            .get(&key(row.deployment.resource()))
-            .map(|r| revision_i64(&r.deployment));
-        if current.is_none() || read.is_some_and(|read| current != Some(read)) {
-            return Ok(Written::Stale);
-        }
-        Self::write(&mut t, row, produced);
-        Ok(Written::Committed)
-    }
-
-    pub(super) async fn claim_due(
-        &self,
-        now: i64,
-        lease: i64,
-        limit: i64,
-    ) -> Result<Vec<Claimed>, StoreError> {
+    fn claim(&self, now: i64, lease: i64, limit: i64) -> Vec<Job> {
         let mut t = self.lock();
         let mut due: Vec<(i64, i64)> = t
             .jobs
             .iter()
-            .filter(|(_, (d, _, _, claimed))| *d <= now && claimed.is_none_or(|c| c < now))
-            .map(|(id, (d, ..))| (*d, *id))
+            .filter(|(_, j)| j.due <= now && j.claimed_until.is_none_or(|c| c < now))
+            .map(|(id, j)| (j.due, *id))
             .collect();
         due.sort_unstable();
         due.truncate(usize::try_from(limit).unwrap_or(0));
         let mut claimed = Vec::new();
-        for (d, id) in due {
+        for (due, id) in due {
             if let Some(job) = t.jobs.get_mut(&id) {
-                job.3 = Some(now.saturating_add(lease));
-                claimed.push(Claimed {
+                job.claimed_until = Some(now.saturating_add(lease));
+                claimed.push(Job {
                     id,
-                    due: proton_cancel::Timestamp::from_millis(d),
-                    resource: job.1.clone(),
-                    payload: job.2.clone(),
+                    due: Timestamp::from_millis(due),
+                    resource: job.resource.clone(),
+                    payload: job.payload.clone(),
                 });
             }
         }
-        Ok(claimed)
+        claimed
+    }
+}
+
+/// Every answer is ready at once: nothing here waits.
+fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, Result<T, StoreError>> {
+    std::future::ready(Ok(value)).boxed()
+}
+
+impl Backend for MemoryStore {
+    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Row>, StoreError>> {
+        ready(self.lock().resources.get(key).cloned())
     }
 
-    pub(super) async fn next_due(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.lock().jobs.values().map(|j| j.0).min())
-    }
-
-    pub(super) async fn finish_job(&self, id: i64) -> Result<(), StoreError> {
-        self.lock().jobs.remove(&id);
-        Ok(())
-    }
-
-    pub(super) async fn record(&self, id: &str) -> Result<Option<DeploymentRecord>, StoreError> {
+    fn load_for_write<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ForWrite>, StoreError>> {
         let t = self.lock();
-        Ok(t.record_seq
-            .get(id)
-            .and_then(|seq| t.records.get(&(*seq, id.to_owned())))
-            .cloned())
+        let record = t
+            .newest
+            .get(key)
+            .and_then(|(seq, id)| t.records.get(&(*seq, id.clone())))
+            .cloned();
+        ready(t.resources.get(key).cloned().map(|row| (row, record)))
     }
 
-    pub(super) async fn next_number(&self) -> Result<i64, StoreError> {
+    fn load_all(&self) -> BoxFuture<'_, Result<Vec<Row>, StoreError>> {
+        let t = self.lock();
+        let mut rows: Vec<(&String, &Row)> = t.resources.iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        ready(rows.into_iter().map(|(_, r)| r.clone()).collect())
+    }
+
+    fn insert<'a>(
+        &'a self,
+        row: &'a Row,
+        produced: &'a Produced,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let mut t = self.lock();
+        if t.resources.contains_key(&key(row.deployment.resource())) {
+            return ready(false);
+        }
+        Self::write(&mut t, row, produced);
+        ready(true)
+    }
+
+    fn commit<'a>(
+        &'a self,
+        expected: Option<&'a Expected>,
+        row: &'a Row,
+        produced: &'a Produced,
+    ) -> BoxFuture<'a, Result<Written, StoreError>> {
+        let mut t = self.lock();
+        let holds = match (t.resources.get(&key(row.deployment.resource())), expected) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(current), Some(e)) => {
+                current.deployment.revision() == e.revision && current.meta == e.meta
+            }
+        };
+        if !holds {
+            return ready(Written::Stale);
+        }
+        Self::write(&mut t, row, produced);
+        ready(Written::Committed)
+    }
+
+    fn claim_due(
+        &self,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> BoxFuture<'_, Result<Vec<Job>, StoreError>> {
+        ready(self.claim(now, lease, limit))
+    }
+
+    fn next_due(&self) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+        ready(self.lock().jobs.values().map(|j| j.due).min())
+    }
+
+    fn finish_job(&self, id: i64) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.lock().jobs.remove(&id);
+        ready(())
+    }
+
+    fn record<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<DeploymentRecord>, StoreError>> {
+        let t = self.lock();
+        ready(
+            t.record_seq
+                .get(id)
+                .and_then(|seq| t.records.get(&(*seq, id.to_owned())))
+                .cloned(),
+        )
+    }
+
+    fn records(&self) -> BoxFuture<'_, Result<Vec<DeploymentRecord>, StoreError>> {
+        ready(self.lock().records.values().rev().cloned().collect())
+    }
+
+    fn next_number(&self) -> BoxFuture<'_, Result<i64, StoreError>> {
         let mut t = self.lock();
         t.next_number = t.next_number.saturating_add(1);
-        Ok(t.next_number)
+        ready(t.next_number)
     }
 
-    pub(super) async fn records(&self) -> Result<Vec<DeploymentRecord>, StoreError> {
-        Ok(self.lock().records.values().rev().cloned().collect())
+    fn is_database(&self) -> bool {
+        false
     }
 }

@@ -1,22 +1,25 @@
-//! Where the server keeps its state: one small interface, three backends
-//! (memory for tests, SQLite by default, PostgreSQL for several replicas).
+//! Where the server keeps its state: one interface ([`Store`]) over a
+//! backend that it does not name: memory for tests, SQLite by default,
+//! PostgreSQL for several replicas.
 //!
 //! A resource is one row holding the core's versioned snapshot; every write
-//! is a compare-and-set on the revision it read. The deployment records and
-//! the engine's jobs that a change produces are written in the same
-//! transaction as the change, so a crash never separates a state from the
-//! work it owes.
+//! is a compare-and-set on what it read. The deployment records and the
+//! engine's jobs that a change produces are written in the same transaction
+//! as the change, so a crash never separates a state from the work it owes.
 
+mod codec;
 mod connections;
 mod memory;
 mod sql;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use codec::{key, millis};
+
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use proton_cancel::{Deployment, DeploymentId, ResourceId, Timestamp};
 use proton_cancel_wire::DeploymentRecord;
-use serde_json::Value;
 
 /// One resource as stored: its machine and what the server keeps beside it
 /// (ARN, environment, engine script), which the store does not read.
@@ -29,6 +32,27 @@ pub struct Row {
     pub meta: String,
 }
 
+/// What a write read, and so what the row must still hold for the write to
+/// commit: its revision (in the revision column and in the snapshot alike)
+/// and its meta text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// The revision read.
+    pub revision: u64,
+    /// The meta text read.
+    pub meta: String,
+}
+
+impl Expected {
+    /// What `row` holds.
+    pub fn of(row: &Row) -> Self {
+        Self {
+            revision: row.deployment.revision(),
+            meta: row.meta.clone(),
+        }
+    }
+}
+
 /// A deployment record to write, with its place in the list order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordRow {
@@ -38,29 +62,30 @@ pub struct RecordRow {
     pub record: DeploymentRecord,
 }
 
-/// Engine work to queue: a payload for `resource`, due at `due`.
-#[derive(Debug, Clone, PartialEq)]
+/// Engine work to queue: a report for `resource`, due at `due`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
     /// When it is due.
     pub due: Timestamp,
     /// The resource it is for.
     pub resource: ResourceId,
-    /// What to deliver (the server's report, as JSON).
-    pub payload: Value,
+    /// What to deliver: the engine's report as the engine wrote it (JSON
+    /// text); the store keeps it as it is and never parses it.
+    pub payload: String,
 }
 
 /// A job a worker has claimed: it is not claimed again until its lease
 /// ends, and is deleted with [`Store::finish_job`] once applied.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claimed {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
     /// The job's id.
     pub id: i64,
     /// When it was due.
     pub due: Timestamp,
     /// The resource it is for.
     pub resource: ResourceId,
-    /// What to deliver.
-    pub payload: Value,
+    /// What to deliver, as queued.
+    pub payload: String,
 }
 
 /// What a write produces besides the new row.
@@ -76,9 +101,9 @@ pub struct Produced {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
 pub enum Written {
-    /// The row had the revision read, and the change is stored.
+    /// The row held what was read, and the change is stored.
     Committed,
-    /// Another writer changed the row first; nothing was written. Read it
+    /// The row changed since it was read; nothing was written. Read it
     /// again and re-apply.
     Stale,
 }
@@ -93,7 +118,7 @@ pub enum StoreError {
     /// The schema could not be created or migrated.
     #[error("the database schema could not be migrated: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
-    /// A stored row does not decode.
+    /// A stored row does not decode, or its parts disagree.
     #[error("the stored row {key} cannot be read: {reason}")]
     Corrupt {
         /// The row's key.
@@ -106,101 +131,55 @@ pub enum StoreError {
     UnknownUrl(String),
 }
 
-/// Whether [`Store::commit`] compares the revision; only
-/// [`switch_off_compare_and_set_for_the_check`] turns it off.
-static COMPARE_AND_SET: AtomicBool = AtomicBool::new(true);
+/// A row read for a write, with its resource's newest deployment record.
+pub type ForWrite = (Row, Option<DeploymentRecord>);
 
-/// Makes every later [`Store::commit`] in this process write without
-/// comparing the revision it read: lost updates become possible. This
-/// exists for one caller, the negative control of the linearizability
-/// check (`server/tests/check`), which must show that the check catches
-/// what compare-and-set prevents. The server binary has no flag, variable
-/// or setting that reaches it.
-#[doc(hidden)]
-pub fn switch_off_compare_and_set_for_the_check() {
-    COMPARE_AND_SET.store(false, Ordering::SeqCst);
+/// What every backend does; [`Store`] adds the rules common to all.
+/// Futures are boxed so that a store can hold any backend.
+trait Backend: Send + Sync + std::fmt::Debug {
+    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Row>, StoreError>>;
+    fn load_for_write<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ForWrite>, StoreError>>;
+    fn load_all(&self) -> BoxFuture<'_, Result<Vec<Row>, StoreError>>;
+    fn insert<'a>(
+        &'a self,
+        row: &'a Row,
+        produced: &'a Produced,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Writes `row` if the stored row still holds `expected` (or always,
+    /// when `expected` is `None`).
+    fn commit<'a>(
+        &'a self,
+        expected: Option<&'a Expected>,
+        row: &'a Row,
+        produced: &'a Produced,
+    ) -> BoxFuture<'a, Result<Written, StoreError>>;
+    fn claim_due(
+        &self,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> BoxFuture<'_, Result<Vec<Job>, StoreError>>;
+    fn next_due(&self) -> BoxFuture<'_, Result<Option<i64>, StoreError>>;
+    fn finish_job(&self, id: i64) -> BoxFuture<'_, Result<(), StoreError>>;
+    fn record<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<DeploymentRecord>, StoreError>>;
+    fn records(&self) -> BoxFuture<'_, Result<Vec<DeploymentRecord>, StoreError>>;
+    fn next_number(&self) -> BoxFuture<'_, Result<i64, StoreError>>;
+    /// Whether this is a database (where a read costs a query, which a
+    /// write cache saves) rather than memory.
+    fn is_database(&self) -> bool;
 }
 
-/// The key of a resource's row: `service-instance/shop/web`,
-/// `environment/prod`, `service-pipeline/shop`, `component/cache`
-/// (names cannot hold `/`).
-pub fn key(id: &ResourceId) -> String {
-    match id {
-        ResourceId::ServiceInstance { service, name } => {
-            format!("service-instance/{service}/{name}")
-        }
-        ResourceId::Environment { name } => format!("environment/{name}"),
-        ResourceId::ServicePipeline { service } => format!("service-pipeline/{service}"),
-        ResourceId::Component { name } => format!("component/{name}"),
-        other => format!("{}/{other}", other.kind()),
-    }
-}
-
-fn revision_i64(d: &Deployment) -> i64 {
-    i64::try_from(d.revision()).unwrap_or(i64::MAX)
-}
-
-/// The row's snapshot as JSON text (its meta is text already).
-fn encode_snapshot(row: &Row) -> Result<String, StoreError> {
-    serde_json::to_string(&row.deployment).map_err(|e| StoreError::Corrupt {
-        key: key(row.deployment.resource()),
-        reason: e.to_string(),
-    })
-}
-
-fn decode_row(key: &str, snapshot: &str, meta: String) -> Result<Row, StoreError> {
-    Ok(Row {
-        deployment: serde_json::from_str(snapshot).map_err(|e| StoreError::Corrupt {
-            key: key.to_owned(),
-            reason: e.to_string(),
-        })?,
-        meta,
-    })
-}
-
-fn decode_record(id: &str, record: &str) -> Result<DeploymentRecord, StoreError> {
-    serde_json::from_str(record).map_err(|e| StoreError::Corrupt {
-        key: format!("deployment/{id}"),
-        reason: e.to_string(),
-    })
-}
-
-fn decode_job(id: i64, due: i64, resource: &str, payload: &str) -> Result<Claimed, StoreError> {
-    let corrupt = |e: serde_json::Error| StoreError::Corrupt {
-        key: format!("job/{id}"),
-        reason: e.to_string(),
-    };
-    Ok(Claimed {
-        id,
-        due: Timestamp::from_millis(due),
-        resource: serde_json::from_str(resource).map_err(corrupt)?,
-        payload: serde_json::from_str(payload).map_err(corrupt)?,
-    })
-}
-
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// The store: one of the three backends behind one interface.
+/// The store: a backend behind one interface.
 #[derive(Debug, Clone)]
-pub enum Store {
-    /// In memory, for tests: nothing survives the process.
-    Memory(memory::MemoryStore),
-    /// SQLite: a file (or an in-memory database), one writer at a time.
-    Sqlite(sql::SqliteStore),
-    /// PostgreSQL: shared by any number of replicas.
-    Postgres(sql::PostgresStore),
-}
-
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            Store::Memory($s) => $call,
-            Store::Sqlite($s) => $call,
-            Store::Postgres($s) => $call,
-        }
-    };
+pub struct Store {
+    backend: Arc<dyn Backend>,
+    compare_and_set: bool,
 }
 
 impl Store {
@@ -212,19 +191,49 @@ impl Store {
     /// # Errors
     /// The database cannot be opened or migrated, or the address is unknown.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        if url == "memory" {
-            Ok(Self::Memory(memory::MemoryStore::default()))
+        let backend: Arc<dyn Backend> = if url == "memory" {
+            Arc::new(memory::MemoryStore::default())
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self::Postgres(sql::PostgresStore::open(url).await?))
+            Arc::new(sql::open_postgres(url).await?)
         } else if url.starts_with("sqlite:") {
-            Ok(Self::Sqlite(sql::SqliteStore::open(url).await?))
+            Arc::new(sql::open_sqlite(url).await?)
         } else if url.contains("://") || url.is_empty() {
-            Err(StoreError::UnknownUrl(url.to_owned()))
+            return Err(StoreError::UnknownUrl(url.to_owned()));
         } else {
-            Ok(Self::Sqlite(
-                sql::SqliteStore::open(&format!("sqlite:{url}")).await?,
-            ))
+            Arc::new(sql::open_sqlite(&format!("sqlite:{url}")).await?)
+        };
+        Ok(Self {
+            backend,
+            compare_and_set: true,
+        })
+    }
+
+    /// A store in memory: nothing survives the process.
+    pub fn memory() -> Self {
+        Self {
+            backend: Arc::new(memory::MemoryStore::default()),
+            compare_and_set: true,
         }
+    }
+
+    /// The same store, but its writes no longer compare what they read:
+    /// two writers that read the same row both commit, and the second
+    /// silently undoes the first (a lost update). No server should run
+    /// this way; it exists to show what compare-and-set prevents, and the
+    /// linearizability check's negative control runs a replica on it to
+    /// show the check catches it. The server binary offers no way to it.
+    #[must_use]
+    pub fn without_compare_and_set(self) -> Self {
+        Self {
+            compare_and_set: false,
+            ..self
+        }
+    }
+
+    /// Whether this is a database (where a read costs a query, which a
+    /// write cache saves) rather than memory.
+    pub fn is_database(&self) -> bool {
+        self.backend.is_database()
     }
 
     /// The row of `id`, if the store holds it.
@@ -232,7 +241,7 @@ impl Store {
     /// # Errors
     /// The database failed, or the row does not decode.
     pub async fn load(&self, id: &ResourceId) -> Result<Option<Row>, StoreError> {
-        dispatch!(self, s => s.load(&key(id)).await)
+        self.backend.load(&key(id)).await
     }
 
     /// The row of `id` and its newest deployment record (the running or
@@ -240,11 +249,8 @@ impl Store {
     ///
     /// # Errors
     /// The database failed, or the row or record does not decode.
-    pub async fn load_for_write(
-        &self,
-        id: &ResourceId,
-    ) -> Result<Option<(Row, Option<DeploymentRecord>)>, StoreError> {
-        dispatch!(self, s => s.load_for_write(&key(id)).await)
+    pub async fn load_for_write(&self, id: &ResourceId) -> Result<Option<ForWrite>, StoreError> {
+        self.backend.load_for_write(&key(id)).await
     }
 
     /// Every row, by key.
@@ -252,7 +258,7 @@ impl Store {
     /// # Errors
     /// The database failed, or a row does not decode.
     pub async fn load_all(&self) -> Result<Vec<Row>, StoreError> {
-        dispatch!(self, s => s.load_all().await)
+        self.backend.load_all().await
     }
 
     /// Inserts `row` with what it produced, only if the store holds no row
@@ -261,29 +267,31 @@ impl Store {
     /// # Errors
     /// The database failed.
     pub async fn insert(&self, row: &Row, produced: &Produced) -> Result<bool, StoreError> {
-        dispatch!(self, s => s.insert(row, produced).await)
+        self.backend.insert(row, produced).await
     }
 
-    /// Replaces the row of `row`'s resource if it still has revision
-    /// `read`, with what the change produced, in one transaction.
+    /// Replaces the row of `row`'s resource with what the change produced,
+    /// in one transaction, if the row still holds what was read: the
+    /// `expected` revision in its revision column and in its snapshot, and
+    /// the `expected` meta. A row changed meanwhile, by another writer or
+    /// behind the server's back, answers [`Written::Stale`].
     ///
     /// # Errors
     /// The database failed.
     pub async fn commit(
         &self,
-        read: u64,
+        expected: &Expected,
         row: &Row,
         produced: &Produced,
     ) -> Result<Written, StoreError> {
-        let read = COMPARE_AND_SET
-            .load(Ordering::SeqCst)
-            .then(|| i64::try_from(read).unwrap_or(i64::MAX));
-        dispatch!(self, s => s.commit(read, row, produced).await)
+        let expected = self.compare_and_set.then_some(expected);
+        self.backend.commit(expected, row, produced).await
     }
 
     /// Claims up to `limit` jobs due at `now` that no live lease holds, for
     /// `lease`; a claimed job that is not finished before its lease ends is
     /// claimed again (a crash between claiming and applying re-delivers it).
+    /// In due order.
     ///
     /// # Errors
     /// The database failed, or a job does not decode.
@@ -292,8 +300,13 @@ impl Store {
         now: Timestamp,
         lease: Duration,
         limit: i64,
-    ) -> Result<Vec<Claimed>, StoreError> {
-        dispatch!(self, s => s.claim_due(now.as_millis(), millis(lease), limit).await)
+    ) -> Result<Vec<Job>, StoreError> {
+        let mut jobs = self
+            .backend
+            .claim_due(now.as_millis(), millis(lease), limit)
+            .await?;
+        jobs.sort_by_key(|j| (j.due, j.id));
+        Ok(jobs)
     }
 
     /// When the next job falls due, if any is queued.
@@ -301,7 +314,7 @@ impl Store {
     /// # Errors
     /// The database failed.
     pub async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        dispatch!(self, s => s.next_due().await.map(|d| d.map(Timestamp::from_millis)))
+        Ok(self.backend.next_due().await?.map(Timestamp::from_millis))
     }
 
     /// Deletes an applied job.
@@ -309,7 +322,7 @@ impl Store {
     /// # Errors
     /// The database failed.
     pub async fn finish_job(&self, id: i64) -> Result<(), StoreError> {
-        dispatch!(self, s => s.finish_job(id).await)
+        self.backend.finish_job(id).await
     }
 
     /// The record of attempt `id`.
@@ -317,7 +330,7 @@ impl Store {
     /// # Errors
     /// The database failed, or the record does not decode.
     pub async fn record(&self, id: DeploymentId) -> Result<Option<DeploymentRecord>, StoreError> {
-        dispatch!(self, s => s.record(&id.to_string()).await)
+        self.backend.record(&id.to_string()).await
     }
 
     /// The next deployment number: 1, 2, 3, … across every server on the
@@ -326,7 +339,7 @@ impl Store {
     /// # Errors
     /// The database failed.
     pub async fn next_number(&self) -> Result<u64, StoreError> {
-        let n = dispatch!(self, s => s.next_number().await)?;
+        let n = self.backend.next_number().await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -335,6 +348,6 @@ impl Store {
     /// # Errors
     /// The database failed, or a record does not decode.
     pub async fn records(&self) -> Result<Vec<DeploymentRecord>, StoreError> {
-        dispatch!(self, s => s.records().await)
+        self.backend.records().await
     }
 }

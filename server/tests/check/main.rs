@@ -330,7 +330,7 @@ fn replicas_stay_linearizable_under_kills_pauses_and_cut_connections_and_the_che
     assert!(report.linearizable(), "not linearizable:\n{report}");
     assert!(
         report.faults.len() >= 3 && report.answered > 1_000,
-        "too little happened to prove anything:\n{report}"
+        "too little happened to show anything:\n{report}"
     );
 
     // The negative control: compare-and-set off must be caught.
@@ -374,17 +374,18 @@ fn cas_off_replica() {
         .with_writer(std::io::stderr)
         .init();
     runtime.block_on(async move {
-        proton_cancel_server::store::switch_off_compare_and_set_for_the_check();
         let store = proton_cancel_server::store::Store::open(&database)
             .await
-            .unwrap();
+            .unwrap()
+            .without_compare_and_set();
         let seed = proton_cancel_server::Seed::from_json(&std::fs::read(seed).unwrap()).unwrap();
-        let app = proton_cancel_server::App::open_with_lease(
+        let app = proton_cancel_server::App::open(
             store,
-            seed,
-            proton_cancel_server::EngineOverrides::default(),
-            proton_cancel_server::Clock::system(),
-            std::time::Duration::from_millis(lease),
+            proton_cancel_server::Options {
+                seed,
+                job_lease: std::time::Duration::from_millis(lease),
+                ..proton_cancel_server::Options::default()
+            },
         )
         .await
         .unwrap();

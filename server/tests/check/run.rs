@@ -206,7 +206,7 @@ impl Resource {
     }
 
     fn label(&self) -> String {
-        proton_cancel_server::store::key(&self.id())
+        self.id().to_string()
     }
 
     fn model(&self) -> Model {

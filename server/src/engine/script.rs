@@ -1,0 +1,144 @@
+//! What the simulated engine is told to do for a resource: how long each
+//! piece of work takes and how it ends.
+
+use proton_cancel::EngineResult;
+use serde::{Deserialize, Serialize};
+
+/// The reason the engine gives when an update it was scripted to fail ends.
+pub const UPDATE_FAILURE: &str = "Provisioning failed: the update did not complete.";
+
+/// The reason the engine gives when a cancellation it was scripted to fail
+/// ends.
+pub const CANCELLATION_FAILURE: &str = "Cancellation failed: the rollback did not complete.";
+
+/// How the simulated provisioning engine answers for one resource. Every
+/// delay counts from the event that starts it; `null` (or leaving a delay
+/// out of a resource that sets none) means the engine never sends that
+/// report, so a test or a person can hold a resource in IN_PROGRESS or
+/// CANCELLING for as long as they like. Results are written `"SUCCEEDED"`
+/// or `"FAILED"`; a failure carries the engine's reason ([`UPDATE_FAILURE`],
+/// [`CANCELLATION_FAILURE`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EngineScript {
+    /// Milliseconds from an accepted update to its result.
+    pub update_after_ms: Option<u64>,
+    /// The update's result.
+    #[serde(serialize_with = "word::write", deserialize_with = "word::update")]
+    pub update_result: EngineResult,
+    /// Milliseconds from an accepted cancel to the start of the rollback.
+    pub cancel_start_after_ms: Option<u64>,
+    /// Milliseconds from the start of the rollback to its result.
+    pub cancel_finish_after_ms: Option<u64>,
+    /// The cancellation's result.
+    #[serde(
+        serialize_with = "word::write",
+        deserialize_with = "word::cancellation"
+    )]
+    pub cancel_result: EngineResult,
+}
+
+impl Default for EngineScript {
+    /// Updates take 5 s and succeed; a cancel starts after 1 s and succeeds
+    /// 2 s later.
+    fn default() -> Self {
+        Self {
+            update_after_ms: Some(5_000),
+            update_result: EngineResult::Succeeded,
+            cancel_start_after_ms: Some(1_000),
+            cancel_finish_after_ms: Some(2_000),
+            cancel_result: EngineResult::Succeeded,
+        }
+    }
+}
+
+/// Partial engine settings; what is absent comes from the level below
+/// (built-in defaults, then the seed's, then the command line's, then each
+/// resource's own).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EngineOverrides {
+    /// See [`EngineScript::update_after_ms`]; `null` never reports.
+    #[serde(default, deserialize_with = "explicit_null")]
+    pub update_after_ms: Option<Option<u64>>,
+    /// See [`EngineScript::update_result`].
+    #[serde(default, deserialize_with = "word::some_update")]
+    pub update_result: Option<EngineResult>,
+    /// See [`EngineScript::cancel_start_after_ms`]; `null` never starts.
+    #[serde(default, deserialize_with = "explicit_null")]
+    pub cancel_start_after_ms: Option<Option<u64>>,
+    /// See [`EngineScript::cancel_finish_after_ms`]; `null` never finishes.
+    #[serde(default, deserialize_with = "explicit_null")]
+    pub cancel_finish_after_ms: Option<Option<u64>>,
+    /// See [`EngineScript::cancel_result`].
+    #[serde(default, deserialize_with = "word::some_cancellation")]
+    pub cancel_result: Option<EngineResult>,
+}
+
+/// Tells a member set to `null` (`Some(None)`) from one left out (`None`).
+fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
+    Option::<u64>::deserialize(d).map(Some)
+}
+
+impl EngineOverrides {
+    /// These overrides on top of `defaults`.
+    pub fn over(&self, defaults: &EngineScript) -> EngineScript {
+        let defaults = defaults.clone();
+        EngineScript {
+            update_after_ms: self.update_after_ms.unwrap_or(defaults.update_after_ms),
+            update_result: self.update_result.clone().unwrap_or(defaults.update_result),
+            cancel_start_after_ms: self
+                .cancel_start_after_ms
+                .unwrap_or(defaults.cancel_start_after_ms),
+            cancel_finish_after_ms: self
+                .cancel_finish_after_ms
+                .unwrap_or(defaults.cancel_finish_after_ms),
+            cancel_result: self.cancel_result.clone().unwrap_or(defaults.cancel_result),
+        }
+    }
+}
+
+/// A scripted result as the seed writes it: `"SUCCEEDED"` or `"FAILED"`.
+mod word {
+    use proton_cancel::{EngineResult, StatusMessage};
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    use super::{CANCELLATION_FAILURE, UPDATE_FAILURE};
+
+    const WORDS: &[&str] = &["SUCCEEDED", "FAILED"];
+
+    pub(super) fn write<S: Serializer>(result: &EngineResult, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match result {
+            EngineResult::Succeeded => "SUCCEEDED",
+            EngineResult::Failed(_) => "FAILED",
+        })
+    }
+
+    fn read<'de, D: Deserializer<'de>>(d: D, reason: &str) -> Result<EngineResult, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "SUCCEEDED" => Ok(EngineResult::Succeeded),
+            "FAILED" => Ok(EngineResult::Failed(StatusMessage::new(reason))),
+            other => Err(serde::de::Error::unknown_variant(other, WORDS)),
+        }
+    }
+
+    pub(super) fn update<'de, D: Deserializer<'de>>(d: D) -> Result<EngineResult, D::Error> {
+        read(d, UPDATE_FAILURE)
+    }
+
+    pub(super) fn cancellation<'de, D: Deserializer<'de>>(d: D) -> Result<EngineResult, D::Error> {
+        read(d, CANCELLATION_FAILURE)
+    }
+
+    pub(super) fn some_update<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<EngineResult>, D::Error> {
+        update(d).map(Some)
+    }
+
+    pub(super) fn some_cancellation<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<EngineResult>, D::Error> {
+        cancellation(d).map(Some)
+    }
+}

@@ -1,0 +1,82 @@
+//! The engine's worker: claims the jobs that fall due, feeds their reports
+//! to the machines, and finishes each job only once its report is applied,
+//! so a crash in between delivers it again.
+
+use std::time::Duration;
+
+use proton_cancel_wire::ErrorCode;
+
+use super::Report;
+use crate::app::App;
+
+/// How many jobs one claim takes at most.
+const CLAIM_AT_ONCE: i64 = 64;
+
+/// The longest the worker sleeps before it looks for jobs again (another
+/// replica may have queued some).
+const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(1);
+
+impl App {
+    /// Delivers every report that is due, in due order, to its resource's
+    /// machine; the machine ignores the ones that lost a race.
+    pub(crate) async fn deliver_due(&self) {
+        loop {
+            let now = self.now();
+            let claimed = match self
+                .store()
+                .claim_due(now, self.job_lease(), CLAIM_AT_ONCE)
+                .await
+            {
+                Ok(claimed) => claimed,
+                Err(e) => {
+                    tracing::error!(error = %e, "the engine cannot claim its jobs");
+                    return;
+                }
+            };
+            if claimed.is_empty() {
+                return;
+            }
+            for job in claimed {
+                let report = match Report::read(&job.payload) {
+                    Ok(report) => report,
+                    Err(e) => {
+                        tracing::error!(job = job.id, error = %e, "a job's report cannot be read; dropped");
+                        let _ = self.store().finish_job(job.id).await;
+                        continue;
+                    }
+                };
+                tracing::info!(resource = %job.resource, report = %report.name(), "engine report");
+                let input = report.at(job.due);
+                match self.apply(&job.resource, |_| Ok(input.clone())).await {
+                    Ok(_) => {}
+                    Err(e) if e.code() == ErrorCode::ResourceNotFoundException => {}
+                    Err(e) => {
+                        tracing::error!(job = job.id, error = %e.message(), "a report could not be applied; it will be delivered again");
+                        continue;
+                    }
+                }
+                if let Err(e) = self.store().finish_job(job.id).await {
+                    tracing::error!(job = job.id, error = %e, "an applied job could not be finished");
+                }
+            }
+        }
+    }
+
+    /// The engine on the system clock: sleeps until the next report is due
+    /// (or a new one is queued, or [`LOOK_AGAIN_AFTER`] passes), then
+    /// delivers.
+    pub(crate) async fn run_engine(self) {
+        loop {
+            let next = self.store().next_due().await.ok().flatten();
+            let wait = next.map_or(LOOK_AGAIN_AFTER, |due| {
+                let ms = due.as_millis().saturating_sub(self.now().as_millis());
+                Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(LOOK_AGAIN_AFTER)
+            });
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.queued().notified() => {}
+            }
+            self.deliver_due().await;
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! The operations, typed: each takes what its request names and answers
+//! with the shape its response holds, or an AWS-shaped error.
+
+use proton_cancel::{
+    ClientToken, Configuration, Input, Observed, Outcome, ResourceId, ResourceName,
+};
+use proton_cancel_wire::{
+    ApiError, Component, ConfigurationChange, DEFAULT_PAGE_SIZE, DeploymentRecord, Environment,
+    ErrorCode, GetDeploymentInput, ListDeploymentsInput, ListDeploymentsOutput,
+    ListServiceInstancesInput, ListServiceInstancesOutput, Service, ServiceInstance,
+    ServicePipeline, page,
+};
+
+use crate::app::App;
+use crate::stored::Entry;
+use crate::write::store_failed;
+
+/// The error a rejected outcome answers with.
+fn rejected(outcome: &Outcome) -> Option<ApiError> {
+    outcome.rejection().map(|r| ApiError::from(r.clone()))
+}
+
+/// Names the resource a request is about on its log line.
+fn note_resource(resource: &dyn std::fmt::Display) {
+    tracing::Span::current().record("resource", tracing::field::display(resource));
+}
+
+impl App {
+    /// The shape of `id` as it is.
+    pub(crate) async fn get<T>(
+        &self,
+        id: &ResourceId,
+        shape: fn(&Entry) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        note_resource(id);
+        let row = self.store().load(id).await.map_err(store_failed)?;
+        shape(&Entry::of(
+            row.ok_or_else(|| ApiError::resource_not_found(id))?,
+        )?)
+    }
+
+    /// Cancels the deployment of `id` and answers with its shape.
+    pub(crate) async fn cancel<T>(
+        &self,
+        id: ResourceId,
+        shape: fn(&Entry) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        note_resource(&id);
+        let now = self.now();
+        let (outcome, entry) = self.apply(&id, |_| Ok(Input::Cancel { at: now })).await?;
+        if let Some(error) = rejected(&outcome) {
+            return Err(error);
+        }
+        shape(&entry)
+    }
+
+    /// Updates `id` as `change` asks (deployment type NONE changes
+    /// nothing the emulator keeps) and answers with its shape.
+    pub(crate) async fn update<T>(
+        &self,
+        id: ResourceId,
+        change: &ConfigurationChange,
+        client_token: Option<ClientToken>,
+        shape: fn(&Entry) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        note_resource(&id);
+        if !change.deploys() {
+            return self.get(&id, shape).await;
+        }
+        let now = self.now();
+        let deployment_id = self.mint_id().await.map_err(store_failed)?;
+        let (outcome, entry) = self
+            .apply(&id, |d| {
+                Ok(Input::Update {
+                    at: now,
+                    deployment_id,
+                    target: change.target(d.applied_configuration()),
+                    client_token: client_token.clone(),
+                })
+            })
+            .await?;
+        if let Some(error) = rejected(&outcome) {
+            return Err(error);
+        }
+        shape(&entry)
+    }
+
+    pub(crate) async fn entries(&self) -> Result<Vec<Entry>, ApiError> {
+        let rows = self.store().load_all().await.map_err(store_failed)?;
+        rows.into_iter().map(Entry::of).collect()
+    }
+
+    /// The `Service` shape of `name`: its pipeline if it has one, and what
+    /// its pipeline and instances tell of it.
+    pub(crate) async fn service(&self, name: &ResourceName) -> Result<Service, ApiError> {
+        note_resource(&format_args!("service '{name}'"));
+        let all = self.entries().await?;
+        let pipeline = all.iter().find(|e| {
+            matches!(e.deployment.resource(), ResourceId::ServicePipeline { service } if service == name)
+        });
+        let mut instances: Vec<&Entry> = all
+            .iter()
+            .filter(|e| {
+                matches!(e.deployment.resource(), ResourceId::ServiceInstance { service, .. } if service == name)
+            })
+            .collect();
+        instances.sort_by(|a, b| a.deployment.resource().cmp(b.deployment.resource()));
+        let parts: Vec<Observed> = pipeline
+            .iter()
+            .chain(instances.iter())
+            .map(|e| e.deployment.observe())
+            .collect();
+        let Some(first) = parts.first() else {
+            return Err(ApiError::new(
+                ErrorCode::ResourceNotFoundException,
+                format!("service '{name}' was not found"),
+            ));
+        };
+        let (template_name, spec) = match &first.applied {
+            Configuration::Template { template, spec } => (
+                template.name.clone(),
+                spec.as_ref()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            Configuration::Component { .. } => {
+                return Err(ApiError::internal(format!(
+                    "{} holds a component's configuration",
+                    first.resource
+                )));
+            }
+        };
+        let created = parts
+            .iter()
+            .map(|o| o.created_at)
+            .min()
+            .unwrap_or(first.created_at);
+        let modified = parts
+            .iter()
+            .map(|o| o.last_attempt.as_ref().map_or(o.created_at, |a| a.at))
+            .max()
+            .unwrap_or(created);
+        let pipeline = pipeline.map(service_pipeline).transpose()?;
+        Ok(Service::new(
+            name.clone(),
+            format!("{}service/{name}", self.arn_prefix()),
+            template_name,
+            spec,
+            (created, modified),
+            pipeline,
+        ))
+    }
+
+    pub(crate) async fn list_service_instances(
+        &self,
+        input: &ListServiceInstancesInput,
+    ) -> Result<ListServiceInstancesOutput, ApiError> {
+        let mut all = Vec::new();
+        for entry in self.entries().await? {
+            if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
+                if input.service_name.as_ref().is_none_or(|s| s == service) {
+                    all.push(service_instance(&entry)?);
+                }
+            }
+        }
+        all.retain(|i| input.filters.iter().all(|f| crate::list::matches(i, f)));
+        crate::list::sort(&mut all, input.sort_by, input.sort_order);
+        let (page, next_token) = page(
+            all,
+            |i| format!("{}/{}", i.service_name, i.name),
+            input.next_token.as_ref(),
+            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
+        )?;
+        Ok(ListServiceInstancesOutput {
+            service_instances: page.into_iter().map(Into::into).collect(),
+            next_token,
+        })
+    }
+
+    /// The record of a deployment, if every name the input gives matches
+    /// its target.
+    pub(crate) async fn deployment(
+        &self,
+        input: &GetDeploymentInput,
+    ) -> Result<DeploymentRecord, ApiError> {
+        note_resource(&format_args!("deployment '{}'", input.id));
+        self.store()
+            .record(input.id)
+            .await
+            .map_err(store_failed)?
+            .filter(|r| input.filter.matches(r))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::ResourceNotFoundException,
+                    format!("deployment '{}' was not found", input.id),
+                )
+            })
+    }
+
+    /// The records that match every name given, newest first.
+    pub(crate) async fn list_deployments(
+        &self,
+        input: &ListDeploymentsInput,
+    ) -> Result<ListDeploymentsOutput, ApiError> {
+        let matching: Vec<_> = self
+            .store()
+            .records()
+            .await
+            .map_err(store_failed)?
+            .iter()
+            .filter(|r| input.filter.matches(r))
+            .map(DeploymentRecord::summary)
+            .collect();
+        let (deployments, next_token) = page(
+            matching,
+            |d| d.id.to_string(),
+            input.next_token.as_ref(),
+            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
+        )?;
+        Ok(ListDeploymentsOutput {
+            deployments,
+            next_token,
+        })
+    }
+}
+
+pub(crate) fn service_instance(entry: &Entry) -> Result<ServiceInstance, ApiError> {
+    let environment = entry.environment()?;
+    ServiceInstance::new(&entry.deployment.observe(), &entry.meta.arn, environment)
+}
+
+pub(crate) fn environment(entry: &Entry) -> Result<Environment, ApiError> {
+    Environment::new(&entry.deployment.observe(), &entry.meta.arn)
+}
+
+pub(crate) fn service_pipeline(entry: &Entry) -> Result<ServicePipeline, ApiError> {
+    ServicePipeline::new(&entry.deployment.observe(), &entry.meta.arn)
+}
+
+pub(crate) fn component(entry: &Entry) -> Result<Component, ApiError> {
+    let environment = entry.environment()?;
+    Component::new(&entry.deployment.observe(), &entry.meta.arn, environment)
+}

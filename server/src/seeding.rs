@@ -1,0 +1,242 @@
+//! Loading a [`Seed`] into the store at start: each seeded resource is
+//! built as a row (an IN_PROGRESS one with its attempt's record and engine
+//! jobs) and inserted only if the store does not hold it yet, so a restart
+//! with the same seed never resets state.
+
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use proton_cancel::{
+    Configuration, Deployment, DeploymentStatus, Effect, Observed, ResourceId, ResourceName,
+    StatusMessage, TemplateRef, Timestamp,
+};
+use proton_cancel_wire::DeploymentRecord;
+
+use crate::app::App;
+use crate::engine::{EngineOverrides, EngineScript, jobs};
+use crate::seed::{Seed, SeedDeployment};
+use crate::store::{Produced, RecordRow, Row, StoreError};
+use crate::stored::{Entry, Meta};
+use crate::write::seq_of;
+
+/// How many seeded resources are written at once.
+const SEED_WRITES_AT_ONCE: usize = 16;
+
+/// Why the server could not open on its store with its seed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// A seeded resource cannot be built: the message names it and the
+    /// rule it breaks.
+    #[error("{0}")]
+    Seed(String),
+    /// The store failed while the seed was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One seeded resource before it is built: its id, ARN, environment and
+/// deployment.
+struct Seeded {
+    id: ResourceId,
+    arn: String,
+    environment: Option<ResourceName>,
+    deployment: SeedDeployment,
+}
+
+impl App {
+    /// Writes every resource of `seed` the store does not hold yet, with
+    /// engine settings `overrides` between the seed's and each resource's.
+    pub(crate) async fn load_seed(
+        &self,
+        seed: Seed,
+        overrides: &EngineOverrides,
+    ) -> Result<(), OpenError> {
+        let defaults = overrides.over(&seed.engine.over(&EngineScript::default()));
+        let at = self.now();
+        // Each resource is built in seed order (so deployment ids follow
+        // it), then written in its own transaction, several at once: on
+        // PostgreSQL a seed of 100,000 resources loads in seconds instead of
+        // minutes. Which resources a restart inserts does not depend on the
+        // order: each insert is skipped if its row exists.
+        let mut built = Vec::new();
+        for seeded in self.seeded(seed)? {
+            built.push(self.build(seeded, &defaults, at).await?);
+        }
+        futures_util::stream::iter(
+            built
+                .into_iter()
+                .map(|(row, produced)| self.insert(row, produced)),
+        )
+        .buffer_unordered(SEED_WRITES_AT_ONCE)
+        .try_collect::<()>()
+        .await
+    }
+
+    /// The seed's resources with their ids, ARNs and environments.
+    fn seeded(&self, seed: Seed) -> Result<Vec<Seeded>, OpenError> {
+        let mut all = Vec::new();
+        for s in &seed.service_instances {
+            all.push(Seeded {
+                id: ResourceId::ServiceInstance {
+                    service: s.service_name.clone(),
+                    name: s.name.clone(),
+                },
+                arn: self.arn(&format!(
+                    "service/{}/service-instance/{}",
+                    s.service_name, s.name
+                )),
+                environment: Some(s.environment_name.clone()),
+                deployment: s.deployment.clone(),
+            });
+        }
+        for s in seed.environments {
+            all.push(Seeded {
+                arn: self.arn(&format!("environment/{}", s.name)),
+                id: ResourceId::Environment { name: s.name },
+                environment: None,
+                deployment: s.deployment,
+            });
+        }
+        for s in seed.service_pipelines {
+            // The records of a pipeline's deployments name an environment:
+            // the seed's, or that of the service's first instance by name.
+            let environment = s.environment_name.clone().or_else(|| {
+                seed.service_instances
+                    .iter()
+                    .filter(|i| i.service_name == s.service_name)
+                    .min_by(|a, b| a.name.cmp(&b.name))
+                    .map(|i| i.environment_name.clone())
+            });
+            let arn = self.arn(&format!("service/{}/pipeline", s.service_name));
+            let id = ResourceId::ServicePipeline {
+                service: s.service_name,
+            };
+            let Some(environment) = environment else {
+                return Err(OpenError::Seed(format!(
+                    "{id}: give its environmentName, or seed an instance of the service: \
+                     its deployment records name an environment"
+                )));
+            };
+            all.push(Seeded {
+                id,
+                arn,
+                environment: Some(environment),
+                deployment: s.deployment,
+            });
+        }
+        for s in seed.components {
+            all.push(Seeded {
+                arn: self.arn(&format!("component/{}", s.name)),
+                id: ResourceId::Component { name: s.name },
+                environment: Some(s.environment_name),
+                deployment: s.deployment,
+            });
+        }
+        Ok(all)
+    }
+
+    /// A seeded resource's row and what it produces (its running attempt's
+    /// record and engine jobs), not yet written.
+    async fn build(
+        &self,
+        seeded: Seeded,
+        defaults: &EngineScript,
+        at: Timestamp,
+    ) -> Result<(Row, Produced), OpenError> {
+        let Seeded {
+            id,
+            arn,
+            environment,
+            deployment: seed,
+        } = seeded;
+        let refuse = |why: String| OpenError::Seed(format!("{id}: {why}"));
+        let engine = seed.engine.over(defaults);
+        let template = match (
+            seed.template_name,
+            seed.template_major_version,
+            seed.template_minor_version,
+        ) {
+            (Some(name), Some(major), Some(minor)) => Some(TemplateRef { name, major, minor }),
+            (None, None, None) => None,
+            _ => {
+                return Err(refuse(
+                    "give templateName, templateMajorVersion and templateMinorVersion together"
+                        .to_owned(),
+                ));
+            }
+        };
+        let configuration = match (id.kind().deploys_a_template(), template) {
+            (true, Some(template)) => Configuration::Template {
+                template,
+                spec: seed.spec,
+            },
+            (false, None) => Configuration::Component {
+                service_spec: seed.spec,
+            },
+            (true, None) => return Err(refuse("a template version is required".to_owned())),
+            (false, Some(_)) => {
+                return Err(refuse(
+                    "a component has no template; give only its spec".to_owned(),
+                ));
+            }
+        };
+        if matches!(
+            seed.deployment_status,
+            DeploymentStatus::Cancelling | DeploymentStatus::DeleteInProgress
+        ) {
+            // The engine would have nothing to finish them with.
+            return Err(refuse(format!(
+                "cannot be seeded in {}; seed IN_PROGRESS and cancel it, or seed a settled status",
+                seed.deployment_status
+            )));
+        }
+        let mut produced = Produced::default();
+        let deployment = if seed.deployment_status == DeploymentStatus::InProgress {
+            let deployment_id = self.mint_id().await?;
+            let before = Observed::new(id.clone(), at, configuration.clone());
+            let (deployment, effect) =
+                Deployment::create(id.clone(), at, deployment_id, configuration, None)
+                    .map_err(|e| refuse(e.to_string()))?;
+            if let Effect::StartDeployment { target, .. } = &effect {
+                let place = self
+                    .place(deployment_id, &arn, environment.as_ref(), &id)
+                    .map_err(|e| OpenError::Seed(e.message().to_owned()))?;
+                let mut record = DeploymentRecord::start(deployment_id, at, &before, target, place);
+                record.follow(at, &deployment.observe());
+                produced.records.push(RecordRow {
+                    seq: seq_of(deployment_id),
+                    record,
+                });
+            }
+            produced.jobs = jobs(&id, &effect, &engine, at);
+            deployment
+        } else {
+            let mut observed = Observed::new(id.clone(), at, configuration);
+            observed.status = seed.deployment_status.clone();
+            observed.status_message = match &seed.deployment_status {
+                DeploymentStatus::Cancelled => Some(StatusMessage::new(StatusMessage::CANCELLED)),
+                DeploymentStatus::Failed | DeploymentStatus::DeleteFailed => Some(
+                    StatusMessage::new(seed.deployment_status_message.clone().unwrap_or_default()),
+                ),
+                _ => None,
+            };
+            Deployment::restore(observed).map_err(|e| refuse(format!("cannot be seeded: {e}")))?
+        };
+        let meta = Meta {
+            arn,
+            environment,
+            engine,
+        };
+        let entry = Entry { deployment, meta };
+        Ok((entry.row(), produced))
+    }
+
+    /// Writes a seeded resource unless the store holds it already.
+    async fn insert(&self, row: Row, produced: Produced) -> Result<(), OpenError> {
+        if self.store().insert(&row, &produced).await? {
+            let newest = produced.records.last().map(|r| r.record.clone());
+            let id = row.deployment.resource().clone();
+            self.cache().put(id, row, newest);
+        }
+        Ok(())
+    }
+}

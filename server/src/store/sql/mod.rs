@@ -1,0 +1,362 @@
+//! The SQL backends: one store over a [`Dialect`], SQLite's or
+//! PostgreSQL's. Every statement is written once, with PostgreSQL's `$1`
+//! placeholders (SQLite reads the same text with `?1`); a dialect adds only
+//! what differs: how a claim locks, how deployment numbers are drawn, and
+//! whether a commit is one statement.
+
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use proton_cancel_wire::DeploymentRecord;
+use sqlx::{Connection as _, Database, Row as _};
+
+mod dialect;
+mod statements;
+
+use dialect::Dialect;
+use dialect::{Bind, Col, Val};
+pub(super) use dialect::{open_postgres, open_sqlite};
+use statements::{ROW_COLS, Statement, Statements, row_of};
+
+use super::codec::{decode_record, decode_resource, encode_snapshot, json, key, revision_i64};
+use super::connections::Connections;
+use super::{Backend, Expected, ForWrite, Job, Produced, Row, StoreError, Written};
+
+/// A SQL store in dialect `D`.
+pub(super) struct SqlStore<D: Dialect> {
+    connections: Connections<D::Db>,
+    statements: Statements,
+}
+
+impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("connections", &self.connections)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<D: Dialect> SqlStore<D>
+where
+    for<'c> &'c mut <D::Db as Database>::Connection: sqlx::Executor<'c, Database = D::Db>,
+    for<'q> <D::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, D::Db>,
+    String: for<'r> sqlx::Decode<'r, D::Db> + sqlx::Type<D::Db>,
+    i64: for<'r> sqlx::Decode<'r, D::Db> + sqlx::Type<D::Db>,
+    usize: sqlx::ColumnIndex<<D::Db as Database>::Row>,
+{
+    fn new(pool: sqlx::Pool<D::Db>) -> Self {
+        Self {
+            connections: Connections::new(pool),
+            statements: Statements::of::<D>(),
+        }
+    }
+
+    /// Runs `sql` with `binds` and reads each row's columns as `cols` say.
+    async fn fetch(
+        &self,
+        sql: &str,
+        binds: Vec<Bind>,
+        cols: &[Col],
+    ) -> Result<Vec<Vec<Val>>, StoreError> {
+        let mut query = sqlx::query(sql);
+        for b in binds {
+            query = D::bind(query, b);
+        }
+        let mut c = self.connections.get().await?;
+        let rows = query.fetch_all(c.conn()).await;
+        let rows = c.done(rows)?;
+        rows.iter()
+            .map(|row| {
+                cols.iter()
+                    .enumerate()
+                    .map(|(i, col)| {
+                        Ok(match col {
+                            Col::Text => row
+                                .try_get::<Option<String>, _>(i)?
+                                .map_or(Val::Null, Val::Text),
+                            Col::Int => row
+                                .try_get::<Option<i64>, _>(i)?
+                                .map_or(Val::Null, Val::Int),
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Runs `statements` in one transaction if the first one returns a row
+    /// (it changed one); otherwise writes nothing. Whether it did.
+    async fn transaction(&self, statements: Vec<Statement<'_>>) -> Result<bool, StoreError> {
+        let mut c = self.connections.get().await?;
+        let written = async {
+            let mut tx = c.conn().begin().await?;
+            let mut first = true;
+            for (sql, binds) in statements {
+                let mut query = sqlx::query(sql);
+                for b in binds {
+                    query = D::bind(query, b);
+                }
+                if first {
+                    if query.fetch_optional(&mut *tx).await?.is_none() {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                    first = false;
+                } else {
+                    query.execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
+        }
+        .await;
+        Ok(c.done(written)?)
+    }
+
+    fn rows(rows: Vec<Vec<Val>>) -> Result<Vec<Row>, StoreError> {
+        rows.into_iter().map(row_of).collect()
+    }
+
+    async fn commit_in_one(
+        &self,
+        sql: &str,
+        mut binds: Vec<Bind>,
+        produced: &Produced,
+    ) -> Result<bool, StoreError> {
+        let (mut ids, mut seqs, mut resources, mut records) = (vec![], vec![], vec![], vec![]);
+        for r in &produced.records {
+            ids.push(r.record.id.to_string());
+            seqs.push(r.seq);
+            resources.push(r.record.target().map(|t| key(&t)).unwrap_or_default());
+            records.push(json(&r.record, "deployment record")?);
+        }
+        let (mut dues, mut job_resources, mut payloads) = (vec![], vec![], vec![]);
+        for j in &produced.jobs {
+            dues.push(j.due.as_millis());
+            job_resources.push(json(&j.resource, "job resource")?);
+            payloads.push(j.payload.clone());
+        }
+        binds.extend([
+            Bind::Texts(ids),
+            Bind::Ints(seqs),
+            Bind::Texts(resources),
+            Bind::Texts(records),
+            Bind::Ints(dues),
+            Bind::Texts(job_resources),
+            Bind::Texts(payloads),
+        ]);
+        Ok(!self.fetch(sql, binds, &[Col::Text]).await?.is_empty())
+    }
+}
+
+impl<D: Dialect> Backend for SqlStore<D>
+where
+    for<'c> &'c mut <D::Db as Database>::Connection: sqlx::Executor<'c, Database = D::Db>,
+    for<'q> <D::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, D::Db>,
+    String: for<'r> sqlx::Decode<'r, D::Db> + sqlx::Type<D::Db>,
+    i64: for<'r> sqlx::Decode<'r, D::Db> + sqlx::Type<D::Db>,
+    usize: sqlx::ColumnIndex<<D::Db as Database>::Row>,
+{
+    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Row>, StoreError>> {
+        async move {
+            let rows = self
+                .fetch(
+                    &self.statements.load,
+                    vec![Bind::Text(key.to_owned())],
+                    &ROW_COLS,
+                )
+                .await?;
+            Ok(Self::rows(rows)?.pop())
+        }
+        .boxed()
+    }
+
+    fn load_for_write<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ForWrite>, StoreError>> {
+        async move {
+            let cols = [Col::Text, Col::Int, Col::Text, Col::Text, Col::Text];
+            let rows = self
+                .fetch(
+                    &self.statements.load_for_write,
+                    vec![Bind::Text(key.to_owned())],
+                    &cols,
+                )
+                .await?;
+            let Some(mut cols) = rows.into_iter().next() else {
+                return Ok(None);
+            };
+            let record = cols.pop().and_then(Val::text);
+            let row = row_of(cols)?;
+            let record = record.map(|r| decode_record(key, &r)).transpose()?;
+            Ok(Some((row, record)))
+        }
+        .boxed()
+    }
+
+    fn load_all(&self) -> BoxFuture<'_, Result<Vec<Row>, StoreError>> {
+        async move {
+            Self::rows(
+                self.fetch(&self.statements.load_all, vec![], &ROW_COLS)
+                    .await?,
+            )
+        }
+        .boxed()
+    }
+
+    fn insert<'a>(
+        &'a self,
+        row: &'a Row,
+        produced: &'a Produced,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        async move {
+            let mut statements = vec![(
+                self.statements.insert.as_str(),
+                vec![
+                    Bind::Text(key(row.deployment.resource())),
+                    Bind::Int(revision_i64(row.deployment.revision())),
+                    Bind::Text(encode_snapshot(row)?),
+                    Bind::Text(row.meta.clone()),
+                ],
+            )];
+            statements.extend(self.statements.produced(produced)?);
+            self.transaction(statements).await
+        }
+        .boxed()
+    }
+
+    fn commit<'a>(
+        &'a self,
+        expected: Option<&'a Expected>,
+        row: &'a Row,
+        produced: &'a Produced,
+    ) -> BoxFuture<'a, Result<Written, StoreError>> {
+        async move {
+            let binds = Statements::compare_and_set(expected, row)?;
+            let committed = match &self.statements.commit {
+                Some(one) => self.commit_in_one(one, binds, produced).await?,
+                None => {
+                    let mut statements = vec![(self.statements.update.as_str(), binds)];
+                    statements.extend(self.statements.produced(produced)?);
+                    self.transaction(statements).await?
+                }
+            };
+            Ok(if committed {
+                Written::Committed
+            } else {
+                Written::Stale
+            })
+        }
+        .boxed()
+    }
+
+    fn claim_due(
+        &self,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> BoxFuture<'_, Result<Vec<Job>, StoreError>> {
+        async move {
+            let binds = vec![
+                Bind::Int(now.saturating_add(lease)),
+                Bind::Int(now),
+                Bind::Int(limit),
+            ];
+            let cols = [Col::Int, Col::Int, Col::Text, Col::Text];
+            let rows = self.fetch(&self.statements.claim, binds, &cols).await?;
+            rows.into_iter()
+                .map(|cols| {
+                    let mut cols = cols.into_iter();
+                    let mut next = || cols.next().unwrap_or(Val::Null);
+                    let id = next().int().unwrap_or_default();
+                    let due = next().int().unwrap_or_default();
+                    let resource = decode_resource(id, &next().text().unwrap_or_default())?;
+                    let payload = next().text().unwrap_or_default();
+                    Ok(Job {
+                        id,
+                        due: proton_cancel::Timestamp::from_millis(due),
+                        resource,
+                        payload,
+                    })
+                })
+                .collect()
+        }
+        .boxed()
+    }
+
+    fn next_due(&self) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+        async move {
+            let rows = self
+                .fetch(&self.statements.next_due, vec![], &[Col::Int])
+                .await?;
+            Ok(rows.into_iter().flatten().next().and_then(Val::int))
+        }
+        .boxed()
+    }
+
+    fn finish_job(&self, id: i64) -> BoxFuture<'_, Result<(), StoreError>> {
+        async move {
+            self.fetch(&self.statements.finish, vec![Bind::Int(id)], &[])
+                .await?;
+            Ok(())
+        }
+        .boxed()
+    }
+
+    fn record<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<DeploymentRecord>, StoreError>> {
+        async move {
+            let rows = self
+                .fetch(
+                    &self.statements.record,
+                    vec![Bind::Text(id.to_owned())],
+                    &[Col::Text],
+                )
+                .await?;
+            rows.into_iter()
+                .flatten()
+                .next()
+                .and_then(Val::text)
+                .map(|r| decode_record(id, &r))
+                .transpose()
+        }
+        .boxed()
+    }
+
+    fn records(&self) -> BoxFuture<'_, Result<Vec<DeploymentRecord>, StoreError>> {
+        async move {
+            let rows = self
+                .fetch(&self.statements.records, vec![], &[Col::Text, Col::Text])
+                .await?;
+            rows.into_iter()
+                .map(|cols| {
+                    let mut cols = cols.into_iter().map(|c| c.text().unwrap_or_default());
+                    let id = cols.next().unwrap_or_default();
+                    decode_record(&id, &cols.next().unwrap_or_default())
+                })
+                .collect()
+        }
+        .boxed()
+    }
+
+    fn next_number(&self) -> BoxFuture<'_, Result<i64, StoreError>> {
+        async move {
+            let rows = self
+                .fetch(&self.statements.next_number, vec![], &[Col::Int])
+                .await?;
+            Ok(rows
+                .into_iter()
+                .flatten()
+                .next()
+                .and_then(Val::int)
+                .unwrap_or_default())
+        }
+        .boxed()
+    }
+
+    fn is_database(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,132 @@
+//! Every statement of the SQL store, written once with `$1` placeholders
+//! and made in a dialect's style when the store opens.
+
+use super::dialect::{Bind, Col, Dialect, Val};
+use crate::store::codec::{decode_row, encode_snapshot, json, key, revision_i64, snapshot_head};
+use crate::store::{Expected, Produced, Row, StoreError};
+
+/// The row columns every load reads, in order.
+pub(super) const ROW: &str = "key, revision, snapshot, meta";
+pub(super) const ROW_COLS: [Col; 4] = [Col::Text, Col::Int, Col::Text, Col::Text];
+
+/// The compare-and-set's condition: the row still holds the revision read
+/// (in its column and its snapshot) and the meta read; all three are NULL
+/// when compare-and-set is off.
+const STILL_AS_READ: &str = "revision = COALESCE($5, revision) \
+     AND (CAST($6 AS TEXT) IS NULL OR substr(snapshot, 1, length(CAST($6 AS TEXT))) = $6) \
+     AND (CAST($7 AS TEXT) IS NULL OR meta = $7)";
+
+/// The statements, in one dialect's placeholders, made once at open.
+#[derive(Debug)]
+pub(super) struct Statements {
+    pub(super) load: String,
+    pub(super) load_for_write: String,
+    pub(super) load_all: String,
+    pub(super) insert: String,
+    pub(super) update: String,
+    pub(super) put_record: String,
+    pub(super) put_job: String,
+    pub(super) claim: String,
+    pub(super) next_due: String,
+    pub(super) finish: String,
+    pub(super) record: String,
+    pub(super) records: String,
+    pub(super) next_number: String,
+    pub(super) commit: Option<String>,
+}
+
+impl Statements {
+    pub(super) fn of<D: Dialect>() -> Self {
+        let s = |sql: &str| D::placeholders(sql);
+        Self {
+            load: s(&format!("SELECT {ROW} FROM resources WHERE key = $1")),
+            load_for_write: s(&format!(
+                "SELECT {ROW}, (SELECT d.record FROM deployments d \
+                 WHERE d.resource = r.key ORDER BY d.seq DESC LIMIT 1) AS record \
+                 FROM resources r WHERE r.key = $1"
+            )),
+            load_all: s(&format!("SELECT {ROW} FROM resources ORDER BY key")),
+            insert: s("INSERT INTO resources (key, revision, snapshot, meta) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key"),
+            update: s(&format!(
+                "UPDATE resources SET revision = $1, snapshot = $2, meta = $3 \
+                 WHERE key = $4 AND {STILL_AS_READ} RETURNING key"
+            )),
+            put_record: s("INSERT INTO deployments (id, seq, resource, record) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
+            put_job: s("INSERT INTO jobs (due_ms, resource, payload) VALUES ($1, $2, $3)"),
+            claim: s(&format!(
+                "UPDATE jobs SET claimed_until = $1 WHERE id IN (SELECT id FROM jobs \
+                 WHERE due_ms <= $2 AND (claimed_until IS NULL OR claimed_until < $2) \
+                 ORDER BY due_ms, id LIMIT $3{}) RETURNING id, due_ms, resource, payload",
+                D::CLAIM_LOCK
+            )),
+            next_due: s("SELECT MIN(due_ms) AS due FROM jobs"),
+            finish: s("DELETE FROM jobs WHERE id = $1"),
+            record: s("SELECT record FROM deployments WHERE id = $1"),
+            records: s("SELECT id, record FROM deployments ORDER BY seq DESC, id DESC"),
+            next_number: s(D::NEXT_NUMBER),
+            commit: D::ONE_STATEMENT_COMMIT.map(s),
+        }
+    }
+}
+
+/// One statement to run with its values.
+pub(super) type Statement<'a> = (&'a str, Vec<Bind>);
+
+impl Statements {
+    /// The statements that write what a change produced.
+    pub(super) fn produced(&self, produced: &Produced) -> Result<Vec<Statement<'_>>, StoreError> {
+        let mut statements = Vec::new();
+        for r in &produced.records {
+            statements.push((
+                self.put_record.as_str(),
+                vec![
+                    Bind::Text(r.record.id.to_string()),
+                    Bind::Int(r.seq),
+                    Bind::Text(r.record.target().map(|t| key(&t)).unwrap_or_default()),
+                    Bind::Text(json(&r.record, "deployment record")?),
+                ],
+            ));
+        }
+        for j in &produced.jobs {
+            statements.push((
+                self.put_job.as_str(),
+                vec![
+                    Bind::Int(j.due.as_millis()),
+                    Bind::Text(json(&j.resource, "job resource")?),
+                    Bind::Text(j.payload.clone()),
+                ],
+            ));
+        }
+        Ok(statements)
+    }
+
+    /// The binds of the compare-and-set: the new row (`$1`–`$4`) and what
+    /// must still be there (`$5`–`$7`).
+    pub(super) fn compare_and_set(
+        expected: Option<&Expected>,
+        row: &Row,
+    ) -> Result<Vec<Bind>, StoreError> {
+        Ok(vec![
+            Bind::Int(revision_i64(row.deployment.revision())),
+            Bind::Text(encode_snapshot(row)?),
+            Bind::Text(row.meta.clone()),
+            Bind::Text(key(row.deployment.resource())),
+            Bind::MaybeInt(expected.map(|e| revision_i64(e.revision))),
+            Bind::MaybeText(expected.map(|e| snapshot_head(e.revision))),
+            Bind::MaybeText(expected.map(|e| e.meta.clone())),
+        ])
+    }
+}
+
+/// A row from the [`ROW`] columns.
+pub(super) fn row_of(cols: Vec<Val>) -> Result<Row, StoreError> {
+    let mut cols = cols.into_iter();
+    let mut next = || cols.next().unwrap_or(Val::Null);
+    let key = next().text().unwrap_or_default();
+    let revision = next().int().unwrap_or(-1);
+    let snapshot = next().text().unwrap_or_default();
+    let meta = next().text().unwrap_or_default();
+    decode_row(&key, revision, &snapshot, meta)
+}

@@ -1,0 +1,60 @@
+//! A resource as the operations see it: its machine, and what the server
+//! keeps beside it in the row's meta text.
+
+use proton_cancel::{Deployment, ResourceName};
+use proton_cancel_wire::ApiError;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::EngineScript;
+use crate::store::Row;
+
+/// What the server keeps beside a resource's machine: its ARN, the
+/// environment its records name, and its engine script.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Meta {
+    pub(crate) arn: String,
+    pub(crate) environment: Option<ResourceName>,
+    pub(crate) engine: EngineScript,
+}
+
+/// One resource: its machine and its [`Meta`].
+pub(crate) struct Entry {
+    pub(crate) deployment: Deployment,
+    pub(crate) meta: Meta,
+}
+
+impl Entry {
+    /// The entry a row holds; a meta that does not decode is a corrupt row.
+    pub(crate) fn of(row: Row) -> Result<Self, ApiError> {
+        let meta = serde_json::from_str(&row.meta).map_err(|e| {
+            ApiError::internal(format!(
+                "the stored data of {} cannot be read: {e}",
+                row.deployment.resource()
+            ))
+        })?;
+        Ok(Self {
+            deployment: row.deployment,
+            meta,
+        })
+    }
+
+    /// The row to store.
+    pub(crate) fn row(&self) -> Row {
+        Row {
+            deployment: self.deployment.clone(),
+            meta: serde_json::to_string(&self.meta).unwrap_or_default(),
+        }
+    }
+
+    /// The environment of a kind that has one; its absence is a broken
+    /// store.
+    pub(crate) fn environment(&self) -> Result<&ResourceName, ApiError> {
+        self.meta.environment.as_ref().ok_or_else(|| {
+            ApiError::internal(format!(
+                "{} was stored without its environment",
+                self.deployment.resource()
+            ))
+        })
+    }
+}

@@ -1,0 +1,275 @@
+//! The write path: feed an input to a resource's machine, act on what it
+//! returns (the attempt's record, the engine's jobs) and commit it all with
+//! the new state by compare-and-set; plus the cache that lets a write skip
+//! its read.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use proton_cancel::{Deployment, DeploymentId, Effect, Input, Outcome, ResourceId, ResourceName};
+use proton_cancel_wire::{ApiError, DeploymentRecord, RecordPlace};
+
+use crate::app::App;
+use crate::engine::jobs;
+use crate::store::{Expected, Produced, RecordRow, Row, StoreError, Written};
+use crate::stored::Entry;
+
+/// How many resources [`WriteCache`] holds at most.
+const WRITE_CACHE_LIMIT: usize = 100_000;
+
+/// The rows this process last committed, with each resource's newest
+/// record, so a write can skip its read: the compare-and-set is made on the
+/// cached row, and a row changed meanwhile (by another replica, or behind
+/// the server's back) answers Stale, which drops the entry and re-reads.
+/// An outcome computed on a cached row that writes nothing (a rejection, an
+/// ignored report) is computed again on a fresh read before it is
+/// answered, so no answer rests on a cached row that the database did not
+/// confirm. Reads (Get*) never use it. Bounded: when full, it starts again
+/// empty.
+#[derive(Default)]
+pub(crate) struct WriteCache {
+    enabled: bool,
+    rows: Mutex<HashMap<ResourceId, (Row, Option<DeploymentRecord>)>>,
+}
+
+impl WriteCache {
+    /// A cache, or one that holds nothing when `enabled` is false (a
+    /// memory store, whose reads cost nothing).
+    pub(crate) fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            rows: Mutex::default(),
+        }
+    }
+
+    fn take(&self, id: &ResourceId) -> Option<(Row, Option<DeploymentRecord>)> {
+        if !self.enabled {
+            return None;
+        }
+        self.rows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    pub(crate) fn put(&self, id: ResourceId, row: Row, newest: Option<DeploymentRecord>) {
+        if !self.enabled {
+            return;
+        }
+        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        if rows.len() >= WRITE_CACHE_LIMIT && !rows.contains_key(&id) {
+            rows.clear();
+        }
+        rows.insert(id, (row, newest));
+    }
+
+    fn forget(&self, id: &ResourceId) {
+        if self.enabled {
+            self.rows
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(id);
+        }
+    }
+}
+
+/// The answer to a request whose store failed; the cause is logged.
+pub(crate) fn store_failed(e: StoreError) -> ApiError {
+    tracing::error!(error = %e, "store");
+    ApiError::internal(format!("the service's store failed: {e}"))
+}
+
+/// A record's place in the list order: its id's counter.
+pub(crate) fn seq_of(id: DeploymentId) -> i64 {
+    i64::try_from(id.as_u128() & 0xffff_ffff_ffff).unwrap_or(i64::MAX)
+}
+
+/// An input's name, for the log.
+fn input_name(input: &Input) -> &'static str {
+    match input {
+        Input::Update { .. } => "Update",
+        Input::Cancel { .. } => "Cancel",
+        Input::Delete { .. } => "Delete",
+        Input::UpdateFinished { .. } => "UpdateFinished",
+        Input::CancellationStarted { .. } => "CancellationStarted",
+        Input::CancellationFinished { .. } => "CancellationFinished",
+        Input::DeleteFinished { .. } => "DeleteFinished",
+        _ => "Input",
+    }
+}
+
+/// An effect's name, for the log.
+fn effect_name(effect: &Effect) -> &'static str {
+    match effect {
+        Effect::StartDeployment { .. } => "StartDeployment",
+        Effect::StartCancellation { .. } => "StartCancellation",
+        Effect::StartDeletion => "StartDeletion",
+        _ => "Effect",
+    }
+}
+
+impl App {
+    /// A fresh deployment id: the store's next number in the low bits of a
+    /// fixed UUID v4 layout, so ids are unique across every server on the
+    /// database, ordered, and readable in logs.
+    pub(crate) async fn mint_id(&self) -> Result<DeploymentId, StoreError> {
+        let n = self.store().next_number().await?;
+        Ok(DeploymentId::from_u128(
+            0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n),
+        ))
+    }
+
+    /// Where the record of attempt `id` on `resource` belongs: an
+    /// environment's records name the environment itself; every other kind
+    /// is stored with the environment its records name.
+    pub(crate) fn place(
+        &self,
+        id: DeploymentId,
+        target_arn: &str,
+        environment: Option<&ResourceName>,
+        resource: &ResourceId,
+    ) -> Result<RecordPlace, ApiError> {
+        let environment_name = match (resource, environment) {
+            (ResourceId::Environment { name }, _) | (_, Some(name)) => name.clone(),
+            (_, None) => {
+                return Err(ApiError::internal(format!(
+                    "{resource} was stored without its environment"
+                )));
+            }
+        };
+        Ok(RecordPlace {
+            arn: self.arn(&format!("deployment/{id}")),
+            target_arn: target_arn.to_owned(),
+            environment_name,
+        })
+    }
+
+    /// Feeds the input `make` builds from the current machine of `id`, and
+    /// acts on what it returns: an attempt it starts gets a deployment
+    /// record, the record of the running attempt follows every applied
+    /// transition, and the effect becomes engine jobs, all committed with
+    /// the new state on what was read. A commit that finds the row changed
+    /// re-reads it and feeds the input again (the machine is
+    /// deterministic, so that is safe). Returns the outcome and the entry
+    /// after it.
+    pub(crate) async fn apply(
+        &self,
+        id: &ResourceId,
+        make: impl Fn(&Deployment) -> Result<Input, ApiError>,
+    ) -> Result<(Outcome, Entry), ApiError> {
+        let mut cached = self.cache().take(id);
+        loop {
+            let from_cache = cached.is_some();
+            let (row, newest) = match cached.take() {
+                Some(hit) => hit,
+                None => {
+                    let loaded = self
+                        .store()
+                        .load_for_write(id)
+                        .await
+                        .map_err(store_failed)?;
+                    loaded.ok_or_else(|| ApiError::resource_not_found(id))?
+                }
+            };
+            let expected = Expected::of(&row);
+            let mut entry = Entry::of(row)?;
+            let input = make(&entry.deployment)?;
+            let at = input.at();
+            let kind = input_name(&input);
+            let before = entry.deployment.observe();
+            let outcome = entry.deployment.handle(input);
+            let Outcome::Applied(transition) = &outcome else {
+                if from_cache {
+                    // Nothing to write means nothing confirms the cached
+                    // row: decide again on a fresh read.
+                    continue;
+                }
+                match &outcome {
+                    Outcome::Rejected(r) => {
+                        tracing::info!(resource = %id, input = %kind, rejection = %r, "rejected");
+                    }
+                    _ => tracing::info!(
+                        resource = %id,
+                        input = %kind,
+                        reason = ?outcome.ignore_reason(),
+                        status = %entry.deployment.status(),
+                        "ignored"
+                    ),
+                }
+                return Ok((outcome, entry));
+            };
+            let now = entry.deployment.observe();
+            let mut produced = Produced::default();
+            if let Some(Effect::StartDeployment {
+                deployment_id,
+                target,
+            }) = &transition.effect
+            {
+                let place = self.place(
+                    *deployment_id,
+                    &entry.meta.arn,
+                    entry.meta.environment.as_ref(),
+                    id,
+                )?;
+                let mut record =
+                    DeploymentRecord::start(*deployment_id, at, &before, target, place);
+                record.follow(at, &now);
+                produced.records.push(RecordRow {
+                    seq: seq_of(*deployment_id),
+                    record,
+                });
+            } else if let Some(attempt) = &now.last_attempt {
+                // The running attempt's record is the resource's newest,
+                // read with the row; looked up by id otherwise.
+                let stored = match &newest {
+                    Some(record) if record.id == attempt.deployment_id => Some(record.clone()),
+                    _ => self
+                        .store()
+                        .record(attempt.deployment_id)
+                        .await
+                        .map_err(store_failed)?,
+                };
+                if let Some(mut record) = stored {
+                    if record.follow(at, &now) {
+                        produced.records.push(RecordRow {
+                            seq: seq_of(attempt.deployment_id),
+                            record,
+                        });
+                    }
+                }
+            }
+            if let Some(effect) = &transition.effect {
+                produced.jobs = jobs(id, effect, &entry.meta.engine, at);
+            }
+            let row = entry.row();
+            let written = self
+                .store()
+                .commit(&expected, &row, &produced)
+                .await
+                .map_err(store_failed)?;
+            if written == Written::Stale {
+                self.cache().forget(id);
+                tracing::debug!(resource = %id, "lost a compare-and-set; re-reading");
+                continue;
+            }
+            let newest = match produced.records.last() {
+                Some(r) if r.record.target().as_ref() == Some(id) => Some(r.record.clone()),
+                _ => newest,
+            };
+            self.cache().put(id.clone(), row, newest);
+            tracing::info!(
+                resource = %id,
+                input = %kind,
+                from = %transition.from.status(),
+                to = %transition.to.status(),
+                effect = %transition.effect.as_ref().map_or("none", effect_name),
+                "transition"
+            );
+            if !produced.jobs.is_empty() {
+                self.queued().notify_one();
+            }
+            return Ok((outcome, entry));
+        }
+    }
+}
