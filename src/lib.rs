@@ -25,10 +25,10 @@
 //!   with a [`Deployment::revision`] for compare-and-set.
 //! - [`transition_rule`]: the transition table itself, which the machine
 //!   consults for every input and from which the state diagram is generated.
-//! - [`Waiter`]: waiting for a cancel or a deployment to settle, for
+//! - [`waiter`]: waiting for a cancel or a deployment to settle, for
 //!   clients: fed each polled status and the time, it answers "poll again
 //!   after d" (the Smithy waiter backoff, with randomness as an input) or
-//!   the [`WaitOutcome`], which, unlike AWS's own waiters, ends on
+//!   the [`waiter::WaitOutcome`], which, unlike AWS's own waiters, ends on
 //!   CANCELLED and tells the update that won a race from a cancel that
 //!   worked.
 //!
@@ -120,22 +120,20 @@ mod status;
 mod table;
 mod time;
 mod values;
-mod waiter;
+pub mod waiter;
 
 pub use constraint::{InvalidValue, Mismatch, Shape, Violation, Violations};
 pub use diagram::{mermaid_state_diagram, state_machine_markdown};
 pub use machine::{
-    CancellationPhase, Deployment, Effect, EngineResult, Input, Outcome, Rejection,
-    RejectionReason, Transition,
+    Deployment, Effect, EngineResult, Input, Outcome, Rejection, RejectionReason, Transition,
 };
 pub use name::ResourceName;
-pub use observed::{Attempt, Observed, RestoreError, Success};
+pub use observed::{Attempt, CancellationPhase, Observed, RestoreError, Success};
 pub use resource::{Configuration, ResourceId, ResourceKind, TemplateRef};
 pub use status::{DeploymentStatus, UnknownStatus, UnknownStatusError};
 pub use table::{ConflictReason, IgnoreReason, InputKind, Rule, Stage, transition_rule};
 pub use time::Timestamp;
 pub use values::{ClientToken, DeploymentId, Spec, StatusMessage, TemplateVersion};
-pub use waiter::{Observation, Step, WaitFor, WaitOutcome, WaitPolicy, WaitPolicyError, Waiter};
 
 /// The README's example, compiled and run as a doctest so it cannot rot.
 #[doc = include_str!("../README.md")]

@@ -6,9 +6,7 @@ use std::fmt;
 use std::mem;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-use crate::observed::{Attempt, Observed, RestoreError, Success};
+use crate::observed::{Attempt, CancellationPhase, Observed, RestoreError, Success};
 use crate::resource::{Configuration, ResourceId, ResourceKind};
 use crate::status::DeploymentStatus;
 use crate::table::{ConflictReason, IgnoreReason, InputKind, Rule, Stage, transition_rule};
@@ -100,18 +98,6 @@ impl Input {
             | Self::DeleteFinished { at, .. } => *at,
         }
     }
-}
-
-/// Whether the engine has begun a requested cancellation. The wire shows
-/// CANCELLING either way; the race rule needs the difference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CancellationPhase {
-    /// Cancel was accepted; the engine has not started rolling back, so the
-    /// update can still finish first and win.
-    Requested,
-    /// The engine is rolling back; the cancellation's own result decides.
-    Started,
 }
 
 /// What the embedding must now do because an input was applied: the

@@ -2,7 +2,8 @@
 //! [`Deployment::observe`](crate::Deployment::observe) gives and
 //! [`Deployment::restore`](crate::Deployment::restore) takes.
 
-use crate::machine::CancellationPhase;
+use serde::{Deserialize, Serialize};
+
 use crate::resource::{Configuration, ResourceId, ResourceKind};
 use crate::status::DeploymentStatus;
 use crate::time::Timestamp;
@@ -89,6 +90,18 @@ impl Observed {
     }
 }
 
+/// Whether the engine has begun a requested cancellation. The wire shows
+/// CANCELLING either way; the race rule needs the difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CancellationPhase {
+    /// Cancel was accepted; the engine has not started rolling back, so the
+    /// update can still finish first and win.
+    Requested,
+    /// The engine is rolling back; the cancellation's own result decides.
+    Started,
+}
+
 /// Why an [`Observed`] value (or a stored snapshot) does not describe a
 /// state the machine can be in. Nothing is guessed: the value is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -157,12 +170,13 @@ pub enum RestoreError {
     SucceededWithoutSuccess,
     /// A snapshot written in a schema this build does not read.
     #[error(
-        "snapshot schema version {found} is not supported: this build reads version {}",
-        crate::snapshot::SCHEMA_VERSION
+        "snapshot schema version {found} is not supported: this build reads version {supported}"
     )]
     SchemaVersion {
         /// The version the snapshot names.
         found: u64,
+        /// The version this build reads.
+        supported: u64,
     },
 }
 

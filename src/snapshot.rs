@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::machine::{CancellationPhase, Deployment};
-use crate::observed::{Attempt, Observed, RestoreError, Success};
+use crate::machine::Deployment;
+use crate::observed::{Attempt, CancellationPhase, Observed, RestoreError, Success};
 use crate::resource::{Configuration, ResourceId};
 use crate::status::DeploymentStatus;
 use crate::time::Timestamp;
@@ -63,6 +63,7 @@ fn schema_version<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     } else {
         Err(serde::de::Error::custom(RestoreError::SchemaVersion {
             found,
+            supported: SCHEMA_VERSION,
         }))
     }
 }

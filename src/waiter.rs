@@ -21,7 +21,7 @@ use crate::values::StatusMessage;
 ///
 /// ```
 /// use std::time::Duration;
-/// use proton_cancel::WaitPolicy;
+/// use proton_cancel::waiter::WaitPolicy;
 ///
 /// let p = WaitPolicy::new(Duration::from_secs(2), Duration::from_secs(30), Duration::from_secs(600)).unwrap();
 /// assert_eq!(p.max_wait(), Duration::from_secs(600));
@@ -228,7 +228,8 @@ pub enum Step {
 ///
 /// ```
 /// use std::time::Duration;
-/// use proton_cancel::{DeploymentStatus, Observation, Step, Timestamp, WaitFor, WaitOutcome, WaitPolicy, Waiter};
+/// use proton_cancel::waiter::{Observation, Step, WaitFor, WaitOutcome, WaitPolicy, Waiter};
+/// use proton_cancel::{DeploymentStatus, Timestamp};
 ///
 /// let policy = WaitPolicy::new(Duration::from_secs(2), Duration::from_secs(30), Duration::from_secs(600)).unwrap();
 /// let mut w = Waiter::new(policy, WaitFor::Cancel, Timestamp::from_secs(0));

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
+use proton_cancel::waiter::*;
 use proton_cancel::*;
 
 fn policy(min_ms: u64, max_ms: u64, wait_ms: u64) -> WaitPolicy {

@@ -3,7 +3,7 @@
 //! (a script that reads only the code sees "worked", "failed", …); no two
 //! share a word, so a script that reads the word tells every ending apart.
 
-use proton_cancel::WaitOutcome;
+use proton_cancel::waiter::WaitOutcome;
 
 /// How a command ended: its word (`outcome` in `--output json`, from
 /// strum: the variant's name in kebab case) and its exit code.

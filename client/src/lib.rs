@@ -6,7 +6,7 @@
 //!
 //! AWS's own waiters stop only on SUCCEEDED and FAILED, so after a cancel
 //! that ends CANCELLED they poll until they run out. This tool waits with
-//! the core crate's [`proton_cancel::Waiter`], which ends on every
+//! the core crate's [`proton_cancel::waiter::Waiter`], which ends on every
 //! documented outcome and tells a cancel that worked from one that had no
 //! effect because the update won.
 //!
@@ -17,9 +17,9 @@
 
 #![forbid(unsafe_code)]
 
-pub mod api;
+mod api;
 mod exit;
-pub mod output;
+mod output;
 mod target;
 
 use std::io::IsTerminal as _;
@@ -27,9 +27,8 @@ use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_proton::Client;
-use proton_cancel::{
-    DeploymentStatus, Observation, ResourceId, Step, WaitFor, WaitOutcome, WaitPolicy, Waiter,
-};
+use proton_cancel::waiter::{Observation, Step, WaitFor, WaitOutcome, WaitPolicy, Waiter};
+use proton_cancel::{DeploymentStatus, ResourceId};
 use serde_json::{Value, json};
 
 pub use exit::Exit;
@@ -110,24 +109,15 @@ pub enum Command {
     },
 }
 
-/// Reads `500ms`, `2s`, `1.5s`, `30m`.
+/// Reads a duration as humantime writes it: `500ms`, `2s`, `1.5s`, `30m`,
+/// `1m 30s`.
 ///
 /// # Errors
 /// A message naming the value and the accepted forms.
-pub fn parse_duration(value: &str) -> Result<Duration, String> {
-    let bad =
-        || format!("'{value}' is not a duration: give a number with ms, s or m (500ms, 2s, 30m)");
-    let (number, scale) = if let Some(n) = value.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = value.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = value.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        return Err(bad());
-    };
-    let n: f64 = number.trim().parse().map_err(|_| bad())?;
-    Duration::try_from_secs_f64(n * scale).map_err(|_| bad())
+fn parse_duration(value: &str) -> Result<Duration, String> {
+    humantime::parse_duration(value).map_err(|e| {
+        format!("'{value}' is not a duration ({e}): give a number and a unit (500ms, 2s, 30m)")
+    })
 }
 
 /// What happened, in words and as the JSON report.

@@ -18,27 +18,14 @@ pub fn now() -> Timestamp {
     Timestamp::from_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// `2026-11-29T06:00:03.456Z`.
+/// `2026-11-29T06:00:03.456Z`: RFC 3339 in UTC with milliseconds, by
+/// jiff's calendar.
 pub fn rfc3339(at: Timestamp) -> String {
-    let ms = at.as_millis();
-    let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1_000 % 60,
-        in_day % 1_000
-    )
+    match jiff::Timestamp::from_millisecond(at.as_millis()) {
+        Ok(at) => format!("{at:.3}"),
+        // Outside jiff's range (years -9999 to 9999): the raw milliseconds.
+        Err(_) => format!("{}ms", at.as_millis()),
+    }
 }
 
 fn seconds(d: Duration) -> String {

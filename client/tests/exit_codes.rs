@@ -1,7 +1,11 @@
 //! The exit codes: one per ending, each listed in `--help`.
 
-use proton_cancel::{DeploymentStatus, StatusMessage, WaitOutcome};
-use proton_cancel_client::{EXIT_CODES, Exit, parse_duration};
+use proton_cancel::waiter::WaitOutcome;
+use proton_cancel::{DeploymentStatus, StatusMessage};
+use std::time::Duration;
+
+use clap::Parser as _;
+use proton_cancel_client::{Cli, EXIT_CODES, Exit};
 use strum::VariantArray as _;
 
 #[test]
@@ -80,15 +84,51 @@ fn each_wait_outcome_and_error_code_maps_to_its_exit() {
     assert_eq!(Exit::of_error(None), Exit::Error);
 }
 
+/// The delay flags as the command line gives them.
+fn delays(args: &[&str]) -> Result<(Duration, Duration, Duration), String> {
+    let mut argv = vec!["proton-cancel"];
+    argv.extend_from_slice(args);
+    argv.extend(["status", "environment", "--name", "prod"]);
+    let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+    Ok((cli.min_delay, cli.max_delay, cli.max_wait))
+}
+
 #[test]
-fn durations_read_milliseconds_seconds_and_minutes() {
-    use std::time::Duration;
-    assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-    assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1_500)));
-    assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1_800)));
+fn delay_flags_read_humantime_durations_and_name_a_bad_one() {
     assert_eq!(
-        parse_duration("soon"),
-        Err("'soon' is not a duration: give a number with ms, s or m (500ms, 2s, 30m)".to_owned())
+        delays(&[
+            "--min-delay",
+            "500ms",
+            "--max-delay",
+            "1.5s",
+            "--max-wait",
+            "30m"
+        ]),
+        Ok((
+            Duration::from_millis(500),
+            Duration::from_millis(1_500),
+            Duration::from_secs(1_800)
+        ))
     );
-    assert!(parse_duration("-1s").is_err());
+    assert_eq!(
+        delays(&["--max-wait", "1m 30s"]).map(|d| d.2),
+        Ok(Duration::from_secs(90))
+    );
+    assert_eq!(
+        delays(&[]),
+        Ok((
+            Duration::from_secs(2),
+            Duration::from_secs(10),
+            Duration::from_secs(1_800)
+        ))
+    );
+    let err = delays(&["--min-delay", "soon"]).unwrap_err();
+    assert!(
+        err.starts_with(
+            "error: invalid value 'soon' for '--min-delay <MIN_DELAY>': 'soon' is not a duration \
+             (expected number at 0): give a number and a unit (500ms, 2s, 30m)"
+        ),
+        "{err}"
+    );
+    assert!(delays(&["--min-delay", "-1s"]).is_err());
 }

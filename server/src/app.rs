@@ -12,12 +12,11 @@ use std::time::Duration;
 
 use proton_cancel::Timestamp;
 
+use crate::cache::WriteCache;
 use crate::clock::Clock;
 use crate::engine::EngineOverrides;
 use crate::seed::Seed;
-use crate::seeding::OpenError;
-use crate::store::Store;
-use crate::write::WriteCache;
+use crate::store::{Store, StoreError};
 
 /// How long a claimed job stays claimed before another worker may take it,
 /// unless [`Options::job_lease`] says otherwise.
@@ -53,6 +52,19 @@ impl Default for Options {
             job_lease: DEFAULT_JOB_LEASE,
         }
     }
+}
+
+/// Why the server could not open on its store with its seed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// A seeded resource cannot be built: the message names it and the
+    /// rule it breaks.
+    #[error("{0}")]
+    Seed(String),
+    /// The store failed while the seed was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The server's state: shared by every request and the engine.

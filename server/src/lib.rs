@@ -24,6 +24,7 @@
 //! accepted.
 
 mod app;
+mod cache;
 mod clock;
 mod dispatch;
 mod engine;
@@ -31,20 +32,20 @@ mod http;
 mod list;
 pub mod logs;
 mod operations;
+mod record;
 mod seed;
 mod seeding;
 pub mod store;
 mod stored;
 mod write;
 
-pub use app::{App, DEFAULT_JOB_LEASE, Options};
+pub use app::{App, DEFAULT_JOB_LEASE, OpenError, Options};
 pub use clock::Clock;
 pub use engine::{CANCELLATION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE};
 pub use http::{MAX_BODY_BYTES, REQUEST_ID_HEADER, router};
 pub use seed::{
     Seed, SeedComponent, SeedDeployment, SeedEnvironment, SeedServiceInstance, SeedServicePipeline,
 };
-pub use seeding::OpenError;
 
 /// Serves `app` on `listener` until `shutdown` completes.
 pub async fn serve(

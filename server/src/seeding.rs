@@ -11,27 +11,15 @@ use proton_cancel::{
 use proton_cancel_wire::DeploymentRecord;
 
 use crate::app::App;
+use crate::app::OpenError;
 use crate::engine::{EngineOverrides, EngineScript, jobs};
+use crate::record::seq_of;
 use crate::seed::{Seed, SeedDeployment};
-use crate::store::{Produced, RecordRow, Row, StoreError};
+use crate::store::{Produced, RecordRow, Row};
 use crate::stored::{Entry, Meta};
-use crate::write::seq_of;
 
 /// How many seeded resources are written at once.
 const SEED_WRITES_AT_ONCE: usize = 16;
-
-/// Why the server could not open on its store with its seed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum OpenError {
-    /// A seeded resource cannot be built: the message names it and the
-    /// rule it breaks.
-    #[error("{0}")]
-    Seed(String),
-    /// The store failed while the seed was written.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 /// One seeded resource before it is built: its id, ARN, environment and
 /// deployment.

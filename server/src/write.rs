@@ -1,88 +1,20 @@
 //! The write path: feed an input to a resource's machine, act on what it
 //! returns (the attempt's record, the engine's jobs) and commit it all with
-//! the new state by compare-and-set; plus the cache that lets a write skip
-//! its read.
+//! the new state by compare-and-set.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use proton_cancel::{Deployment, DeploymentId, Effect, Input, Outcome, ResourceId, ResourceName};
-use proton_cancel_wire::{ApiError, DeploymentRecord, RecordPlace};
+use proton_cancel::{Deployment, Effect, Input, Outcome, ResourceId};
+use proton_cancel_wire::{ApiError, DeploymentRecord};
 
 use crate::app::App;
 use crate::engine::jobs;
-use crate::store::{Expected, Produced, RecordRow, Row, StoreError, Written};
+use crate::record::seq_of;
+use crate::store::{Expected, Produced, RecordRow, StoreError, Written};
 use crate::stored::Entry;
-
-/// How many resources [`WriteCache`] holds at most.
-const WRITE_CACHE_LIMIT: usize = 100_000;
-
-/// The rows this process last committed, with each resource's newest
-/// record, so a write can skip its read: the compare-and-set is made on the
-/// cached row, and a row changed meanwhile (by another replica, or behind
-/// the server's back) answers Stale, which drops the entry and re-reads.
-/// An outcome computed on a cached row that writes nothing (a rejection, an
-/// ignored report) is computed again on a fresh read before it is
-/// answered, so no answer rests on a cached row that the database did not
-/// confirm. Reads (Get*) never use it. Bounded: when full, it starts again
-/// empty.
-#[derive(Default)]
-pub(crate) struct WriteCache {
-    enabled: bool,
-    rows: Mutex<HashMap<ResourceId, (Row, Option<DeploymentRecord>)>>,
-}
-
-impl WriteCache {
-    /// A cache, or one that holds nothing when `enabled` is false (a
-    /// memory store, whose reads cost nothing).
-    pub(crate) fn new(enabled: bool) -> Self {
-        Self {
-            enabled,
-            rows: Mutex::default(),
-        }
-    }
-
-    fn take(&self, id: &ResourceId) -> Option<(Row, Option<DeploymentRecord>)> {
-        if !self.enabled {
-            return None;
-        }
-        self.rows
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(id)
-            .cloned()
-    }
-
-    pub(crate) fn put(&self, id: ResourceId, row: Row, newest: Option<DeploymentRecord>) {
-        if !self.enabled {
-            return;
-        }
-        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
-        if rows.len() >= WRITE_CACHE_LIMIT && !rows.contains_key(&id) {
-            rows.clear();
-        }
-        rows.insert(id, (row, newest));
-    }
-
-    fn forget(&self, id: &ResourceId) {
-        if self.enabled {
-            self.rows
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(id);
-        }
-    }
-}
 
 /// The answer to a request whose store failed; the cause is logged.
 pub(crate) fn store_failed(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "store");
     ApiError::internal(format!("the service's store failed: {e}"))
-}
-
-/// A record's place in the list order: its id's counter.
-pub(crate) fn seq_of(id: DeploymentId) -> i64 {
-    i64::try_from(id.as_u128() & 0xffff_ffff_ffff).unwrap_or(i64::MAX)
 }
 
 /// An input's name, for the log.
@@ -110,41 +42,6 @@ fn effect_name(effect: &Effect) -> &'static str {
 }
 
 impl App {
-    /// A fresh deployment id: the store's next number in the low bits of a
-    /// fixed UUID v4 layout, so ids are unique across every server on the
-    /// database, ordered, and readable in logs.
-    pub(crate) async fn mint_id(&self) -> Result<DeploymentId, StoreError> {
-        let n = self.store().next_number().await?;
-        Ok(DeploymentId::from_u128(
-            0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n),
-        ))
-    }
-
-    /// Where the record of attempt `id` on `resource` belongs: an
-    /// environment's records name the environment itself; every other kind
-    /// is stored with the environment its records name.
-    pub(crate) fn place(
-        &self,
-        id: DeploymentId,
-        target_arn: &str,
-        environment: Option<&ResourceName>,
-        resource: &ResourceId,
-    ) -> Result<RecordPlace, ApiError> {
-        let environment_name = match (resource, environment) {
-            (ResourceId::Environment { name }, _) | (_, Some(name)) => name.clone(),
-            (_, None) => {
-                return Err(ApiError::internal(format!(
-                    "{resource} was stored without its environment"
-                )));
-            }
-        };
-        Ok(RecordPlace {
-            arn: self.arn(&format!("deployment/{id}")),
-            target_arn: target_arn.to_owned(),
-            environment_name,
-        })
-    }
-
     /// Feeds the input `make` builds from the current machine of `id`, and
     /// acts on what it returns: an attempt it starts gets a deployment
     /// record, the record of the running attempt follows every applied

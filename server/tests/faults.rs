@@ -52,14 +52,23 @@ impl Logged {
         self.server.child.try_wait().unwrap().is_none()
     }
 
-    /// The JSON log lines of request `id` at level ERROR.
+    /// The JSON log lines of request `id` at level ERROR. Log lines are
+    /// written by the server's log thread after the answer, so this waits
+    /// for them, 10 s at most.
     fn errors_of(&self, id: &str) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap()
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|l| l["level"] == "ERROR" && l["span"]["request_id"] == id)
-            .collect()
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines: Vec<serde_json::Value> = std::fs::read_to_string(&self.log)
+                .unwrap()
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter(|l| l["level"] == "ERROR" && l["span"]["request_id"] == id)
+                .collect();
+            if !lines.is_empty() || Instant::now() > deadline {
+                return lines;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 

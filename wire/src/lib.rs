@@ -40,41 +40,45 @@
     clippy::disallowed_methods
 )]
 
+mod deployments;
 mod echo;
 mod error;
 mod list;
 mod operation;
+mod output;
 mod record;
 mod request;
+mod service;
 mod shape;
+mod time;
 mod update;
 mod validation;
 
-pub use echo::ECHO_LIMIT;
+pub use deployments::{DeploymentFilter, GetDeploymentInput, ListDeploymentsInput};
 pub use error::{ApiError, ErrorCode};
 pub use list::{
-    DEFAULT_PAGE_SIZE, DeploymentFilter, GetDeploymentInput, ListDeploymentsInput,
-    ListServiceInstancesInput, NextToken, ServiceInstanceFilter, ServiceInstanceFilterKey,
-    ServiceInstanceSortBy, SortOrder, page, parse_rfc3339_utc,
+    DEFAULT_PAGE_SIZE, ListServiceInstancesInput, NextToken, ServiceInstanceFilter,
+    ServiceInstanceFilterKey, ServiceInstanceSortBy, SortOrder, page,
 };
 pub use operation::{Operation, TARGET_PREFIX};
+pub use output::{
+    CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
+    CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
+    GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput,
+    GetServiceOutput, ListDeploymentsOutput, ListServiceInstancesOutput, UpdateComponentOutput,
+    UpdateEnvironmentOutput, UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
+};
 pub use record::{
-    ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace, Service,
-    ServiceInstanceState, ServiceInstanceSummary, ServiceStatus, TargetResourceType, TemplateState,
+    ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace,
+    ServiceInstanceState, TargetResourceType, TemplateState,
 };
 pub use request::{
     CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
     CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput, GetComponentInput,
     GetEnvironmentInput, GetServiceInput, GetServiceInstanceInput, Request,
 };
-pub use shape::{
-    CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
-    CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput, Component,
-    Environment, GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput,
-    GetServiceInstanceOutput, GetServiceOutput, ListDeploymentsOutput, ListServiceInstancesOutput,
-    ServiceInstance, ServicePipeline, UpdateComponentOutput, UpdateEnvironmentOutput,
-    UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
-};
+pub use service::{Service, ServiceInstanceSummary, ServiceStatus};
+pub use shape::{Component, Environment, ServiceInstance, ServicePipeline};
 pub use update::{
     ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, UpdateComponentInput,
     UpdateEnvironmentInput, UpdateServiceInstanceInput, UpdateServicePipelineInput,

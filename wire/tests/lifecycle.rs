@@ -244,27 +244,39 @@ fn list_inputs_check_their_range_pattern_and_enum_members() {
 /// Spec: R43
 #[test]
 fn time_filters_read_rfc_3339_in_utc() {
+    let time = |value: &str| -> Option<Timestamp> {
+        let body = json!({"filters": [{"key": "createdAtAfter", "value": value}]}).to_string();
+        let input = ListServiceInstancesInput::decode(body.as_bytes()).ok()?;
+        match input.filters.as_slice() {
+            [ServiceInstanceFilter::Time { at, .. }] => Some(*at),
+            other => panic!("one time filter, not {other:?}"),
+        }
+    };
+    assert_eq!(time("1970-01-01T00:00:00Z"), Some(Timestamp::EPOCH));
     assert_eq!(
-        parse_rfc3339_utc("1970-01-01T00:00:00Z"),
-        Some(Timestamp::EPOCH)
-    );
-    assert_eq!(
-        parse_rfc3339_utc("1985-04-12T23:20:50.52Z"),
+        time("1985-04-12T23:20:50.52Z"),
         Some(Timestamp::from_millis(482_196_050_520))
     );
     assert_eq!(
-        parse_rfc3339_utc("2024-02-29T12:00:00Z"),
+        time("2024-02-29T12:00:00Z"),
         Some(Timestamp::from_secs(1_709_208_000))
+    );
+    assert_eq!(
+        time("2024-02-29t12:00:00.123456z"),
+        Some(Timestamp::from_millis(1_709_208_000_123))
     );
     for bad in [
         "2023-02-29T12:00:00Z",
+        "2024-04-31T12:00:00Z",
+        "2024-01-01T24:00:00Z",
+        "2024-01-01T12:60:00Z",
         "1985-04-12T23:20:50+01:00",
         "1985-04-12 23:20:50Z",
         "1985-04-12T23:20:50.Z",
         "yesterday",
         "",
     ] {
-        assert_eq!(parse_rfc3339_utc(bad), None, "{bad}");
+        assert_eq!(time(bad), None, "{bad}");
     }
     assert_eq!(
         message(ListServiceInstancesInput::decode(

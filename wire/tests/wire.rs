@@ -104,7 +104,8 @@ fn a_name_one_character_too_long_is_echoed_whole_and_a_huge_one_is_cut_visibly()
              satisfy constraint: Member must have length less than or equal to 100"
         )
     );
-    let exactly = "é".repeat(ECHO_LIMIT);
+    // AWS echoes a rejected value up to 1,024 characters.
+    let exactly = "é".repeat(1_024);
     let msg = validation_message(cancel(&format!(
         r#"{{"serviceInstanceName": "{exactly}", "serviceName": "shop"}}"#
     )));

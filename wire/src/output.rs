@@ -1,0 +1,114 @@
+//! The operations' outputs: each wraps its shape under the member its
+//! operation names, and writes itself as the JSON body.
+
+use serde::{Deserialize, Serialize};
+
+use crate::list::NextToken;
+use crate::record::{DeploymentRecord, DeploymentSummary};
+use crate::service::{Service, ServiceInstanceSummary};
+use crate::shape::{Component, Environment, ServiceInstance, ServicePipeline};
+
+macro_rules! output {
+    ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $shape:ident }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            #[doc = concat!("`", $wire, "`.")]
+            #[serde(rename = $wire)]
+            pub $field: $shape,
+        }
+
+        impl $name {
+            /// The JSON body.
+            pub fn to_json(&self) -> Vec<u8> {
+                // The shapes hold only strings, numbers and enums: writing
+                // them to memory cannot fail.
+                serde_json::to_vec(self).unwrap_or_default()
+            }
+        }
+    };
+}
+
+output! {
+    /// CancelServiceInstanceDeployment's output.
+    CancelServiceInstanceDeploymentOutput { service_instance: "serviceInstance", ServiceInstance }
+}
+output! {
+    /// UpdateServiceInstance's output.
+    UpdateServiceInstanceOutput { service_instance: "serviceInstance", ServiceInstance }
+}
+output! {
+    /// GetServiceInstance's output.
+    GetServiceInstanceOutput { service_instance: "serviceInstance", ServiceInstance }
+}
+output! {
+    /// CancelEnvironmentDeployment's output.
+    CancelEnvironmentDeploymentOutput { environment: "environment", Environment }
+}
+output! {
+    /// CancelServicePipelineDeployment's output.
+    CancelServicePipelineDeploymentOutput { pipeline: "pipeline", ServicePipeline }
+}
+output! {
+    /// CancelComponentDeployment's output.
+    CancelComponentDeploymentOutput { component: "component", Component }
+}
+output! {
+    /// GetEnvironment's output.
+    GetEnvironmentOutput { environment: "environment", Environment }
+}
+output! {
+    /// UpdateEnvironment's output.
+    UpdateEnvironmentOutput { environment: "environment", Environment }
+}
+output! {
+    /// UpdateServicePipeline's output.
+    UpdateServicePipelineOutput { pipeline: "pipeline", ServicePipeline }
+}
+output! {
+    /// GetComponent's output.
+    GetComponentOutput { component: "component", Component }
+}
+output! {
+    /// UpdateComponent's output.
+    UpdateComponentOutput { component: "component", Component }
+}
+output! {
+    /// GetService's output.
+    GetServiceOutput { service: "service", Service }
+}
+output! {
+    /// GetDeployment's output.
+    GetDeploymentOutput { deployment: "deployment", DeploymentRecord }
+}
+
+macro_rules! list_output {
+    ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $item:ident }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            #[doc = concat!("`", $wire, "`: one page.")]
+            #[serde(rename = $wire)]
+            pub $field: Vec<$item>,
+            /// `nextToken`: where the next page starts; absent on the last.
+            #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+            pub next_token: Option<NextToken>,
+        }
+
+        impl $name {
+            /// The JSON body.
+            pub fn to_json(&self) -> Vec<u8> {
+                serde_json::to_vec(self).unwrap_or_default()
+            }
+        }
+    };
+}
+
+list_output! {
+    /// ListServiceInstances's output.
+    ListServiceInstancesOutput { service_instances: "serviceInstances", ServiceInstanceSummary }
+}
+list_output! {
+    /// ListDeployments's output.
+    ListDeploymentsOutput { deployments: "deployments", DeploymentSummary }
+}
