@@ -1,6 +1,6 @@
 //! The calls the tool makes, through the unmodified AWS SDK: a cancel and a
-//! read of any of the four kinds, each answered as a [`View`] or an
-//! [`ApiFailure`].
+//! read of any of the four kinds ([`call`]), each answered as a [`View`] or
+//! an [`ApiFailure`].
 
 use aws_sdk_proton::Client;
 use aws_sdk_proton::error::ProvideErrorMetadata;
@@ -8,6 +8,8 @@ use aws_sdk_proton::operation::RequestId;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use proton_cancel::{DeploymentStatus, ResourceId, StatusMessage};
 use serde_json::{Value, json};
+
+use crate::target::Verb;
 
 /// What one answer shows of a resource's deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,122 +88,90 @@ fn missing(what: &str) -> ApiFailure {
     }
 }
 
-/// Cancel*Deployment of `resource`.
-///
-/// # Errors
-/// The service's error, or why no answer came.
-pub async fn cancel(client: &Client, resource: &ResourceId) -> Result<View, ApiFailure> {
-    match resource {
-        ResourceId::ServiceInstance { service, name } => {
-            let out = client
-                .cancel_service_instance_deployment()
-                .service_name(service.as_str())
-                .service_instance_name(name.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let s = out
-                .service_instance
-                .ok_or_else(|| missing("serviceInstance"))?;
-            Ok(view!(&s, "serviceName" = s.service_name, "name" = s.name))
-        }
-        ResourceId::Environment { name } => {
-            let out = client
-                .cancel_environment_deployment()
-                .environment_name(name.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let s = out.environment.ok_or_else(|| missing("environment"))?;
-            Ok(view!(&s, "name" = s.name))
-        }
-        ResourceId::ServicePipeline { service } => {
-            let out = client
-                .cancel_service_pipeline_deployment()
-                .service_name(service.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let s = out.pipeline.ok_or_else(|| missing("pipeline"))?;
-            Ok(view!(&s, "serviceName" = service.as_str()))
-        }
-        ResourceId::Component { name } => {
-            let out = client
-                .cancel_component_deployment()
-                .component_name(name.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let s = out.component.ok_or_else(|| missing("component"))?;
-            Ok(view!(
-                &s,
-                "name" = s.name,
-                "environmentName" = s.environment_name
-            ))
-        }
-        other => Err(ApiFailure {
-            code: None,
-            message: format!("{other} is not a kind this tool knows"),
-            request_id: None,
-        }),
-    }
+/// Sends an SDK request and takes the shape out of its answer.
+macro_rules! send {
+    ($request:expr, |$out:ident| $shape:expr) => {{
+        let $out = $request.send().await.map_err(ApiFailure::from_sdk)?;
+        $shape
+    }};
 }
 
-/// `Get<Kind>` of `resource` (GetService for a pipeline: a service without
-/// one is ResourceNotFoundException).
+/// Calls `verb` on `resource` through the SDK: Cancel*Deployment, or
+/// `Get<Kind>` (GetService for a pipeline: a service without one is
+/// ResourceNotFoundException). Each kind is one arm: its calls, and what
+/// its answer shows.
 ///
 /// # Errors
 /// The service's error, or why no answer came.
-pub async fn get(client: &Client, resource: &ResourceId) -> Result<View, ApiFailure> {
+pub async fn call(client: &Client, verb: Verb, resource: &ResourceId) -> Result<View, ApiFailure> {
     match resource {
         ResourceId::ServiceInstance { service, name } => {
-            let out = client
-                .get_service_instance()
-                .service_name(service.as_str())
-                .name(name.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let s = out
-                .service_instance
-                .ok_or_else(|| missing("serviceInstance"))?;
+            let (service, name) = (service.as_str(), name.as_str());
+            let s = match verb {
+                Verb::Cancel => send!(
+                    client
+                        .cancel_service_instance_deployment()
+                        .service_name(service)
+                        .service_instance_name(name),
+                    |out| out.service_instance
+                ),
+                Verb::Get => send!(
+                    client
+                        .get_service_instance()
+                        .service_name(service)
+                        .name(name),
+                    |out| out.service_instance
+                ),
+            }
+            .ok_or_else(|| missing("serviceInstance"))?;
             Ok(view!(&s, "serviceName" = s.service_name, "name" = s.name))
         }
         ResourceId::Environment { name } => {
-            let out = client
-                .get_environment()
-                .name(name.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let s = out.environment.ok_or_else(|| missing("environment"))?;
+            let s = match verb {
+                Verb::Cancel => send!(
+                    client
+                        .cancel_environment_deployment()
+                        .environment_name(name.as_str()),
+                    |out| out.environment
+                ),
+                Verb::Get => send!(client.get_environment().name(name.as_str()), |out| out
+                    .environment),
+            }
+            .ok_or_else(|| missing("environment"))?;
             Ok(view!(&s, "name" = s.name))
         }
         ResourceId::ServicePipeline { service } => {
-            let out = client
-                .get_service()
-                .name(service.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let pipeline = out
-                .service
-                .and_then(|s| s.pipeline)
+            let s = match verb {
+                Verb::Cancel => send!(
+                    client
+                        .cancel_service_pipeline_deployment()
+                        .service_name(service.as_str()),
+                    |out| out.pipeline
+                )
+                .ok_or_else(|| missing("pipeline"))?,
+                Verb::Get => send!(client.get_service().name(service.as_str()), |out| out
+                    .service
+                    .and_then(|s| s.pipeline))
                 .ok_or_else(|| ApiFailure {
                     code: Some("ResourceNotFoundException".to_owned()),
                     message: format!("service '{service}' has no pipeline"),
                     request_id: None,
-                })?;
-            Ok(view!(&pipeline, "serviceName" = service.as_str()))
+                })?,
+            };
+            Ok(view!(&s, "serviceName" = service.as_str()))
         }
         ResourceId::Component { name } => {
-            let out = client
-                .get_component()
-                .name(name.as_str())
-                .send()
-                .await
-                .map_err(ApiFailure::from_sdk)?;
-            let s = out.component.ok_or_else(|| missing("component"))?;
+            let s = match verb {
+                Verb::Cancel => send!(
+                    client
+                        .cancel_component_deployment()
+                        .component_name(name.as_str()),
+                    |out| out.component
+                ),
+                Verb::Get => send!(client.get_component().name(name.as_str()), |out| out
+                    .component),
+            }
+            .ok_or_else(|| missing("component"))?;
             Ok(view!(
                 &s,
                 "name" = s.name,

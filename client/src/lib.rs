@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 
 pub use exit::Exit;
 pub use output::Format;
-pub use target::{Check, Target};
+pub use target::{Target, Verb};
 
 use crate::api::{ApiFailure, View};
 use crate::output::{Json, Lines, Live, Seen, Ui, now, resource_json, seen_json};
@@ -195,11 +195,11 @@ pub async fn run(cli: Cli) -> Exit {
 async fn execute(cli: &Cli) -> Result<Ending, Ending> {
     let policy = WaitPolicy::new(cli.min_delay, cli.max_delay, cli.max_wait)
         .map_err(|e| invalid_setting(e.to_string()))?;
-    let (target, check) = match &cli.command {
-        Command::Cancel { target, .. } => (target, Check::Cancel),
-        Command::Wait { target } | Command::Status { target } => (target, Check::Get),
+    let (target, verb) = match &cli.command {
+        Command::Cancel { target, .. } => (target, Verb::Cancel),
+        Command::Wait { target } | Command::Status { target } => (target, Verb::Get),
     };
-    let resource = target.validate(check).map_err(invalid_name)?;
+    let resource = target.validate(verb).map_err(invalid_name)?;
     let client = client(cli).await.map_err(invalid_setting)?;
     let mut ui: Box<dyn Ui> = match cli.output {
         Format::Json => Box::new(Json),
@@ -212,7 +212,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
     };
     let (first, wait_for, event) = match &cli.command {
         Command::Cancel { wait, .. } => {
-            let view = api::cancel(&client, &resource)
+            let view = api::call(&client, Verb::Cancel, &resource)
                 .await
                 .map_err(|f| failure_ending(Some(&resource), &f))?;
             if !wait {
@@ -231,7 +231,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
             (view, WaitFor::Cancel, "cancel accepted:")
         }
         Command::Wait { .. } => {
-            let view = api::get(&client, &resource)
+            let view = api::call(&client, Verb::Get, &resource)
                 .await
                 .map_err(|f| failure_ending(Some(&resource), &f))?;
             let wait_for = if view.status == DeploymentStatus::Cancelling {
@@ -242,7 +242,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
             (view, wait_for, "is")
         }
         Command::Status { .. } => {
-            let view = api::get(&client, &resource)
+            let view = api::call(&client, Verb::Get, &resource)
                 .await
                 .map_err(|f| failure_ending(Some(&resource), &f))?;
             let message = view
@@ -293,7 +293,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
             Step::PollAfter(delay) => delay,
         };
         tokio::time::sleep(delay).await;
-        match api::get(&client, &resource).await {
+        match api::call(&client, Verb::Get, &resource).await {
             Ok(next) => {
                 if next.status != view.status {
                     seen.push(Seen {

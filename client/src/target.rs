@@ -3,11 +3,10 @@
 
 use proton_cancel::ResourceId;
 use proton_cancel_wire::{
-    CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
+    Addresses, ApiError, CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
     CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput, GetComponentInput,
-    GetEnvironmentInput, GetServiceInput, GetServiceInstanceInput, Request,
+    GetEnvironmentInput, GetServiceInput, GetServiceInstanceInput,
 };
-use serde_json::json;
 
 /// A resource as the command line names it, not yet validated.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
@@ -41,75 +40,51 @@ pub enum Target {
     },
 }
 
-/// Which operation's members a name is checked as, so that the message
-/// names the member AWS would (`serviceInstanceName` for a cancel, `name`
+/// What a command does to its resource: which kind's operation it calls,
+/// and so which operation's members its names are checked as (the message
+/// names the member AWS would: `serviceInstanceName` for a cancel, `name`
 /// for a get).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
-    /// As the Cancel*Deployment operation's input.
+pub enum Verb {
+    /// The kind's Cancel*Deployment.
     Cancel,
-    /// As the Get operation's input.
+    /// The kind's Get operation (GetService for a pipeline).
     Get,
 }
 
 impl Target {
     /// Validates the names exactly as the service would, with the wire
-    /// crate's decoder for the operation `check` names: `Err` is AWS's
-    /// ValidationException message, every broken rule of every member.
+    /// crate's typed constructor for the input of the operation `verb`
+    /// names: `Err` is AWS's ValidationException message, every broken rule
+    /// of every member.
     ///
     /// # Errors
     /// The ValidationException message.
-    pub fn validate(&self, check: Check) -> Result<ResourceId, String> {
-        let fail = |e: proton_cancel_wire::ApiError| e.message().to_owned();
-        match (self, check) {
-            (Self::ServiceInstance { service, name }, Check::Cancel) => {
-                let body = json!({"serviceInstanceName": name, "serviceName": service});
-                CancelServiceInstanceDeploymentInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
+    pub fn validate(&self, verb: Verb) -> Result<ResourceId, String> {
+        fn id(input: Result<impl Addresses, ApiError>) -> Result<ResourceId, String> {
+            input
+                .map(|i| i.resource_id())
+                .map_err(|e| e.message().to_owned())
+        }
+        match (self, verb) {
+            (Self::ServiceInstance { service, name }, Verb::Cancel) => {
+                id(CancelServiceInstanceDeploymentInput::new(name, service))
             }
-            (Self::ServiceInstance { service, name }, Check::Get) => {
-                let body = json!({"name": name, "serviceName": service});
-                GetServiceInstanceInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
+            (Self::ServiceInstance { service, name }, Verb::Get) => {
+                id(GetServiceInstanceInput::new(name, service))
             }
-            (Self::Environment { name }, Check::Cancel) => {
-                let body = json!({ "environmentName": name });
-                CancelEnvironmentDeploymentInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
+            (Self::Environment { name }, Verb::Cancel) => {
+                id(CancelEnvironmentDeploymentInput::new(name))
             }
-            (Self::Environment { name }, Check::Get) => {
-                let body = json!({ "name": name });
-                GetEnvironmentInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
+            (Self::Environment { name }, Verb::Get) => id(GetEnvironmentInput::new(name)),
+            (Self::ServicePipeline { service }, Verb::Cancel) => {
+                id(CancelServicePipelineDeploymentInput::new(service))
             }
-            (Self::ServicePipeline { service }, Check::Cancel) => {
-                let body = json!({ "serviceName": service });
-                CancelServicePipelineDeploymentInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
+            (Self::ServicePipeline { service }, Verb::Get) => id(GetServiceInput::new(service)),
+            (Self::Component { name }, Verb::Cancel) => {
+                id(CancelComponentDeploymentInput::new(name))
             }
-            (Self::ServicePipeline { service }, Check::Get) => {
-                let body = json!({ "name": service });
-                GetServiceInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
-            }
-            (Self::Component { name }, Check::Cancel) => {
-                let body = json!({ "componentName": name });
-                CancelComponentDeploymentInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
-            }
-            (Self::Component { name }, Check::Get) => {
-                let body = json!({ "name": name });
-                GetComponentInput::decode(body.to_string().as_bytes())
-                    .map(|i| i.resource_id())
-                    .map_err(fail)
-            }
+            (Self::Component { name }, Verb::Get) => id(GetComponentInput::new(name)),
         }
     }
 }

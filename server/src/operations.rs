@@ -1,14 +1,11 @@
 //! The operations, typed: each takes what its request names and answers
 //! with the shape its response holds, or an AWS-shaped error.
 
-use proton_cancel::{
-    ClientToken, Configuration, Input, Observed, Outcome, ResourceId, ResourceName,
-};
+use proton_cancel::{Configuration, Input, Observed, Outcome, ResourceId, ResourceName};
 use proton_cancel_wire::{
-    ApiError, Component, ConfigurationChange, DEFAULT_PAGE_SIZE, DeploymentRecord, Environment,
-    ErrorCode, GetDeploymentInput, ListDeploymentsInput, ListDeploymentsOutput,
-    ListServiceInstancesInput, ListServiceInstancesOutput, Service, ServiceInstance,
-    ServicePipeline, page,
+    Addresses, ApiError, DEFAULT_PAGE_SIZE, DeploymentRecord, Deploys, ErrorCode,
+    GetDeploymentInput, ListDeploymentsInput, ListDeploymentsOutput, ListServiceInstancesInput,
+    ListServiceInstancesOutput, Service, ServiceInstance, ServicePipeline, Shape, page,
 };
 
 use crate::app::App;
@@ -27,45 +24,35 @@ fn note_resource(resource: &dyn std::fmt::Display) {
 
 impl App {
     /// The shape of `id` as it is.
-    pub(crate) async fn get<T>(
-        &self,
-        id: &ResourceId,
-        shape: fn(&Entry) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+    pub(crate) async fn get<S: Shape>(&self, id: &ResourceId) -> Result<S, ApiError> {
         note_resource(id);
         let row = self.store().load(id).await.map_err(store_failed)?;
-        shape(&Entry::of(
-            row.ok_or_else(|| ApiError::resource_not_found(id))?,
-        )?)
+        Entry::of(row.ok_or_else(|| ApiError::resource_not_found(id))?)?.shape()
     }
 
     /// Cancels the deployment of `id` and answers with its shape.
-    pub(crate) async fn cancel<T>(
-        &self,
-        id: ResourceId,
-        shape: fn(&Entry) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+    pub(crate) async fn cancel<S: Shape>(&self, id: ResourceId) -> Result<S, ApiError> {
         note_resource(&id);
         let now = self.now();
         let (outcome, entry) = self.apply(&id, |_| Ok(Input::Cancel { at: now })).await?;
         if let Some(error) = rejected(&outcome) {
             return Err(error);
         }
-        shape(&entry)
+        entry.shape()
     }
 
-    /// Updates `id` as `change` asks (deployment type NONE changes
-    /// nothing the emulator keeps) and answers with its shape.
-    pub(crate) async fn update<T>(
+    /// Updates the resource `input` addresses as it asks (deployment type
+    /// NONE changes nothing the emulator keeps) and answers with its shape.
+    pub(crate) async fn update<S: Shape>(
         &self,
-        id: ResourceId,
-        change: &ConfigurationChange,
-        client_token: Option<ClientToken>,
-        shape: fn(&Entry) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        input: &(impl Addresses + Deploys),
+    ) -> Result<S, ApiError> {
+        let id = input.resource_id();
         note_resource(&id);
+        let change = input.change();
+        let client_token = input.client_token();
         if !change.deploys() {
-            return self.get(&id, shape).await;
+            return self.get(&id).await;
         }
         let now = self.now();
         let deployment_id = self.mint_id().await.map_err(store_failed)?;
@@ -82,7 +69,7 @@ impl App {
         if let Some(error) = rejected(&outcome) {
             return Err(error);
         }
-        shape(&entry)
+        entry.shape()
     }
 
     pub(crate) async fn entries(&self) -> Result<Vec<Entry>, ApiError> {
@@ -140,7 +127,7 @@ impl App {
             .map(|o| o.last_attempt.as_ref().map_or(o.created_at, |a| a.at))
             .max()
             .unwrap_or(created);
-        let pipeline = pipeline.map(service_pipeline).transpose()?;
+        let pipeline = pipeline.map(Entry::shape::<ServicePipeline>).transpose()?;
         Ok(Service::new(
             name.clone(),
             format!("{}service/{name}", self.arn_prefix()),
@@ -159,7 +146,7 @@ impl App {
         for entry in self.entries().await? {
             if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
                 if input.service_name.as_ref().is_none_or(|s| s == service) {
-                    all.push(service_instance(&entry)?);
+                    all.push(entry.shape::<ServiceInstance>()?);
                 }
             }
         }
@@ -222,22 +209,4 @@ impl App {
             next_token,
         })
     }
-}
-
-pub(crate) fn service_instance(entry: &Entry) -> Result<ServiceInstance, ApiError> {
-    let environment = entry.environment()?;
-    ServiceInstance::new(&entry.deployment.observe(), &entry.meta.arn, environment)
-}
-
-pub(crate) fn environment(entry: &Entry) -> Result<Environment, ApiError> {
-    Environment::new(&entry.deployment.observe(), &entry.meta.arn)
-}
-
-pub(crate) fn service_pipeline(entry: &Entry) -> Result<ServicePipeline, ApiError> {
-    ServicePipeline::new(&entry.deployment.observe(), &entry.meta.arn)
-}
-
-pub(crate) fn component(entry: &Entry) -> Result<Component, ApiError> {
-    let environment = entry.environment()?;
-    Component::new(&entry.deployment.observe(), &entry.meta.arn, environment)
 }

@@ -2,7 +2,7 @@
 //! keeps beside it in the row's meta text.
 
 use proton_cancel::{Deployment, ResourceName};
-use proton_cancel_wire::ApiError;
+use proton_cancel_wire::{ApiError, Shape};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::EngineScript;
@@ -47,14 +47,12 @@ impl Entry {
         }
     }
 
-    /// The environment of a kind that has one; its absence is a broken
-    /// store.
-    pub(crate) fn environment(&self) -> Result<&ResourceName, ApiError> {
-        self.meta.environment.as_ref().ok_or_else(|| {
-            ApiError::internal(format!(
-                "{} was stored without its environment",
-                self.deployment.resource()
-            ))
-        })
+    /// What a response shows of it, as shape `S`.
+    pub(crate) fn shape<S: Shape>(&self) -> Result<S, ApiError> {
+        S::of(
+            &self.deployment.observe(),
+            &self.meta.arn,
+            self.meta.environment.as_ref(),
+        )
     }
 }

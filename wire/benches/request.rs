@@ -13,8 +13,8 @@ use proton_cancel::{
     ResourceName, Spec, TemplateRef, TemplateVersion, Timestamp,
 };
 use proton_cancel_wire::{
-    ApiError, CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput, Request,
-    ServiceInstance,
+    Addresses, ApiError, Body, CancelServiceInstanceDeploymentInput,
+    CancelServiceInstanceDeploymentOutput, Request, ServiceInstance,
 };
 
 fn name(s: &str) -> ResourceName {

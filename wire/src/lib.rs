@@ -47,6 +47,7 @@ mod list;
 mod operation;
 mod output;
 mod record;
+#[macro_use]
 mod request;
 mod service;
 mod shape;
@@ -62,25 +63,30 @@ pub use list::{
 };
 pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
-    CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
+    Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
     GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput,
-    GetServiceOutput, ListDeploymentsOutput, ListServiceInstancesOutput, UpdateComponentOutput,
-    UpdateEnvironmentOutput, UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
+    GetServiceOutput, ListDeploymentsOutput, ListServiceInstancesOutput, ShapeOutput,
+    UpdateComponentOutput, UpdateEnvironmentOutput, UpdateServiceInstanceOutput,
+    UpdateServicePipelineOutput,
 };
 pub use record::{
     ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace,
     ServiceInstanceState, TargetResourceType, TemplateState,
 };
 pub use request::{
-    CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
+    Addresses, CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
     CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput, GetComponentInput,
     GetEnvironmentInput, GetServiceInput, GetServiceInstanceInput, Request,
 };
 pub use service::{Service, ServiceInstanceSummary, ServiceStatus};
-pub use shape::{Component, Environment, ServiceInstance, ServicePipeline};
+pub use shape::{
+    AttemptTimes, Component, DeploymentMembers, Environment, ServiceInstance, ServicePipeline,
+    Shape, TemplateMembers,
+};
 pub use update::{
-    ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, UpdateComponentInput,
-    UpdateEnvironmentInput, UpdateServiceInstanceInput, UpdateServicePipelineInput,
+    ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, Deploys,
+    UpdateComponentInput, UpdateEnvironmentInput, UpdateServiceInstanceInput,
+    UpdateServicePipelineInput,
 };
 pub use validation::aws_wording;

@@ -126,6 +126,7 @@ pub fn page<T>(
     strum::Display,
     strum::EnumString,
     strum::IntoStaticStr,
+    strum::VariantNames,
     Serialize,
     Deserialize,
 )]
@@ -144,22 +145,6 @@ pub enum ServiceInstanceFilterKey {
     LastDeploymentAttemptedAtAfter,
     CreatedAtBefore,
     CreatedAtAfter,
-}
-
-impl ServiceInstanceFilterKey {
-    /// The wire values, in the service model's order.
-    pub const WIRE_VALUES: &'static [&'static str] = &[
-        "name",
-        "deploymentStatus",
-        "templateName",
-        "serviceName",
-        "deployedTemplateVersionStatus",
-        "environmentName",
-        "lastDeploymentAttemptedAtBefore",
-        "lastDeploymentAttemptedAtAfter",
-        "createdAtBefore",
-        "createdAtAfter",
-    ];
 }
 
 /// One criterion of ListServiceInstances.
@@ -192,6 +177,7 @@ pub enum ServiceInstanceFilter {
     strum::Display,
     strum::EnumString,
     strum::IntoStaticStr,
+    strum::VariantNames,
     Serialize,
     Deserialize,
 )]
@@ -211,19 +197,6 @@ pub enum ServiceInstanceSortBy {
     CreatedAt,
 }
 
-impl ServiceInstanceSortBy {
-    /// The wire values, in the service model's order.
-    pub const WIRE_VALUES: &'static [&'static str] = &[
-        "name",
-        "deploymentStatus",
-        "templateName",
-        "serviceName",
-        "environmentName",
-        "lastDeploymentAttemptedAt",
-        "createdAt",
-    ];
-}
-
 /// The `sortOrder` of a list.
 #[derive(
     Debug,
@@ -236,6 +209,7 @@ impl ServiceInstanceSortBy {
     strum::Display,
     strum::EnumString,
     strum::IntoStaticStr,
+    strum::VariantNames,
     Serialize,
     Deserialize,
 )]
@@ -248,11 +222,6 @@ pub enum SortOrder {
     Ascending,
     /// Largest first.
     Descending,
-}
-
-impl SortOrder {
-    /// The wire values, in the service model's order.
-    pub const WIRE_VALUES: &'static [&'static str] = &["ASCENDING", "DESCENDING"];
 }
 
 /// ListServiceInstances's input.
@@ -330,14 +299,14 @@ impl Request for ListServiceInstancesInput {
         for (i, f) in raw.filters.iter().flatten().enumerate() {
             let member = format!("filters.{}.member.key", i.saturating_add(1));
             let key: Option<ServiceInstanceFilterKey> =
-                v.optional_enum(member, ServiceInstanceFilterKey::WIRE_VALUES, f.key.clone());
+                v.optional_enum::<ServiceInstanceFilterKey>(member, f.key.clone());
             keys.push(key);
         }
         let max_results = v.optional_int("maxResults", raw.max_results, 1, 100);
         let next_token = v.optional_str("nextToken", false, raw.next_token, next_token);
         let service_name = v.optional("serviceName", false, raw.service_name, ResourceName::new);
-        let sort_by = v.optional_enum("sortBy", ServiceInstanceSortBy::WIRE_VALUES, raw.sort_by);
-        let sort_order = v.optional_enum("sortOrder", SortOrder::WIRE_VALUES, raw.sort_order);
+        let sort_by = v.optional_enum("sortBy", raw.sort_by);
+        let sort_order = v.optional_enum("sortOrder", raw.sort_order);
         v.finish()?;
         // A criterion without a key or a value scopes nothing down.
         let mut filters = Vec::new();

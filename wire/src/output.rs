@@ -8,6 +8,22 @@ use crate::record::{DeploymentRecord, DeploymentSummary};
 use crate::service::{Service, ServiceInstanceSummary};
 use crate::shape::{Component, Environment, ServiceInstance, ServicePipeline};
 
+/// An operation's answer, as the JSON body it is sent as.
+pub trait Body {
+    /// The JSON body.
+    fn to_json(&self) -> Vec<u8>;
+}
+
+/// An operation's output that is one value under one member (a resource's
+/// shape, a service, a deployment record).
+pub trait ShapeOutput: Body {
+    /// What it holds.
+    type Shape;
+
+    /// The output holding `shape`.
+    fn new(shape: Self::Shape) -> Self;
+}
+
 macro_rules! output {
     ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $shape:ident }) => {
         $(#[$meta])*
@@ -18,9 +34,16 @@ macro_rules! output {
             pub $field: $shape,
         }
 
-        impl $name {
-            /// The JSON body.
-            pub fn to_json(&self) -> Vec<u8> {
+        impl ShapeOutput for $name {
+            type Shape = $shape;
+
+            fn new(shape: $shape) -> Self {
+                Self { $field: shape }
+            }
+        }
+
+        impl Body for $name {
+            fn to_json(&self) -> Vec<u8> {
                 // The shapes hold only strings, numbers and enums: writing
                 // them to memory cannot fail.
                 serde_json::to_vec(self).unwrap_or_default()
@@ -95,9 +118,8 @@ macro_rules! list_output {
             pub next_token: Option<NextToken>,
         }
 
-        impl $name {
-            /// The JSON body.
-            pub fn to_json(&self) -> Vec<u8> {
+        impl Body for $name {
+            fn to_json(&self) -> Vec<u8> {
                 serde_json::to_vec(self).unwrap_or_default()
             }
         }

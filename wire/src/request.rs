@@ -23,6 +23,12 @@ pub trait Request: Sized {
     fn decode(body: &[u8]) -> Result<Self, ApiError>;
 }
 
+/// A request that addresses one resource.
+pub trait Addresses {
+    /// The resource the request addresses.
+    fn resource_id(&self) -> ResourceId;
+}
+
 /// Decodes a body into its raw struct. String members borrow from the body
 /// when they hold no escapes, so even a huge rejected value is never copied.
 pub(crate) fn parse_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
@@ -53,20 +59,81 @@ pub(crate) fn validated<T>(value: Option<T>) -> Result<T, ApiError> {
     })
 }
 
-macro_rules! names_request {
+/// One member's check (`check`) and, once every member was checked, its
+/// value (`value`), by the rule the member is declared with:
+///
+/// - `name`: a required `ResourceName`;
+/// - `required(make)` / `required_secret(make)`: a required value built by
+///   `make`, shown in messages or not;
+/// - `optional(make)` / `optional_secret(make)`: the same, optional;
+/// - `one_of`: a required enum, its values from strum;
+/// - `text(check)` / `text_secret(check)`: an optional string of a shape
+///   only the wire has, checked by `check`.
+macro_rules! member {
+    (check name, $v:ident, $wire:literal, $raw:expr) => {
+        $v.required($wire, false, $raw, ResourceName::new)
+    };
+    (check required, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
+        $v.required($wire, false, $raw, $make)
+    };
+    (check required_secret, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
+        $v.required($wire, true, $raw, $make)
+    };
+    (check optional, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
+        $v.optional($wire, false, $raw, $make)
+    };
+    (check optional_secret, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
+        $v.optional($wire, true, $raw, $make)
+    };
+    (check one_of, $v:ident, $wire:literal, $raw:expr) => {
+        $v.required_enum($wire, $raw)
+    };
+    (check text, $v:ident, $wire:literal, $raw:expr, $check:expr) => {
+        $v.optional_str($wire, false, $raw, $check)
+    };
+    (check text_secret, $v:ident, $wire:literal, $raw:expr, $check:expr) => {
+        $v.optional_str($wire, true, $raw, $check)
+    };
+    (value name, $x:ident) => {
+        validated($x)?
+    };
+    (value required, $x:ident) => {
+        validated($x)?
+    };
+    (value required_secret, $x:ident) => {
+        validated($x)?
+    };
+    (value one_of, $x:ident) => {
+        validated($x)?
+    };
+    (value $other:ident, $x:ident) => {
+        $x
+    };
+}
+
+/// Declares a request input once: its struct, with each member's wire name
+/// and the rule it is checked by (see [`member!`]), in AWS's member order;
+/// the raw struct its body is read into; its [`Request::decode`]; and,
+/// where it addresses one resource, `resource_id`.
+macro_rules! request {
     (
         $(#[$meta:meta])*
-        $name:ident, $raw:ident, $op:ident,
-        { $($field:ident: $wire:literal),+ $(,)? },
-        |$this:ident| $resource:expr
+        $name:ident, $raw:ident, $op:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident: $ty:ty = $wire:literal, $rule:ident $(($($arg:expr),*))?;
+            )+
+        }
+        $(resource: |$this:ident| $resource:expr)?
+        $(; names $names:ident($($param:ident),+))?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
         pub struct $name {
             $(
-                #[doc = concat!("`", $wire, "`.")]
+                $(#[$fmeta])*
                 #[serde(rename = $wire)]
-                pub $field: ResourceName,
+                pub $field: $ty,
             )+
         }
 
@@ -82,80 +149,128 @@ macro_rules! names_request {
             const OPERATION: Operation = Operation::$op;
 
             fn decode(body: &[u8]) -> Result<Self, ApiError> {
-                let raw: $raw = parse_body(body)?;
-                let mut v = Validator::default();
-                $(let $field = v.required($wire, false, raw.$field, ResourceName::new);)+
-                v.finish()?;
-                Ok(Self { $($field: validated($field)?,)+ })
+                Self::checked(parse_body(body)?)
             }
         }
 
         impl $name {
-            /// The resource the request addresses.
-            pub fn resource_id(&self) -> ResourceId {
-                let $this = self;
-                $resource
+            /// Checks every member of `raw`, as [`Request::decode`] does.
+            fn checked(raw: $raw<'_>) -> Result<Self, ApiError> {
+                let mut v = Validator::default();
+                $(let $field = member!(check $rule, v, $wire, raw.$field $(, $($arg),*)?);)+
+                v.finish()?;
+                Ok(Self { $($field: member!(value $rule, $field),)+ })
             }
+
+            $(
+                /// The input of these names (in member order), checked
+                /// exactly as [`Request::decode`] checks a body that gives
+                /// them: the error is AWS's ValidationException, every
+                /// broken rule of every member.
+                ///
+                /// # Errors
+                /// ValidationException.
+                pub fn $names($($param: &str),+) -> Result<Self, ApiError> {
+                    Self::checked($raw { $($param: Some(Cow::Borrowed($param)),)+ })
+                }
+            )?
         }
+
+        $(
+            impl Addresses for $name {
+                fn resource_id(&self) -> ResourceId {
+                    let $this = self;
+                    $resource
+                }
+            }
+        )?
     };
 }
 
-names_request! {
+request! {
     /// CancelServiceInstanceDeployment's input.
-    CancelServiceInstanceDeploymentInput, RawCancelServiceInstance, CancelServiceInstanceDeployment,
-    { service_instance_name: "serviceInstanceName", service_name: "serviceName" },
-    |r| ResourceId::ServiceInstance {
+    CancelServiceInstanceDeploymentInput, RawCancelServiceInstance, CancelServiceInstanceDeployment {
+        /// `serviceInstanceName`.
+        service_instance_name: ResourceName = "serviceInstanceName", name;
+        /// `serviceName`.
+        service_name: ResourceName = "serviceName", name;
+    }
+    resource: |r| ResourceId::ServiceInstance {
         service: r.service_name.clone(),
         name: r.service_instance_name.clone(),
     }
+    ; names new(service_instance_name, service_name)
 }
 
-names_request! {
+request! {
     /// CancelEnvironmentDeployment's input.
-    CancelEnvironmentDeploymentInput, RawCancelEnvironment, CancelEnvironmentDeployment,
-    { environment_name: "environmentName" },
-    |r| ResourceId::Environment { name: r.environment_name.clone() }
+    CancelEnvironmentDeploymentInput, RawCancelEnvironment, CancelEnvironmentDeployment {
+        /// `environmentName`.
+        environment_name: ResourceName = "environmentName", name;
+    }
+    resource: |r| ResourceId::Environment { name: r.environment_name.clone() }
+    ; names new(environment_name)
 }
 
-names_request! {
+request! {
     /// CancelServicePipelineDeployment's input.
-    CancelServicePipelineDeploymentInput, RawCancelServicePipeline, CancelServicePipelineDeployment,
-    { service_name: "serviceName" },
-    |r| ResourceId::ServicePipeline { service: r.service_name.clone() }
+    CancelServicePipelineDeploymentInput, RawCancelServicePipeline, CancelServicePipelineDeployment {
+        /// `serviceName`.
+        service_name: ResourceName = "serviceName", name;
+    }
+    resource: |r| ResourceId::ServicePipeline { service: r.service_name.clone() }
+    ; names new(service_name)
 }
 
-names_request! {
+request! {
     /// CancelComponentDeployment's input.
-    CancelComponentDeploymentInput, RawCancelComponent, CancelComponentDeployment,
-    { component_name: "componentName" },
-    |r| ResourceId::Component { name: r.component_name.clone() }
+    CancelComponentDeploymentInput, RawCancelComponent, CancelComponentDeployment {
+        /// `componentName`.
+        component_name: ResourceName = "componentName", name;
+    }
+    resource: |r| ResourceId::Component { name: r.component_name.clone() }
+    ; names new(component_name)
 }
 
-names_request! {
+request! {
     /// GetServiceInstance's input.
-    GetServiceInstanceInput, RawGetServiceInstance, GetServiceInstance,
-    { name: "name", service_name: "serviceName" },
-    |r| ResourceId::ServiceInstance { service: r.service_name.clone(), name: r.name.clone() }
+    GetServiceInstanceInput, RawGetServiceInstance, GetServiceInstance {
+        /// `name`.
+        name: ResourceName = "name", name;
+        /// `serviceName`.
+        service_name: ResourceName = "serviceName", name;
+    }
+    resource: |r| ResourceId::ServiceInstance { service: r.service_name.clone(), name: r.name.clone() }
+    ; names new(name, service_name)
 }
 
-names_request! {
+request! {
     /// GetEnvironment's input.
-    GetEnvironmentInput, RawGetEnvironment, GetEnvironment,
-    { name: "name" },
-    |r| ResourceId::Environment { name: r.name.clone() }
+    GetEnvironmentInput, RawGetEnvironment, GetEnvironment {
+        /// `name`.
+        name: ResourceName = "name", name;
+    }
+    resource: |r| ResourceId::Environment { name: r.name.clone() }
+    ; names new(name)
 }
 
-names_request! {
+request! {
     /// GetService's input: the service whose pipeline (if it has one) the
     /// answer shows.
-    GetServiceInput, RawGetService, GetService,
-    { name: "name" },
-    |r| ResourceId::ServicePipeline { service: r.name.clone() }
+    GetServiceInput, RawGetService, GetService {
+        /// `name`.
+        name: ResourceName = "name", name;
+    }
+    resource: |r| ResourceId::ServicePipeline { service: r.name.clone() }
+    ; names new(name)
 }
 
-names_request! {
+request! {
     /// GetComponent's input.
-    GetComponentInput, RawGetComponent, GetComponent,
-    { name: "name" },
-    |r| ResourceId::Component { name: r.name.clone() }
+    GetComponentInput, RawGetComponent, GetComponent {
+        /// `name`.
+        name: ResourceName = "name", name;
+    }
+    resource: |r| ResourceId::Component { name: r.name.clone() }
+    ; names new(name)
 }

@@ -1,55 +1,44 @@
 //! The views of services: a service instance's summary (ListServiceInstances)
 //! and the `Service` shape (GetService).
 
-use proton_cancel::{
-    DeploymentId, DeploymentStatus, ResourceName, StatusMessage, TemplateVersion, Timestamp,
-};
+use proton_cancel::{ResourceName, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::shape::{ServiceInstance, ServicePipeline};
+use crate::shape::{
+    AttemptTimes, DeploymentMembers, ServiceInstance, ServicePipeline, TemplateMembers,
+};
 
-/// The `ServiceInstanceSummary` shape.
+/// The `ServiceInstanceSummary` shape: a service instance's members
+/// without its spec and client token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)] // members are documented by their wire names
 #[non_exhaustive]
 pub struct ServiceInstanceSummary {
-    pub arn: String,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_status_message: Option<StatusMessage>,
+    #[serde(flatten)]
+    pub deployment: DeploymentMembers,
+    #[serde(flatten)]
+    pub times: AttemptTimes,
+    /// The template; its spec is always absent here.
+    #[serde(flatten)]
+    pub template: TemplateMembers,
     pub environment_name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
-    pub last_deployment_attempted_at: Timestamp,
-    pub last_deployment_succeeded_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
     pub name: ResourceName,
     pub service_name: ResourceName,
-    pub template_major_version: TemplateVersion,
-    pub template_minor_version: TemplateVersion,
-    pub template_name: ResourceName,
 }
 
 impl From<ServiceInstance> for ServiceInstanceSummary {
     fn from(s: ServiceInstance) -> Self {
         Self {
-            arn: s.arn,
-            created_at: s.created_at,
-            deployment_status: s.deployment_status,
-            deployment_status_message: s.deployment_status_message,
+            deployment: s.deployment,
+            times: s.times,
+            template: TemplateMembers {
+                spec: None,
+                ..s.template
+            },
             environment_name: s.environment_name,
-            last_attempted_deployment_id: s.last_attempted_deployment_id,
-            last_deployment_attempted_at: s.last_deployment_attempted_at,
-            last_deployment_succeeded_at: s.last_deployment_succeeded_at,
-            last_succeeded_deployment_id: s.last_succeeded_deployment_id,
             name: s.name,
             service_name: s.service_name,
-            template_major_version: s.template_major_version,
-            template_minor_version: s.template_minor_version,
-            template_name: s.template_name,
         }
     }
 }

@@ -1,5 +1,8 @@
 //! Response shapes: the four resources as the wire shows them, built from
-//! the core's [`Observed`] value, and read back into one.
+//! the core's [`Observed`] value, and read back into one. What the shapes
+//! share is written once and flattened into each: the deployment members
+//! ([`DeploymentMembers`]), the attempt times of the template kinds
+//! ([`AttemptTimes`]) and their template ([`TemplateMembers`]).
 
 use proton_cancel::{
     Attempt, CancellationPhase, ClientToken, Configuration, DeploymentId, DeploymentStatus,
@@ -10,69 +13,182 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 
-/// The deployment fields every shape shares, as the wire writes them.
-struct Common {
-    created_at: Timestamp,
-    status: DeploymentStatus,
-    message: Option<StatusMessage>,
-    last_attempted: Option<DeploymentId>,
-    attempted_at: Timestamp,
-    succeeded_at: Timestamp,
-    last_succeeded: Option<DeploymentId>,
-    client_token: Option<ClientToken>,
+/// The members every resource shape shows of its deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct DeploymentMembers {
+    pub arn: String,
+    pub created_at: Timestamp,
+    pub deployment_status: DeploymentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_status_message: Option<StatusMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempted_deployment_id: Option<DeploymentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_succeeded_deployment_id: Option<DeploymentId>,
 }
 
-impl Common {
-    /// The wire requires `lastDeploymentAttemptedAt` and
-    /// `lastDeploymentSucceededAt` even before any attempt or success: it
-    /// shows `createdAt` in their place.
+/// `lastDeploymentAttemptedAt` and `lastDeploymentSucceededAt`, which the
+/// template kinds' shapes require even before any attempt or success: they
+/// show `createdAt` in their place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct AttemptTimes {
+    pub last_deployment_attempted_at: Timestamp,
+    pub last_deployment_succeeded_at: Timestamp,
+}
+
+/// The template the template kinds deploy, and their spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // members are documented by their wire names
+#[non_exhaustive]
+pub struct TemplateMembers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<Spec>,
+    pub template_major_version: TemplateVersion,
+    pub template_minor_version: TemplateVersion,
+    pub template_name: ResourceName,
+}
+
+impl DeploymentMembers {
+    fn of(o: &Observed, arn: &str) -> Self {
+        Self {
+            arn: arn.to_owned(),
+            created_at: o.created_at,
+            deployment_status: o.status.clone(),
+            deployment_status_message: o.status_message.clone(),
+            last_attempted_deployment_id: o.last_attempt.as_ref().map(|a| a.deployment_id),
+            last_succeeded_deployment_id: o.last_success.map(|s| s.deployment_id),
+        }
+    }
+
+    /// The [`Observed`] value these members show of `resource`, with its
+    /// `applied` configuration, the two attempt times and the last
+    /// attempt's client token. The wire does not show the running
+    /// attempt's target (GetDeployment does: set `target` from it before
+    /// restoring a running resource), nor whether a cancellation has
+    /// started: CANCELLING reads as [`CancellationPhase::Requested`].
+    fn observed(
+        &self,
+        resource: ResourceId,
+        applied: Configuration,
+        (attempted_at, succeeded_at): (Timestamp, Timestamp),
+        client_token: Option<&ClientToken>,
+    ) -> Observed {
+        let mut o = Observed::new(resource, self.created_at, applied);
+        o.status = self.deployment_status.clone();
+        o.cancellation = (self.deployment_status == DeploymentStatus::Cancelling)
+            .then_some(CancellationPhase::Requested);
+        o.status_message = self.deployment_status_message.clone();
+        o.last_attempt = self
+            .last_attempted_deployment_id
+            .map(|deployment_id| Attempt {
+                deployment_id,
+                at: attempted_at,
+                client_token: client_token.cloned(),
+            });
+        o.last_success = self
+            .last_succeeded_deployment_id
+            .map(|deployment_id| Success {
+                deployment_id,
+                at: succeeded_at,
+            });
+        o
+    }
+}
+
+impl AttemptTimes {
     fn of(o: &Observed) -> Self {
         Self {
-            created_at: o.created_at,
-            status: o.status.clone(),
-            message: o.status_message.clone(),
-            last_attempted: o.last_attempt.as_ref().map(|a| a.deployment_id),
-            attempted_at: o.last_attempt.as_ref().map_or(o.created_at, |a| a.at),
-            succeeded_at: o.last_success.map_or(o.created_at, |s| s.at),
-            last_succeeded: o.last_success.map(|s| s.deployment_id),
-            client_token: o.last_attempt.as_ref().and_then(|a| a.client_token.clone()),
+            last_deployment_attempted_at: o.last_attempt.as_ref().map_or(o.created_at, |a| a.at),
+            last_deployment_succeeded_at: o.last_success.map_or(o.created_at, |s| s.at),
+        }
+    }
+
+    fn pair(self) -> (Timestamp, Timestamp) {
+        (
+            self.last_deployment_attempted_at,
+            self.last_deployment_succeeded_at,
+        )
+    }
+}
+
+impl TemplateMembers {
+    fn of(template: &TemplateRef, spec: &Option<Spec>) -> Self {
+        Self {
+            spec: spec.clone(),
+            template_major_version: template.major.clone(),
+            template_minor_version: template.minor.clone(),
+            template_name: template.name.clone(),
+        }
+    }
+
+    fn configuration(&self) -> Configuration {
+        Configuration::Template {
+            template: TemplateRef {
+                name: self.template_name.clone(),
+                major: self.template_major_version.clone(),
+                minor: self.template_minor_version.clone(),
+            },
+            spec: self.spec.clone(),
         }
     }
 }
 
-/// The [`Observed`] value of a resource as the wire shows it. The wire does
-/// not show the running attempt's target (GetDeployment does: set
-/// `target` from it before restoring a running resource), nor whether a
-/// cancellation has started: CANCELLING reads as
-/// [`CancellationPhase::Requested`].
-#[allow(clippy::too_many_arguments)] // one per wire member
-fn observed(
-    resource: ResourceId,
-    created_at: Timestamp,
-    status: &DeploymentStatus,
-    message: Option<&StatusMessage>,
-    applied: Configuration,
-    last_attempted: Option<DeploymentId>,
-    attempted_at: Timestamp,
-    client_token: Option<&ClientToken>,
-    last_succeeded: Option<DeploymentId>,
-    succeeded_at: Timestamp,
-) -> Observed {
-    let mut o = Observed::new(resource, created_at, applied);
-    o.status = status.clone();
-    o.cancellation =
-        (*status == DeploymentStatus::Cancelling).then_some(CancellationPhase::Requested);
-    o.status_message = message.cloned();
-    o.last_attempt = last_attempted.map(|deployment_id| Attempt {
-        deployment_id,
-        at: attempted_at,
-        client_token: client_token.cloned(),
-    });
-    o.last_success = last_succeeded.map(|deployment_id| Success {
-        deployment_id,
-        at: succeeded_at,
-    });
-    o
+/// A resource's shape: what a response shows of one resource of its kind,
+/// and under which member.
+pub trait Shape: Serialize + Sized {
+    /// The member a response holds it under (`serviceInstance`, …).
+    const MEMBER: &'static str;
+
+    /// The shape of a resource in the state `o`, with its ARN and, for the
+    /// kinds whose shape names one, its environment.
+    ///
+    /// # Errors
+    /// InternalServerException when `o` is another kind's, or the kind
+    /// needs an environment and none is given.
+    fn of(o: &Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError>;
+}
+
+/// The environment a kind's shape names; its absence is the embedding's
+/// broken data.
+fn needs(o: &Observed, environment: Option<&ResourceName>) -> Result<ResourceName, ApiError> {
+    environment.cloned().ok_or_else(|| {
+        ApiError::internal(format!("{} was stored without its environment", o.resource))
+    })
+}
+
+impl Shape for ServiceInstance {
+    const MEMBER: &'static str = "serviceInstance";
+    fn of(o: &Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
+        Self::new(o, arn, &needs(o, environment)?)
+    }
+}
+
+impl Shape for Environment {
+    const MEMBER: &'static str = "environment";
+    fn of(o: &Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
+        Self::new(o, arn)
+    }
+}
+
+impl Shape for ServicePipeline {
+    const MEMBER: &'static str = "pipeline";
+    fn of(o: &Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
+        Self::new(o, arn)
+    }
+}
+
+impl Shape for Component {
+    const MEMBER: &'static str = "component";
+    fn of(o: &Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
+        Self::new(o, arn, &needs(o, environment)?)
+    }
 }
 
 /// The error for an [`Observed`] value of another kind than the shape asked
@@ -81,37 +197,23 @@ fn wrong_kind(o: &Observed, shape: &str) -> ApiError {
     ApiError::internal(format!("{} cannot be written as a {shape}", o.resource))
 }
 
-fn template_config(template: TemplateRef, spec: Option<Spec>) -> Configuration {
-    Configuration::Template { template, spec }
-}
-
 /// The `ServiceInstance` shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)] // members are documented by their wire names
 #[non_exhaustive]
 pub struct ServiceInstance {
-    pub arn: String,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_status_message: Option<StatusMessage>,
+    #[serde(flatten)]
+    pub deployment: DeploymentMembers,
+    #[serde(flatten)]
+    pub times: AttemptTimes,
+    #[serde(flatten)]
+    pub template: TemplateMembers,
     pub environment_name: ResourceName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_client_request_token: Option<ClientToken>,
-    pub last_deployment_attempted_at: Timestamp,
-    pub last_deployment_succeeded_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
     pub name: ResourceName,
     pub service_name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    pub template_major_version: TemplateVersion,
-    pub template_minor_version: TemplateVersion,
-    pub template_name: ResourceName,
 }
 
 impl ServiceInstance {
@@ -128,51 +230,29 @@ impl ServiceInstance {
         else {
             return Err(wrong_kind(o, "ServiceInstance"));
         };
-        let c = Common::of(o);
         Ok(Self {
-            arn: arn.to_owned(),
-            created_at: c.created_at,
-            deployment_status: c.status,
-            deployment_status_message: c.message,
+            deployment: DeploymentMembers::of(o, arn),
+            times: AttemptTimes::of(o),
+            template: TemplateMembers::of(template, spec),
             environment_name: environment_name.clone(),
-            last_attempted_deployment_id: c.last_attempted,
-            last_client_request_token: c.client_token,
-            last_deployment_attempted_at: c.attempted_at,
-            last_deployment_succeeded_at: c.succeeded_at,
-            last_succeeded_deployment_id: c.last_succeeded,
+            last_client_request_token: o.last_attempt.as_ref().and_then(|a| a.client_token.clone()),
             name: name.clone(),
             service_name: service.clone(),
-            spec: spec.clone(),
-            template_major_version: template.major.clone(),
-            template_minor_version: template.minor.clone(),
-            template_name: template.name.clone(),
         })
     }
 
-    /// What this shape shows, as the core's [`Observed`] value (see
-    /// [`ServiceInstance::new`] for what the wire leaves out).
+    /// What this shape shows, as the core's [`Observed`] value (the wire
+    /// leaves out the running attempt's target and the cancellation's
+    /// phase: see [`DeploymentMembers`]).
     pub fn observed(&self) -> Observed {
-        observed(
+        self.deployment.observed(
             ResourceId::ServiceInstance {
                 service: self.service_name.clone(),
                 name: self.name.clone(),
             },
-            self.created_at,
-            &self.deployment_status,
-            self.deployment_status_message.as_ref(),
-            template_config(
-                TemplateRef {
-                    name: self.template_name.clone(),
-                    major: self.template_major_version.clone(),
-                    minor: self.template_minor_version.clone(),
-                },
-                self.spec.clone(),
-            ),
-            self.last_attempted_deployment_id,
-            self.last_deployment_attempted_at,
+            self.template.configuration(),
+            self.times.pair(),
             self.last_client_request_token.as_ref(),
-            self.last_succeeded_deployment_id,
-            self.last_deployment_succeeded_at,
         )
     }
 }
@@ -183,23 +263,13 @@ impl ServiceInstance {
 #[allow(missing_docs)] // members are documented by their wire names
 #[non_exhaustive]
 pub struct Environment {
-    pub arn: String,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_status_message: Option<StatusMessage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
-    pub last_deployment_attempted_at: Timestamp,
-    pub last_deployment_succeeded_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
+    #[serde(flatten)]
+    pub deployment: DeploymentMembers,
+    #[serde(flatten)]
+    pub times: AttemptTimes,
+    #[serde(flatten)]
+    pub template: TemplateMembers,
     pub name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    pub template_major_version: TemplateVersion,
-    pub template_minor_version: TemplateVersion,
-    pub template_name: ResourceName,
 }
 
 impl Environment {
@@ -213,47 +283,23 @@ impl Environment {
         else {
             return Err(wrong_kind(o, "Environment"));
         };
-        let c = Common::of(o);
         Ok(Self {
-            arn: arn.to_owned(),
-            created_at: c.created_at,
-            deployment_status: c.status,
-            deployment_status_message: c.message,
-            last_attempted_deployment_id: c.last_attempted,
-            last_deployment_attempted_at: c.attempted_at,
-            last_deployment_succeeded_at: c.succeeded_at,
-            last_succeeded_deployment_id: c.last_succeeded,
+            deployment: DeploymentMembers::of(o, arn),
+            times: AttemptTimes::of(o),
+            template: TemplateMembers::of(template, spec),
             name: name.clone(),
-            spec: spec.clone(),
-            template_major_version: template.major.clone(),
-            template_minor_version: template.minor.clone(),
-            template_name: template.name.clone(),
         })
     }
 
-    /// What this shape shows, as the core's [`Observed`] value (see
-    /// [`ServiceInstance::observed`]).
+    /// What this shape shows, as the core's [`Observed`] value.
     pub fn observed(&self) -> Observed {
-        observed(
+        self.deployment.observed(
             ResourceId::Environment {
                 name: self.name.clone(),
             },
-            self.created_at,
-            &self.deployment_status,
-            self.deployment_status_message.as_ref(),
-            template_config(
-                TemplateRef {
-                    name: self.template_name.clone(),
-                    major: self.template_major_version.clone(),
-                    minor: self.template_minor_version.clone(),
-                },
-                self.spec.clone(),
-            ),
-            self.last_attempted_deployment_id,
-            self.last_deployment_attempted_at,
+            self.template.configuration(),
+            self.times.pair(),
             None,
-            self.last_succeeded_deployment_id,
-            self.last_deployment_succeeded_at,
         )
     }
 }
@@ -264,22 +310,12 @@ impl Environment {
 #[allow(missing_docs)] // members are documented by their wire names
 #[non_exhaustive]
 pub struct ServicePipeline {
-    pub arn: String,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_status_message: Option<StatusMessage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
-    pub last_deployment_attempted_at: Timestamp,
-    pub last_deployment_succeeded_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    pub template_major_version: TemplateVersion,
-    pub template_minor_version: TemplateVersion,
-    pub template_name: ResourceName,
+    #[serde(flatten)]
+    pub deployment: DeploymentMembers,
+    #[serde(flatten)]
+    pub times: AttemptTimes,
+    #[serde(flatten)]
+    pub template: TemplateMembers,
 }
 
 impl ServicePipeline {
@@ -293,62 +329,35 @@ impl ServicePipeline {
         else {
             return Err(wrong_kind(o, "ServicePipeline"));
         };
-        let c = Common::of(o);
         Ok(Self {
-            arn: arn.to_owned(),
-            created_at: c.created_at,
-            deployment_status: c.status,
-            deployment_status_message: c.message,
-            last_attempted_deployment_id: c.last_attempted,
-            last_deployment_attempted_at: c.attempted_at,
-            last_deployment_succeeded_at: c.succeeded_at,
-            last_succeeded_deployment_id: c.last_succeeded,
-            spec: spec.clone(),
-            template_major_version: template.major.clone(),
-            template_minor_version: template.minor.clone(),
-            template_name: template.name.clone(),
+            deployment: DeploymentMembers::of(o, arn),
+            times: AttemptTimes::of(o),
+            template: TemplateMembers::of(template, spec),
         })
     }
 
     /// What this shape shows, as the core's [`Observed`] value for the
     /// pipeline of `service` (the shape does not name its service).
     pub fn observed(&self, service: ResourceName) -> Observed {
-        observed(
+        self.deployment.observed(
             ResourceId::ServicePipeline { service },
-            self.created_at,
-            &self.deployment_status,
-            self.deployment_status_message.as_ref(),
-            template_config(
-                TemplateRef {
-                    name: self.template_name.clone(),
-                    major: self.template_major_version.clone(),
-                    minor: self.template_minor_version.clone(),
-                },
-                self.spec.clone(),
-            ),
-            self.last_attempted_deployment_id,
-            self.last_deployment_attempted_at,
+            self.template.configuration(),
+            self.times.pair(),
             None,
-            self.last_succeeded_deployment_id,
-            self.last_deployment_succeeded_at,
         )
     }
 }
 
-/// The `Component` shape (the members this crate knows of).
+/// The `Component` shape (the members this crate knows of). Its attempt
+/// times are optional on the wire, and it has `lastModifiedAt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)] // members are documented by their wire names
 #[non_exhaustive]
 pub struct Component {
-    pub arn: String,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_status_message: Option<StatusMessage>,
+    #[serde(flatten)]
+    pub deployment: DeploymentMembers,
     pub environment_name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_client_request_token: Option<ClientToken>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,8 +365,6 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_deployment_succeeded_at: Option<Timestamp>,
     pub last_modified_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
     pub name: ResourceName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_spec: Option<Spec>,
@@ -376,43 +383,35 @@ impl Component {
         else {
             return Err(wrong_kind(o, "Component"));
         };
-        let c = Common::of(o);
+        let times = AttemptTimes::of(o);
         Ok(Self {
-            arn: arn.to_owned(),
-            created_at: c.created_at,
-            deployment_status: c.status,
-            deployment_status_message: c.message,
+            deployment: DeploymentMembers::of(o, arn),
             environment_name: environment_name.clone(),
-            last_attempted_deployment_id: c.last_attempted,
-            last_client_request_token: c.client_token,
-            last_deployment_attempted_at: Some(c.attempted_at),
-            last_deployment_succeeded_at: Some(c.succeeded_at),
-            last_modified_at: c.attempted_at,
-            last_succeeded_deployment_id: c.last_succeeded,
+            last_client_request_token: o.last_attempt.as_ref().and_then(|a| a.client_token.clone()),
+            last_deployment_attempted_at: Some(times.last_deployment_attempted_at),
+            last_deployment_succeeded_at: Some(times.last_deployment_succeeded_at),
+            last_modified_at: times.last_deployment_attempted_at,
             name: name.clone(),
             service_spec: service_spec.clone(),
         })
     }
 
-    /// What this shape shows, as the core's [`Observed`] value (see
-    /// [`ServiceInstance::observed`]).
+    /// What this shape shows, as the core's [`Observed`] value.
     pub fn observed(&self) -> Observed {
-        observed(
+        self.deployment.observed(
             ResourceId::Component {
                 name: self.name.clone(),
             },
-            self.created_at,
-            &self.deployment_status,
-            self.deployment_status_message.as_ref(),
             Configuration::Component {
                 service_spec: self.service_spec.clone(),
             },
-            self.last_attempted_deployment_id,
-            self.last_deployment_attempted_at
-                .unwrap_or(self.last_modified_at),
+            (
+                self.last_deployment_attempted_at
+                    .unwrap_or(self.last_modified_at),
+                self.last_deployment_succeeded_at
+                    .unwrap_or(self.deployment.created_at),
+            ),
             self.last_client_request_token.as_ref(),
-            self.last_succeeded_deployment_id,
-            self.last_deployment_succeeded_at.unwrap_or(self.created_at),
         )
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::operation::Operation;
-use crate::request::{Request, parse_body, validated};
+use crate::request::{Addresses, Request, parse_body, validated};
 use crate::validation::{MemberConstraint, Validator};
 
 /// The `deploymentType` of UpdateServiceInstance, UpdateEnvironment and
@@ -43,12 +43,6 @@ pub enum DeploymentUpdateType {
     MajorVersion,
 }
 
-impl DeploymentUpdateType {
-    /// The wire values, in the service model's order.
-    pub const WIRE_VALUES: &'static [&'static str] =
-        &["NONE", "CURRENT_VERSION", "MINOR_VERSION", "MAJOR_VERSION"];
-}
-
 /// The `deploymentType` of UpdateComponent (`ComponentDeploymentUpdateType`):
 /// a component has no template version to move.
 #[derive(
@@ -73,11 +67,6 @@ pub enum ComponentDeploymentUpdateType {
     None,
     /// Deploy the given service spec.
     CurrentVersion,
-}
-
-impl ComponentDeploymentUpdateType {
-    /// The wire values, in the service model's order.
-    pub const WIRE_VALUES: &'static [&'static str] = &["NONE", "CURRENT_VERSION"];
 }
 
 /// What an update of any kind asks for: whether a deployment runs, and the
@@ -141,18 +130,6 @@ impl ConfigurationChange {
     }
 }
 
-/// `templateMajorVersion` and `templateMinorVersion`, the last two members
-/// of every template kind's update.
-fn versions(
-    v: &mut Validator,
-    major: Option<Cow<'_, str>>,
-    minor: Option<Cow<'_, str>>,
-) -> (Option<TemplateVersion>, Option<TemplateVersion>) {
-    let major = v.optional("templateMajorVersion", false, major, TemplateVersion::new);
-    let minor = v.optional("templateMinorVersion", false, minor, TemplateVersion::new);
-    (major, minor)
-}
-
 /// `Description`: at most 500 characters (sensitive).
 fn description(value: &str) -> Vec<MemberConstraint> {
     const MAX: usize = 500;
@@ -183,377 +160,151 @@ fn resource_name_or_empty(value: &str) -> Vec<MemberConstraint> {
         .collect()
 }
 
-/// UpdateServiceInstance's input.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateServiceInstanceInput {
-    /// `clientToken`: the idempotency token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_token: Option<ClientToken>,
-    /// `deploymentType`.
-    pub deployment_type: DeploymentUpdateType,
-    /// `name`: the service instance.
-    pub name: ResourceName,
-    /// `serviceName`.
-    pub service_name: ResourceName,
-    /// `spec` (sensitive).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    /// `templateMajorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_major_version: Option<TemplateVersion>,
-    /// `templateMinorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_minor_version: Option<TemplateVersion>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawUpdateServiceInstance<'a> {
-    #[serde(borrow)]
-    client_token: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    deployment_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    spec: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_major_version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_minor_version: Option<Cow<'a, str>>,
-}
-
-impl Request for UpdateServiceInstanceInput {
-    const OPERATION: Operation = Operation::UpdateServiceInstance;
-
-    fn decode(body: &[u8]) -> Result<Self, ApiError> {
-        let raw: RawUpdateServiceInstance = parse_body(body)?;
-        let mut v = Validator::default();
-        let client_token = v.optional("clientToken", false, raw.client_token, ClientToken::new);
-        let deployment_type = v.required_enum(
-            "deploymentType",
-            DeploymentUpdateType::WIRE_VALUES,
-            raw.deployment_type,
-        );
-        let name = v.required("name", false, raw.name, ResourceName::new);
-        let service_name = v.required("serviceName", false, raw.service_name, ResourceName::new);
-        let spec = v.optional("spec", true, raw.spec, Spec::new);
-        let (major, minor) = versions(
-            &mut v,
-            raw.template_major_version,
-            raw.template_minor_version,
-        );
-        v.finish()?;
-        Ok(Self {
-            client_token,
-            deployment_type: validated(deployment_type)?,
-            name: validated(name)?,
-            service_name: validated(service_name)?,
-            spec,
-            template_major_version: major,
-            template_minor_version: minor,
-        })
+request! {
+    /// UpdateServiceInstance's input.
+    UpdateServiceInstanceInput, RawUpdateServiceInstance, UpdateServiceInstance {
+        /// `clientToken`: the idempotency token.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_token: Option<ClientToken> = "clientToken", optional(ClientToken::new);
+        /// `deploymentType`.
+        deployment_type: DeploymentUpdateType = "deploymentType", one_of;
+        /// `name`: the service instance.
+        name: ResourceName = "name", name;
+        /// `serviceName`.
+        service_name: ResourceName = "serviceName", name;
+        /// `spec` (sensitive).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        spec: Option<Spec> = "spec", optional_secret(Spec::new);
+        /// `templateMajorVersion`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template_major_version: Option<TemplateVersion> = "templateMajorVersion", optional(TemplateVersion::new);
+        /// `templateMinorVersion`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template_minor_version: Option<TemplateVersion> = "templateMinorVersion", optional(TemplateVersion::new);
+    }
+    resource: |r| ResourceId::ServiceInstance {
+        service: r.service_name.clone(),
+        name: r.name.clone(),
     }
 }
 
-impl UpdateServiceInstanceInput {
-    /// The service instance the request addresses.
-    pub fn resource_id(&self) -> ResourceId {
-        ResourceId::ServiceInstance {
-            service: self.service_name.clone(),
-            name: self.name.clone(),
+request! {
+    /// UpdateEnvironment's input: the members that decide the deployment.
+    /// The account-connection, role and repository members are accepted and
+    /// not kept: the emulator provisions nothing with them.
+    UpdateEnvironmentInput, RawUpdateEnvironment, UpdateEnvironment {
+        /// `deploymentType`.
+        deployment_type: DeploymentUpdateType = "deploymentType", one_of;
+        /// `description` (sensitive), at most 500 characters.
+        #[serde(skip)]
+        description: Option<String> = "description", text_secret(description);
+        /// `name`: the environment.
+        name: ResourceName = "name", name;
+        /// `spec` (sensitive).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        spec: Option<Spec> = "spec", optional_secret(Spec::new);
+        /// `templateMajorVersion`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template_major_version: Option<TemplateVersion> = "templateMajorVersion", optional(TemplateVersion::new);
+        /// `templateMinorVersion`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template_minor_version: Option<TemplateVersion> = "templateMinorVersion", optional(TemplateVersion::new);
+    }
+    resource: |r| ResourceId::Environment { name: r.name.clone() }
+}
+
+request! {
+    /// UpdateServicePipeline's input.
+    UpdateServicePipelineInput, RawUpdateServicePipeline, UpdateServicePipeline {
+        /// `deploymentType`.
+        deployment_type: DeploymentUpdateType = "deploymentType", one_of;
+        /// `serviceName`: the service whose pipeline is updated.
+        service_name: ResourceName = "serviceName", name;
+        /// `spec` (sensitive; required here).
+        spec: Spec = "spec", required_secret(Spec::new);
+        /// `templateMajorVersion`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template_major_version: Option<TemplateVersion> = "templateMajorVersion", optional(TemplateVersion::new);
+        /// `templateMinorVersion`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template_minor_version: Option<TemplateVersion> = "templateMinorVersion", optional(TemplateVersion::new);
+    }
+    resource: |r| ResourceId::ServicePipeline { service: r.service_name.clone() }
+}
+
+request! {
+    /// UpdateComponent's input. `templateFile`, `serviceName` and
+    /// `serviceInstanceName` are validated and not kept: the emulator keeps a
+    /// component's `serviceSpec` and its environment only.
+    UpdateComponentInput, RawUpdateComponent, UpdateComponent {
+        /// `clientToken`: the idempotency token.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_token: Option<ClientToken> = "clientToken", optional(ClientToken::new);
+        /// `deploymentType`.
+        deployment_type: ComponentDeploymentUpdateType = "deploymentType", one_of;
+        /// `description` (sensitive), at most 500 characters.
+        #[serde(skip)]
+        description: Option<String> = "description", text_secret(description);
+        /// `name`: the component.
+        name: ResourceName = "name", name;
+        /// `serviceInstanceName`: a name, or empty to detach.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        service_instance_name: Option<String> = "serviceInstanceName", text(resource_name_or_empty);
+        /// `serviceName`: a name, or empty to detach.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        service_name: Option<String> = "serviceName", text(resource_name_or_empty);
+        /// `serviceSpec` (sensitive).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        service_spec: Option<Spec> = "serviceSpec", optional_secret(Spec::new);
+        /// `templateFile` (sensitive; the same limits as a spec).
+        #[serde(skip)]
+        template_file: Option<Spec> = "templateFile", optional_secret(Spec::new);
+    }
+    resource: |r| ResourceId::Component { name: r.name.clone() }
+}
+
+/// What an update of each kind deploys.
+pub trait Deploys {
+    /// The change the update asks for.
+    fn change(&self) -> ConfigurationChange;
+
+    /// The update's idempotency token, for the kinds whose update takes one.
+    fn client_token(&self) -> Option<ClientToken> {
+        None
+    }
+}
+
+/// The template kinds' updates: the deployment type, the spec and the two
+/// template versions.
+macro_rules! template_change {
+    ($($input:ident => |$r:ident| $spec:expr $(, token $token:ident)?);+ $(;)?) => {$(
+        impl Deploys for $input {
+            fn change(&self) -> ConfigurationChange {
+                let $r = self;
+                ConfigurationChange {
+                    deployment_type: $r.deployment_type,
+                    spec: $spec,
+                    template_major_version: $r.template_major_version.clone(),
+                    template_minor_version: $r.template_minor_version.clone(),
+                }
+            }
+            $(
+                fn client_token(&self) -> Option<ClientToken> {
+                    self.$token.clone()
+                }
+            )?
         }
-    }
-
-    /// What the update deploys.
-    pub fn change(&self) -> ConfigurationChange {
-        ConfigurationChange {
-            deployment_type: self.deployment_type,
-            spec: self.spec.clone(),
-            template_major_version: self.template_major_version.clone(),
-            template_minor_version: self.template_minor_version.clone(),
-        }
-    }
+    )+};
 }
 
-/// UpdateEnvironment's input: the members that decide the deployment.
-/// The account-connection, role and repository members are accepted and
-/// not kept: the emulator provisions nothing with them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateEnvironmentInput {
-    /// `deploymentType`.
-    pub deployment_type: DeploymentUpdateType,
-    /// `description` (sensitive), at most 500 characters.
-    #[serde(skip)]
-    pub description: Option<String>,
-    /// `name`: the environment.
-    pub name: ResourceName,
-    /// `spec` (sensitive).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    /// `templateMajorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_major_version: Option<TemplateVersion>,
-    /// `templateMinorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_minor_version: Option<TemplateVersion>,
+template_change! {
+    UpdateServiceInstanceInput => |r| r.spec.clone(), token client_token;
+    UpdateEnvironmentInput => |r| r.spec.clone();
+    UpdateServicePipelineInput => |r| Some(r.spec.clone());
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawUpdateEnvironment<'a> {
-    #[serde(borrow)]
-    deployment_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    description: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    spec: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_major_version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_minor_version: Option<Cow<'a, str>>,
-}
-
-impl Request for UpdateEnvironmentInput {
-    const OPERATION: Operation = Operation::UpdateEnvironment;
-
-    fn decode(body: &[u8]) -> Result<Self, ApiError> {
-        let raw: RawUpdateEnvironment = parse_body(body)?;
-        let mut v = Validator::default();
-        let deployment_type = v.required_enum(
-            "deploymentType",
-            DeploymentUpdateType::WIRE_VALUES,
-            raw.deployment_type,
-        );
-        let description = v.optional_str("description", true, raw.description, description);
-        let name = v.required("name", false, raw.name, ResourceName::new);
-        let spec = v.optional("spec", true, raw.spec, Spec::new);
-        let (major, minor) = versions(
-            &mut v,
-            raw.template_major_version,
-            raw.template_minor_version,
-        );
-        v.finish()?;
-        Ok(Self {
-            deployment_type: validated(deployment_type)?,
-            description,
-            name: validated(name)?,
-            spec,
-            template_major_version: major,
-            template_minor_version: minor,
-        })
-    }
-}
-
-impl UpdateEnvironmentInput {
-    /// The environment the request addresses.
-    pub fn resource_id(&self) -> ResourceId {
-        ResourceId::Environment {
-            name: self.name.clone(),
-        }
-    }
-
-    /// What the update deploys.
-    pub fn change(&self) -> ConfigurationChange {
-        ConfigurationChange {
-            deployment_type: self.deployment_type,
-            spec: self.spec.clone(),
-            template_major_version: self.template_major_version.clone(),
-            template_minor_version: self.template_minor_version.clone(),
-        }
-    }
-}
-
-/// UpdateServicePipeline's input.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateServicePipelineInput {
-    /// `deploymentType`.
-    pub deployment_type: DeploymentUpdateType,
-    /// `serviceName`: the service whose pipeline is updated.
-    pub service_name: ResourceName,
-    /// `spec` (sensitive; required here).
-    pub spec: Spec,
-    /// `templateMajorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_major_version: Option<TemplateVersion>,
-    /// `templateMinorVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_minor_version: Option<TemplateVersion>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawUpdateServicePipeline<'a> {
-    #[serde(borrow)]
-    deployment_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    spec: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_major_version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_minor_version: Option<Cow<'a, str>>,
-}
-
-impl Request for UpdateServicePipelineInput {
-    const OPERATION: Operation = Operation::UpdateServicePipeline;
-
-    fn decode(body: &[u8]) -> Result<Self, ApiError> {
-        let raw: RawUpdateServicePipeline = parse_body(body)?;
-        let mut v = Validator::default();
-        let deployment_type = v.required_enum(
-            "deploymentType",
-            DeploymentUpdateType::WIRE_VALUES,
-            raw.deployment_type,
-        );
-        let service_name = v.required("serviceName", false, raw.service_name, ResourceName::new);
-        let spec = v.required("spec", true, raw.spec, Spec::new);
-        let (major, minor) = versions(
-            &mut v,
-            raw.template_major_version,
-            raw.template_minor_version,
-        );
-        v.finish()?;
-        Ok(Self {
-            deployment_type: validated(deployment_type)?,
-            service_name: validated(service_name)?,
-            spec: validated(spec)?,
-            template_major_version: major,
-            template_minor_version: minor,
-        })
-    }
-}
-
-impl UpdateServicePipelineInput {
-    /// The pipeline the request addresses.
-    pub fn resource_id(&self) -> ResourceId {
-        ResourceId::ServicePipeline {
-            service: self.service_name.clone(),
-        }
-    }
-
-    /// What the update deploys.
-    pub fn change(&self) -> ConfigurationChange {
-        ConfigurationChange {
-            deployment_type: self.deployment_type,
-            spec: Some(self.spec.clone()),
-            template_major_version: self.template_major_version.clone(),
-            template_minor_version: self.template_minor_version.clone(),
-        }
-    }
-}
-
-/// UpdateComponent's input. `templateFile`, `serviceName` and
-/// `serviceInstanceName` are validated and not kept: the emulator keeps a
-/// component's `serviceSpec` and its environment only.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateComponentInput {
-    /// `clientToken`: the idempotency token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_token: Option<ClientToken>,
-    /// `deploymentType`.
-    pub deployment_type: ComponentDeploymentUpdateType,
-    /// `description` (sensitive), at most 500 characters.
-    #[serde(skip)]
-    pub description: Option<String>,
-    /// `name`: the component.
-    pub name: ResourceName,
-    /// `serviceInstanceName`: a name, or empty to detach.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_instance_name: Option<String>,
-    /// `serviceName`: a name, or empty to detach.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_name: Option<String>,
-    /// `serviceSpec` (sensitive).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_spec: Option<Spec>,
-    /// `templateFile` (sensitive; the same limits as a spec).
-    #[serde(skip)]
-    pub template_file: Option<Spec>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawUpdateComponent<'a> {
-    #[serde(borrow)]
-    client_token: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    deployment_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    description: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_instance_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_spec: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    template_file: Option<Cow<'a, str>>,
-}
-
-impl Request for UpdateComponentInput {
-    const OPERATION: Operation = Operation::UpdateComponent;
-
-    fn decode(body: &[u8]) -> Result<Self, ApiError> {
-        let raw: RawUpdateComponent = parse_body(body)?;
-        let mut v = Validator::default();
-        let client_token = v.optional("clientToken", false, raw.client_token, ClientToken::new);
-        let deployment_type = v.required_enum(
-            "deploymentType",
-            ComponentDeploymentUpdateType::WIRE_VALUES,
-            raw.deployment_type,
-        );
-        let description = v.optional_str("description", true, raw.description, description);
-        let name = v.required("name", false, raw.name, ResourceName::new);
-        let service_instance_name = v.optional_str(
-            "serviceInstanceName",
-            false,
-            raw.service_instance_name,
-            resource_name_or_empty,
-        );
-        let service_name = v.optional_str(
-            "serviceName",
-            false,
-            raw.service_name,
-            resource_name_or_empty,
-        );
-        let service_spec = v.optional("serviceSpec", true, raw.service_spec, Spec::new);
-        let template_file = v.optional("templateFile", true, raw.template_file, Spec::new);
-        v.finish()?;
-        Ok(Self {
-            client_token,
-            deployment_type: validated(deployment_type)?,
-            description,
-            name: validated(name)?,
-            service_instance_name,
-            service_name,
-            service_spec,
-            template_file,
-        })
-    }
-}
-
-impl UpdateComponentInput {
-    /// The component the request addresses.
-    pub fn resource_id(&self) -> ResourceId {
-        ResourceId::Component {
-            name: self.name.clone(),
-        }
-    }
-
-    /// What the update deploys.
-    pub fn change(&self) -> ConfigurationChange {
+impl Deploys for UpdateComponentInput {
+    fn change(&self) -> ConfigurationChange {
         ConfigurationChange {
             deployment_type: match self.deployment_type {
                 ComponentDeploymentUpdateType::None => DeploymentUpdateType::None,
@@ -563,5 +314,9 @@ impl UpdateComponentInput {
             template_major_version: None,
             template_minor_version: None,
         }
+    }
+
+    fn client_token(&self) -> Option<ClientToken> {
+        self.client_token.clone()
     }
 }

@@ -196,11 +196,11 @@ impl Validator {
         self.optional(member, sensitive, value, make)
     }
 
-    /// Checks a required enum member against its wire values.
-    pub(crate) fn required_enum<T: std::str::FromStr>(
+    /// Checks a required enum member against its wire values (strum's
+    /// `VARIANTS`, in the service model's order).
+    pub(crate) fn required_enum<T: std::str::FromStr + strum::VariantNames>(
         &mut self,
         member: impl Into<Cow<'static, str>>,
-        values: &'static [&'static str],
         value: Option<Cow<'_, str>>,
     ) -> Option<T> {
         let Some(value) = value else {
@@ -214,7 +214,7 @@ impl Validator {
                     member: member.into(),
                     value: Some(echoed_part(&value)),
                     sensitive: false,
-                    constraint: MemberConstraint::Enum(values),
+                    constraint: MemberConstraint::Enum(T::VARIANTS),
                 });
                 None
             }
@@ -222,14 +222,13 @@ impl Validator {
     }
 
     /// Checks an optional enum member against its wire values.
-    pub(crate) fn optional_enum<T: std::str::FromStr>(
+    pub(crate) fn optional_enum<T: std::str::FromStr + strum::VariantNames>(
         &mut self,
         member: impl Into<Cow<'static, str>>,
-        values: &'static [&'static str],
         value: Option<Cow<'_, str>>,
     ) -> Option<T> {
         value.as_ref()?;
-        self.required_enum(member, values, value)
+        self.required_enum(member, value)
     }
 
     /// Checks an optional string member of a shape only the wire has

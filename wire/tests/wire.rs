@@ -409,10 +409,10 @@ fn before_any_attempt_the_wire_shows_created_at_for_both_deployment_times() {
     let si = ServiceInstance::new(&o, ARN, &name("prod")).unwrap();
     assert_eq!(
         (
-            si.last_deployment_attempted_at,
-            si.last_deployment_succeeded_at,
-            si.last_attempted_deployment_id,
-            si.last_succeeded_deployment_id
+            si.times.last_deployment_attempted_at,
+            si.times.last_deployment_succeeded_at,
+            si.deployment.last_attempted_deployment_id,
+            si.deployment.last_succeeded_deployment_id
         ),
         (t(7), t(7), None, None)
     );
@@ -431,11 +431,12 @@ fn cancelled_instance_round_trips_through_json_with_its_message() {
     let back: GetServiceInstanceOutput = serde_json::from_slice(&out.to_json()).unwrap();
     assert_eq!(back, out);
     assert_eq!(
-        back.service_instance.deployment_status,
+        back.service_instance.deployment.deployment_status,
         DeploymentStatus::Cancelled
     );
     assert_eq!(
         back.service_instance
+            .deployment
             .deployment_status_message
             .as_ref()
             .map(StatusMessage::as_str),
@@ -533,7 +534,10 @@ fn sibling_shapes_are_written_from_the_same_machine() {
     let out = CancelServicePipelineDeploymentOutput {
         pipeline: ServicePipeline::new(&pipeline.observe(), "arn:pipeline").unwrap(),
     };
-    assert_eq!(out.pipeline.deployment_status, DeploymentStatus::InProgress);
+    assert_eq!(
+        out.pipeline.deployment.deployment_status,
+        DeploymentStatus::InProgress
+    );
     assert_eq!(
         out.pipeline.observed(name("shop")).resource,
         ResourceId::ServicePipeline {
