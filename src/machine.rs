@@ -137,6 +137,11 @@ pub struct Transition {
     pub from: Stage,
     /// The stage after it.
     pub to: Stage,
+    /// The deployment attempt the input moved: the one an update starts,
+    /// or the running one that a cancel or an engine report about it
+    /// moves. `None` for a deletion, which moves no attempt. An embedding
+    /// that keeps a record per attempt updates this one's, to `to`.
+    pub attempt: Option<DeploymentId>,
     /// What the embedding must now do, if anything.
     pub effect: Option<Effect>,
 }
@@ -624,12 +629,25 @@ impl Deployment {
         let kind = self.classify(&input);
         match transition_rule(from, kind) {
             Rule::Enter(to) => {
+                let attempt = match &input {
+                    Input::Update { deployment_id, .. }
+                    | Input::UpdateFinished { deployment_id, .. }
+                    | Input::CancellationStarted { deployment_id, .. }
+                    | Input::CancellationFinished { deployment_id, .. } => Some(*deployment_id),
+                    Input::Cancel { .. } => self.last_attempt().map(|a| a.deployment_id),
+                    Input::Delete { .. } | Input::DeleteFinished { .. } => None,
+                };
                 let effect = match self.advance_cancellation(to) {
                     Some(effect) => effect,
                     None => self.enter(to, input),
                 };
                 self.revision = self.revision.saturating_add(1);
-                Outcome::Applied(Transition { from, to, effect })
+                Outcome::Applied(Transition {
+                    from,
+                    to,
+                    attempt,
+                    effect,
+                })
             }
             Rule::Ignore(reason) => Outcome::Ignored(reason),
             Rule::Conflict(reason) => self.reject(kind, from, RejectionReason::Conflict(reason)),

@@ -437,6 +437,24 @@ impl StateMachineTest for DeploymentModel {
         } else {
             assert_eq!(sut.deployment, before, "{outcome:?} changed the state");
         }
+        // Every applied input names the attempt it moved: the model's
+        // current one (the new one after an Update); a deletion moves none.
+        let expected_attempt = match (&step, &kind) {
+            (
+                Step::Race {
+                    race: Race::Delete | Race::DeleteOk | Race::DeleteFail,
+                    ..
+                },
+                Expect::Applied,
+            ) => None,
+            (_, Expect::Applied) => model.current_id().map(id),
+            _ => None,
+        };
+        assert_eq!(
+            outcome.transition().and_then(|t| t.attempt),
+            expected_attempt,
+            "attempt of {step:?}"
+        );
         // Every applied Update starts exactly its own deployment, every
         // applied Cancel exactly the cancellation of the running attempt,
         // every applied Delete the deletion; nothing else starts work.

@@ -21,6 +21,7 @@ fn cancel_of_in_progress_deployment_shows_cancelling_at_once() {
     assert_eq!(
         outcome,
         applied_with(
+            Some(A),
             Stage::InProgress,
             Stage::CancellationRequested,
             Effect::StartCancellation { deployment_id: A }
@@ -44,7 +45,7 @@ fn cancellation_that_succeeds_gives_cancelled_and_keeps_the_old_configuration() 
     let outcome = d.handle(cancellation_finished(130, A, EngineResult::Succeeded));
     assert_eq!(
         outcome,
-        applied(Stage::CancellationStarted, Stage::Cancelled)
+        applied(Some(A), Stage::CancellationStarted, Stage::Cancelled)
     );
     assert_eq!(
         observe(&d),
@@ -68,7 +69,10 @@ fn cancellation_that_fails_gives_failed_with_the_engine_reason() {
         A,
         EngineResult::Failed(reason("Stack rollback failed.")),
     ));
-    assert_eq!(outcome, applied(Stage::CancellationStarted, Stage::Failed));
+    assert_eq!(
+        outcome,
+        applied(Some(A), Stage::CancellationStarted, Stage::Failed)
+    );
     assert_eq!(
         observe(&d),
         Seen {
@@ -89,7 +93,7 @@ fn update_succeeds_before_cancellation_starts_gives_succeeded() {
     let outcome = d.handle(update_finished(115, A, EngineResult::Succeeded));
     assert_eq!(
         outcome,
-        applied(Stage::CancellationRequested, Stage::Succeeded)
+        applied(Some(A), Stage::CancellationRequested, Stage::Succeeded)
     );
     let expected = Seen {
         status: DeploymentStatus::Succeeded,
@@ -154,7 +158,7 @@ fn update_fails_before_cancellation_starts_gives_failed() {
     ));
     assert_eq!(
         outcome,
-        applied(Stage::CancellationRequested, Stage::Failed)
+        applied(Some(A), Stage::CancellationRequested, Stage::Failed)
     );
     assert_eq!(
         observe(&d),
@@ -202,7 +206,7 @@ fn cancellation_finish_without_a_reported_start_implies_the_start() {
     let outcome = d.handle(cancellation_finished(120, A, EngineResult::Succeeded));
     assert_eq!(
         outcome,
-        applied(Stage::CancellationRequested, Stage::Cancelled)
+        applied(Some(A), Stage::CancellationRequested, Stage::Cancelled)
     );
     assert_eq!(
         observe(&d).status_message.as_deref(),
@@ -217,7 +221,7 @@ fn cancellation_finish_without_a_reported_start_implies_the_start() {
     ));
     assert_eq!(
         outcome,
-        applied(Stage::CancellationRequested, Stage::Failed)
+        applied(Some(A), Stage::CancellationRequested, Stage::Failed)
     );
     assert_eq!(observe(&d).status_message.as_deref(), Some("boom"));
 }
@@ -455,6 +459,7 @@ fn new_attempt_after_a_failure_clears_the_message_and_keeps_the_applied_configur
     assert_eq!(
         outcome,
         applied_with(
+            Some(B),
             Stage::Failed,
             Stage::InProgress,
             start_deployment(B, config(2))
@@ -492,7 +497,10 @@ fn same_client_token_after_the_attempt_settled_starts_a_new_attempt() {
 fn successful_update_applies_its_target_and_stamps_success_with_the_attempt_time() {
     let mut d = updating();
     let outcome = d.handle(update_finished(160, A, EngineResult::Succeeded));
-    assert_eq!(outcome, applied(Stage::InProgress, Stage::Succeeded));
+    assert_eq!(
+        outcome,
+        applied(Some(A), Stage::InProgress, Stage::Succeeded)
+    );
     assert_eq!(
         observe(&d),
         Seen {
@@ -591,6 +599,7 @@ fn delete_of_a_settled_resource_runs_to_delete_complete() {
     assert_eq!(
         outcome,
         applied_with(
+            None,
             Stage::Failed,
             Stage::DeleteInProgress,
             Effect::StartDeletion
@@ -608,7 +617,7 @@ fn delete_of_a_settled_resource_runs_to_delete_complete() {
     });
     assert_eq!(
         outcome,
-        applied(Stage::DeleteInProgress, Stage::DeleteComplete)
+        applied(None, Stage::DeleteInProgress, Stage::DeleteComplete)
     );
     assert_eq!(
         observe(&d),
@@ -649,6 +658,7 @@ fn failed_deletion_keeps_its_reason_and_only_a_new_deletion_is_accepted() {
     assert_eq!(
         outcome,
         applied_with(
+            None,
             Stage::DeleteFailed,
             Stage::DeleteInProgress,
             Effect::StartDeletion
@@ -895,6 +905,7 @@ fn each_call_that_starts_work_names_it_and_nothing_else_does() {
     assert_eq!(
         outcome,
         applied_with(
+            Some(A),
             Stage::Succeeded,
             Stage::InProgress,
             start_deployment(A, config(1))

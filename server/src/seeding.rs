@@ -188,11 +188,9 @@ impl App {
                 let place = self
                     .place(deployment_id, &arn, environment.as_ref(), &id)
                     .map_err(|e| OpenError::Seed(e.message().to_owned()))?;
-                let mut record = DeploymentRecord::start(deployment_id, at, &before, target, place);
-                record.follow(at, &deployment.observe());
                 produced.records.push(RecordRow {
                     seq: seq_of(deployment_id),
-                    record,
+                    record: DeploymentRecord::start(deployment_id, at, &before, target, place),
                 });
             }
             produced.jobs = jobs(&id, &effect, &engine, at);

@@ -96,41 +96,35 @@ impl App {
                 }
                 return Ok((outcome, entry));
             };
-            let now = entry.deployment.observe();
+            let message = entry.deployment.observe().status_message;
             let mut produced = Produced::default();
             if let Some(Effect::StartDeployment {
                 deployment_id,
                 target,
             }) = &transition.effect
             {
+                // The attempt the transition starts gets its record.
                 let place = self.place(
                     *deployment_id,
                     &entry.meta.arn,
                     entry.meta.environment.as_ref(),
                     id,
                 )?;
-                let mut record =
-                    DeploymentRecord::start(*deployment_id, at, &before, target, place);
-                record.follow(at, &now);
                 produced.records.push(RecordRow {
                     seq: seq_of(*deployment_id),
-                    record,
+                    record: DeploymentRecord::start(*deployment_id, at, &before, target, place),
                 });
-            } else if let Some(attempt) = &now.last_attempt {
-                // The running attempt's record is the resource's newest,
-                // read with the row; looked up by id otherwise.
+            } else if let Some(attempt) = transition.attempt {
+                // The attempt it moves: its record is the resource's
+                // newest, read with the row; looked up by id otherwise.
                 let stored = match &newest {
-                    Some(record) if record.id == attempt.deployment_id => Some(record.clone()),
-                    _ => self
-                        .store()
-                        .record(attempt.deployment_id)
-                        .await
-                        .map_err(store_failed)?,
+                    Some(record) if record.id == attempt => Some(record.clone()),
+                    _ => self.store().record(attempt).await.map_err(store_failed)?,
                 };
                 if let Some(mut record) = stored {
-                    if record.follow(at, &now) {
+                    if record.follow(at, transition, message.as_ref()) {
                         produced.records.push(RecordRow {
-                            seq: seq_of(attempt.deployment_id),
+                            seq: seq_of(attempt),
                             record,
                         });
                     }

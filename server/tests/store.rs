@@ -129,8 +129,8 @@ async fn conformance(store: &Store) {
     assert_eq!(store.record(A).await.unwrap(), Some(first.clone()));
     let mut followed = first.clone();
     let mut cancelled = updating.clone();
-    let _ = cancelled.handle(Input::Cancel { at: t(110) });
-    assert!(followed.follow(t(110), &cancelled.observe()));
+    let outcome = cancelled.handle(Input::Cancel { at: t(110) });
+    assert!(followed.follow(t(110), outcome.transition().unwrap(), None));
     let produced = Produced {
         records: vec![RecordRow {
             seq: 1,

@@ -247,22 +247,29 @@ pub fn observed_updating() -> Seen {
     }
 }
 
-/// The outcome of an input that moved the deployment from `from` to `to`
-/// and started no work.
-pub fn applied(from: Stage, to: Stage) -> Outcome {
+/// The outcome of an input that moved attempt `attempt` (`None`: no
+/// attempt) from `from` to `to` and started no work.
+pub fn applied(attempt: Option<DeploymentId>, from: Stage, to: Stage) -> Outcome {
     Outcome::Applied(Transition {
         from,
         to,
+        attempt,
         effect: None,
     })
 }
 
-/// The outcome of an input that moved the deployment from `from` to `to`
-/// and started `effect`.
-pub fn applied_with(from: Stage, to: Stage, effect: Effect) -> Outcome {
+/// The outcome of an input that moved attempt `attempt` from `from` to
+/// `to` and started `effect`.
+pub fn applied_with(
+    attempt: Option<DeploymentId>,
+    from: Stage,
+    to: Stage,
+    effect: Effect,
+) -> Outcome {
     Outcome::Applied(Transition {
         from,
         to,
+        attempt,
         effect: Some(effect),
     })
 }

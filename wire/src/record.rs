@@ -3,7 +3,7 @@
 
 use proton_cancel::{
     Configuration, DeploymentId, DeploymentStatus, Observed, ResourceId, ResourceKind,
-    ResourceName, Spec, StatusMessage, TemplateVersion, Timestamp,
+    ResourceName, Spec, StatusMessage, TemplateVersion, Timestamp, Transition,
 };
 use serde::{Deserialize, Serialize};
 
@@ -220,26 +220,30 @@ impl DeploymentRecord {
         }
     }
 
-    /// Follows a transition of the record's resource, applied at `at`,
-    /// that left it in the state `now`. Only a transition of this attempt
-    /// changes the record: its status and message become the resource's,
-    /// and a settled status (SUCCEEDED, FAILED, CANCELLED) sets
-    /// `completedAt`. Returns whether the record changed.
-    pub fn follow(&mut self, at: Timestamp, now: &Observed) -> bool {
-        let ours = now
-            .last_attempt
-            .as_ref()
-            .is_some_and(|a| a.deployment_id == self.id);
-        if !ours || self.completed_at.is_some() {
+    /// Follows a transition applied at `at`: only a transition that names
+    /// this record's attempt ([`Transition::attempt`]) changes it, and only
+    /// until the attempt is complete. Its status becomes the transition's
+    /// `to` status, its message `message` (the resource's after the
+    /// transition), and a settled status (SUCCEEDED, FAILED, CANCELLED)
+    /// sets `completedAt`. Returns whether the record changed.
+    pub fn follow(
+        &mut self,
+        at: Timestamp,
+        transition: &Transition,
+        message: Option<&StatusMessage>,
+    ) -> bool {
+        if transition.attempt != Some(self.id) || self.completed_at.is_some() {
             return false;
         }
-        self.deployment_status = now.status.clone();
-        self.deployment_status_message = now.status_message.clone();
-        self.last_modified_at = at;
-        if matches!(
-            now.status,
+        let status = transition.to.status();
+        let settled = matches!(
+            status,
             DeploymentStatus::Succeeded | DeploymentStatus::Failed | DeploymentStatus::Cancelled
-        ) {
+        );
+        self.deployment_status = status;
+        self.deployment_status_message = message.cloned();
+        self.last_modified_at = at;
+        if settled {
             self.completed_at = Some(at);
         }
         true

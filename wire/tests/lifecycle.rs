@@ -98,7 +98,7 @@ fn record_of(
     before: &Observed,
 ) -> DeploymentRecord {
     let target = d.observe().target.expect("an attempt runs");
-    let mut r = DeploymentRecord::start(
+    DeploymentRecord::start(
         id,
         at,
         before,
@@ -109,9 +109,17 @@ fn record_of(
                 .to_owned(),
             environment_name: name("prod"),
         },
-    );
-    assert!(r.follow(at, &d.observe()));
-    r
+    )
+}
+
+/// Feeds `input` to `d` and has `r` follow what it did; whether `r` changed.
+fn follow(d: &mut Deployment, r: &mut DeploymentRecord, input: Input) -> bool {
+    let at = input.at();
+    let outcome = d.handle(input);
+    let message = d.observe().status_message;
+    outcome
+        .transition()
+        .is_some_and(|t| r.follow(at, t, message.as_ref()))
 }
 
 /// Spec: R8, R9, R42
@@ -128,16 +136,22 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
         DeploymentState::new(ResourceKind::ServiceInstance, &before.applied)
     );
 
-    let _ = d.handle(Input::Cancel { at: t(110) });
-    assert!(r.follow(t(110), &d.observe()));
+    assert!(follow(&mut d, &mut r, Input::Cancel { at: t(110) }));
     assert_eq!(r.deployment_status, DeploymentStatus::Cancelling);
     assert_eq!(r.completed_at, None);
-    let _ = d.handle(Input::CancellationStarted {
-        at: t(111),
-        deployment_id: A,
-    });
-    let _ = d.handle(cancellation_finished(112, A, EngineResult::Succeeded));
-    assert!(r.follow(t(112), &d.observe()));
+    assert!(follow(
+        &mut d,
+        &mut r,
+        Input::CancellationStarted {
+            at: t(111),
+            deployment_id: A,
+        }
+    ));
+    assert!(follow(
+        &mut d,
+        &mut r,
+        cancellation_finished(112, A, EngineResult::Succeeded)
+    ));
     assert_eq!(r.deployment_status, DeploymentStatus::Cancelled);
     assert_eq!(
         r.deployment_status_message,
@@ -148,13 +162,13 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
 
     // The next attempt's transitions leave this record alone.
     let before = d.observe();
-    let _ = d.handle(Input::Update {
+    let update_b = Input::Update {
         at: t(200),
         deployment_id: B,
         target: config(2),
         client_token: None,
-    });
-    assert!(!r.follow(t(200), &d.observe()));
+    };
+    assert!(!follow(&mut d, &mut r, update_b));
     let next = record_of(&d, B, t(200), &before);
     assert_eq!(next.last_attempted_deployment_id, Some(A));
     assert_eq!(next.last_succeeded_deployment_id, None);
@@ -168,9 +182,12 @@ fn the_record_of_an_update_that_wins_its_race_reads_succeeded() {
     let before = d.observe();
     let _ = d.handle(update_a());
     let mut r = record_of(&d, A, t(100), &before);
-    let _ = d.handle(Input::Cancel { at: t(110) });
-    let _ = d.handle(update_finished(111, A, EngineResult::Succeeded));
-    assert!(r.follow(t(111), &d.observe()));
+    assert!(follow(&mut d, &mut r, Input::Cancel { at: t(110) }));
+    assert!(follow(
+        &mut d,
+        &mut r,
+        update_finished(111, A, EngineResult::Succeeded)
+    ));
     assert_eq!(r.deployment_status, DeploymentStatus::Succeeded);
     assert_eq!(r.completed_at, Some(t(111)));
     let json = serde_json::to_value(&r).unwrap();
