@@ -4,7 +4,7 @@
 //! it for every input in every reachable stage.
 #![allow(unsafe_code)] // a global allocator can only be written with `unsafe impl`
 
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

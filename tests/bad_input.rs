@@ -3,10 +3,8 @@
 //! bodies). None may panic; each is handled in one pass over the input (see
 //! docs/robustness.md for the linear-time argument and its measurements).
 
-mod common;
-#[macro_use]
-#[path = "common/strategies.rs"]
-mod strategies;
+use proton_cancel_test_support::builders as common;
+use proton_cancel_test_support::hostile;
 
 use common::P;
 use proton_cancel::*;

@@ -10,7 +10,7 @@
 //!    eight statuses are reachable, and that every reachable cell of the
 //!    transition table is exercised.
 
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 

@@ -4,7 +4,7 @@
 //! stale reports. After every step the machine's observable state and the
 //! kind of its outcome must equal the model's, and the invariants hold.
 
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use common::{Race, config, instance, observe, seeded, start_deployment, t, token};
 use proptest::prelude::*;

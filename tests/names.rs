@@ -2,7 +2,7 @@
 //! the validators checked against regex-lite compiling the published
 //! patterns verbatim.
 
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use common::P;
 use proptest::prelude::*;

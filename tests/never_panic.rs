@@ -7,9 +7,8 @@
 //! 10,000 cases per property by default; `PROPTEST_CASES=1000000 cargo test
 //! --release --test never_panic` runs a million (docs/robustness.md).
 
-mod common;
-#[path = "common/strategies.rs"]
-mod strategies;
+use proton_cancel_test_support::builders as common;
+use proton_cancel_test_support::strategies;
 
 use common::*;
 use proptest::prelude::*;

@@ -5,7 +5,7 @@
 //! repeated cancels, stale reports and deletions mixed in; the exhaustive
 //! walk (tests/exhaustive.rs) covers every short history of the race itself.
 
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use common::*;
 use proptest::prelude::*;

@@ -2,7 +2,7 @@
 //! decision the specification (docs/spec.md) takes. Each asserts the whole
 //! resulting state, and the exact text of every rejection.
 
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use common::*;
 use proton_cancel::*;

@@ -5,7 +5,7 @@
 //! rule it breaks.
 #![allow(clippy::disallowed_methods)] // reads and (with BLESS=1) writes the fixtures
 
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use common::*;
 use proton_cancel::*;

@@ -8,8 +8,8 @@ use std::io::Read as _;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use proton_cancel_server::store::Store;
-use proton_cancel_server::{App, Clock, Options, Seed, serve};
+use proton_cancel_server::{App, Clock};
+use proton_cancel_test_support::emulator;
 use proton_cancel_wire::Operation;
 use serde_json::{Value, json};
 
@@ -30,23 +30,8 @@ impl Emulator {
             .enable_all()
             .build()
             .unwrap();
-        let seed: Seed = serde_json::from_value(seed).unwrap();
-        let (app, url) = runtime.block_on(async {
-            let app = App::open(
-                Store::memory(),
-                Options {
-                    seed,
-                    clock: Clock::system(),
-                    ..Options::default()
-                },
-            )
-            .await
-            .unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(serve(listener, app.clone(), std::future::pending()));
-            (app, url)
-        });
+        let (app, addr) = runtime.block_on(emulator::start_json(seed, Clock::system()));
+        let url = format!("http://{addr}");
         Self { runtime, app, url }
     }
 

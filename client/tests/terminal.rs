@@ -5,8 +5,8 @@
 use std::io::Read as _;
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use proton_cancel_server::store::Store;
-use proton_cancel_server::{App, Clock, Options, Seed, serve};
+use proton_cancel_server::Clock;
+use proton_cancel_test_support::emulator;
 use serde_json::json;
 
 #[test]
@@ -16,28 +16,13 @@ fn in_a_terminal_the_live_line_updates_and_ends_on_the_outcome() {
         .enable_all()
         .build()
         .unwrap();
-    let seed: Seed = serde_json::from_value(json!({"environments": [{
+    let seed = json!({"environments": [{
         "name": "prod", "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
         "deploymentStatus": "IN_PROGRESS",
         "engine": {"updateAfterMs": null, "cancelStartAfterMs": 600, "cancelFinishAfterMs": 900}
-    }]}))
-    .unwrap();
-    let url = runtime.block_on(async {
-        let app = App::open(
-            Store::memory(),
-            Options {
-                seed,
-                clock: Clock::system(),
-                ..Options::default()
-            },
-        )
-        .await
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(serve(listener, app, std::future::pending()));
-        url
-    });
+    }]});
+    let (_, addr) = runtime.block_on(emulator::start_json(seed, Clock::system()));
+    let url = format!("http://{addr}");
 
     let pair = native_pty_system()
         .openpty(PtySize {

@@ -5,14 +5,10 @@
 //! pid by each test.
 #![allow(clippy::disallowed_methods)] // the test starts and times processes
 
-#[path = "common/postgres.rs"]
-mod postgres;
-#[path = "common/raw.rs"]
-mod raw;
-#[path = "check/relay.rs"]
-mod relay;
-#[path = "common/server.rs"]
-mod server;
+use proton_cancel_test_support::postgres;
+use proton_cancel_test_support::process as server;
+use proton_cancel_test_support::raw;
+use proton_cancel_test_support::relay;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -109,7 +105,9 @@ async fn sqlite(file: &Path) -> sqlx::SqlitePool {
 }
 
 use raw::{Answer, call};
-use server::{BIN, Server};
+use server::Server;
+
+const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
 fn assert_internal_error(answer: &Answer, says: &str) {
     assert_eq!(

@@ -6,25 +6,14 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use proton_cancel::Timestamp;
-use proton_cancel_server::store::Store;
-use proton_cancel_server::{App, Clock, MAX_BODY_BYTES, Options, Seed, serve};
+use proton_cancel_server::{App, Clock, MAX_BODY_BYTES, Seed};
+use proton_cancel_test_support::emulator;
 use proton_cancel_wire::Operation;
 
 async fn start() -> SocketAddr {
-    let app = App::open(
-        Store::memory(),
-        Options {
-            seed: Seed::default(),
-            clock: Clock::manual(Timestamp::EPOCH),
-            ..Options::default()
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, app, std::future::pending()));
-    addr
+    emulator::start(Seed::default(), Clock::manual(Timestamp::EPOCH))
+        .await
+        .1
 }
 
 /// Sends one request with a blocking socket on a worker thread: the
@@ -192,16 +181,7 @@ async fn the_system_clock_engine_delivers_reports_when_they_fall_due() {
         }]
     }))
     .unwrap();
-    let app = App::open(
-        Store::memory(),
-        Options {
-            seed,
-            clock: Clock::system(),
-            ..Options::default()
-        },
-    )
-    .await
-    .unwrap();
+    let app = emulator::open(seed, Clock::system()).await.unwrap();
     cancel_web(&app).await;
     assert_eq!(status_of_web(&app).await, "CANCELLING");
     tokio::time::sleep(std::time::Duration::from_millis(2_900)).await;
@@ -222,17 +202,10 @@ async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name
             "environments": [resource]
         }))
         .unwrap();
-        App::open(
-            Store::memory(),
-            Options {
-                seed,
-                clock: Clock::manual(Timestamp::EPOCH),
-                ..Options::default()
-            },
-        )
-        .await
-        .err()
-        .map(|e| e.to_string())
+        emulator::open(seed, Clock::manual(Timestamp::EPOCH))
+            .await
+            .err()
+            .map(|e| e.to_string())
     }
     let template = |status: &str| {
         serde_json::json!({
@@ -320,16 +293,9 @@ async fn a_cancellation_that_never_finishes_holds_cancelling_after_the_rollback_
         }]}"#,
     )
     .unwrap();
-    let app = App::open(
-        Store::memory(),
-        Options {
-            seed,
-            clock: Clock::manual(Timestamp::EPOCH),
-            ..Options::default()
-        },
-    )
-    .await
-    .unwrap();
+    let app = emulator::open(seed, Clock::manual(Timestamp::EPOCH))
+        .await
+        .unwrap();
     cancel_web(&app).await;
     // The rollback starts at 100 ms; the update's success at 500 ms comes
     // too late to win, and the rollback never ends.
@@ -410,15 +376,8 @@ async fn the_example_seed_loads_with_every_kind_staged() {
         ),
         (3, 3, 3, 3)
     );
-    let app = App::open(
-        Store::memory(),
-        Options {
-            seed,
-            clock: Clock::manual(Timestamp::EPOCH),
-            ..Options::default()
-        },
-    )
-    .await
-    .unwrap();
+    let app = emulator::open(seed, Clock::manual(Timestamp::EPOCH))
+        .await
+        .unwrap();
     assert_eq!(status_of_web(&app).await, "IN_PROGRESS");
 }

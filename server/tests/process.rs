@@ -9,12 +9,12 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "common/raw.rs"]
-mod raw;
-#[path = "common/server.rs"]
-mod server;
+use proton_cancel_test_support::process as server;
+use proton_cancel_test_support::raw;
 
-use server::{BIN, Server};
+use server::Server;
+
+const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
 /// Starts the binary with `args` on a free port (in memory unless
 /// `--database` is given) and waits for its listening line.

@@ -9,14 +9,13 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "common/postgres.rs"]
-mod postgres;
-#[path = "common/raw.rs"]
-mod raw;
-#[path = "common/server.rs"]
-mod server;
+use proton_cancel_test_support::postgres;
+use proton_cancel_test_support::process as server;
+use proton_cancel_test_support::raw;
 
-use server::{BIN, Server};
+use server::Server;
+
+const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
 fn replica(database: &str, seed: &str) -> Server {
     let mut command = Command::new(BIN);

@@ -3,10 +3,8 @@
 //! when `PROTON_CANCEL_TEST_POSTGRES` names a database (`.ci/run` sets it;
 //! without it the PostgreSQL test says it was skipped and why).
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
-#[path = "common/postgres.rs"]
-mod postgres;
+use proton_cancel_test_support::builders as common;
+use proton_cancel_test_support::postgres;
 
 use std::time::Duration;
 

@@ -3,9 +3,7 @@
 //! (see docs/robustness.md for the linear-time argument and its
 //! measurements).
 
-#[macro_use]
-#[path = "../../tests/common/strategies.rs"]
-mod strategies;
+use proton_cancel_test_support::hostile;
 
 use proton_cancel::ResourceName;
 use proton_cancel_wire::*;

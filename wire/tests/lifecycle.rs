@@ -2,8 +2,7 @@
 //! an update deploys, deployment records that follow the machine, the list
 //! inputs and their pagination.
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use common::*;
 use proton_cancel::*;

@@ -6,8 +6,7 @@
 //! --release -p proton-cancel-wire --test never_panic` runs a million
 //! (docs/robustness.md).
 
-#[path = "../../tests/common/strategies.rs"]
-mod strategies;
+use proton_cancel_test_support::strategies;
 
 use proptest::prelude::*;
 use proton_cancel_wire::*;

@@ -1,8 +1,7 @@
 //! The AWS JSON 1.0 wire format: request decoding with AWS's validation
 //! wording, the errors, the response shapes and their redaction.
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
+use proton_cancel_test_support::builders as common;
 
 use common::*;
 use proton_cancel::*;

@@ -18,15 +18,18 @@ use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_proton::types::{ComponentDeploymentUpdateType, DeploymentUpdateType};
 use proton_cancel::{
-    Configuration, Deployment, EngineResult, Observed, ResourceId, ResourceName, Spec,
-    StatusMessage, TemplateRef, TemplateVersion, Timestamp,
+    Configuration, Deployment, Observed, ResourceId, ResourceKind, ResourceName, Spec, TemplateRef,
+    TemplateVersion, Timestamp,
 };
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::linearizable::{Call, Model, Op, Ret, Verdict, check, shrink};
 use crate::relay::{Relay, through};
+use proton_cancel_checker::{
+    Call, Model, Op, Recorded, RecordedModel, Ret, Verdict, check, shrink,
+};
+use proton_cancel_server::{CANCELLATION_FAILURE, UPDATE_FAILURE};
 
 const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
@@ -103,18 +106,10 @@ impl Rng {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    ServiceInstance,
-    Environment,
-    ServicePipeline,
-    Component,
-}
-
 /// One resource of the run and how its engine ends things.
 #[derive(Clone, Debug)]
 struct Resource {
-    kind: Kind,
+    kind: ResourceKind,
     /// The instance's or pipeline's service, else empty.
     service: &'static str,
     name: &'static str,
@@ -124,56 +119,56 @@ struct Resource {
 
 const RESOURCES: [Resource; 8] = [
     Resource {
-        kind: Kind::ServiceInstance,
+        kind: ResourceKind::ServiceInstance,
         service: "shop",
         name: "web-a",
         update_fails: false,
         cancel_fails: false,
     },
     Resource {
-        kind: Kind::ServiceInstance,
+        kind: ResourceKind::ServiceInstance,
         service: "shop",
         name: "web-b",
         update_fails: true,
         cancel_fails: true,
     },
     Resource {
-        kind: Kind::Environment,
+        kind: ResourceKind::Environment,
         service: "",
         name: "env-a",
         update_fails: false,
         cancel_fails: false,
     },
     Resource {
-        kind: Kind::Environment,
+        kind: ResourceKind::Environment,
         service: "",
         name: "env-b",
         update_fails: false,
         cancel_fails: true,
     },
     Resource {
-        kind: Kind::ServicePipeline,
+        kind: ResourceKind::ServicePipeline,
         service: "shop",
         name: "",
         update_fails: false,
         cancel_fails: false,
     },
     Resource {
-        kind: Kind::ServicePipeline,
+        kind: ResourceKind::ServicePipeline,
         service: "pay",
         name: "",
         update_fails: true,
         cancel_fails: false,
     },
     Resource {
-        kind: Kind::Component,
+        kind: ResourceKind::Component,
         service: "",
         name: "comp-a",
         update_fails: false,
         cancel_fails: false,
     },
     Resource {
-        kind: Kind::Component,
+        kind: ResourceKind::Component,
         service: "",
         name: "comp-b",
         update_fails: true,
@@ -182,26 +177,25 @@ const RESOURCES: [Resource; 8] = [
 ];
 
 const INITIAL_SPEC: &str = "initial";
-const UPDATE_FAILURE: &str = "the update failed (engine script)";
-const CANCEL_FAILURE: &str = "the rollback failed (engine script)";
 
 impl Resource {
     fn id(&self) -> ResourceId {
         let name = |s: &str| ResourceName::new(s).unwrap();
         match self.kind {
-            Kind::ServiceInstance => ResourceId::ServiceInstance {
+            ResourceKind::ServiceInstance => ResourceId::ServiceInstance {
                 service: name(self.service),
                 name: name(self.name),
             },
-            Kind::Environment => ResourceId::Environment {
+            ResourceKind::Environment => ResourceId::Environment {
                 name: name(self.name),
             },
-            Kind::ServicePipeline => ResourceId::ServicePipeline {
+            ResourceKind::ServicePipeline => ResourceId::ServicePipeline {
                 service: name(self.service),
             },
-            Kind::Component => ResourceId::Component {
+            ResourceKind::Component => ResourceId::Component {
                 name: name(self.name),
             },
+            other => panic!("the check has no {other} resources"),
         }
     }
 
@@ -210,9 +204,14 @@ impl Resource {
     }
 
     fn model(&self) -> Model {
+        self.recorded_model().model()
+    }
+
+    /// The model as a history records it.
+    fn recorded_model(&self) -> RecordedModel {
         let spec = Some(Spec::new(INITIAL_SPEC).unwrap());
         let configuration = match self.kind {
-            Kind::Component => Configuration::Component { service_spec: spec },
+            ResourceKind::Component => Configuration::Component { service_spec: spec },
             _ => Configuration::Template {
                 template: TemplateRef {
                     name: ResourceName::new("tmpl").unwrap(),
@@ -228,18 +227,13 @@ impl Resource {
             configuration,
         ))
         .unwrap();
-        let result = |fails: bool, message: &str| {
-            if fails {
-                EngineResult::Failed(StatusMessage::new(message))
-            } else {
-                EngineResult::Succeeded
-            }
-        };
-        Model::new(
-            initial,
-            result(self.update_fails, UPDATE_FAILURE),
-            result(self.cancel_fails, CANCEL_FAILURE),
-        )
+        let failure = |fails: bool, reason: &str| fails.then(|| reason.to_owned());
+        RecordedModel {
+            resource: self.label(),
+            start: initial,
+            update_failure: failure(self.update_fails, UPDATE_FAILURE),
+            cancel_failure: failure(self.cancel_fails, CANCELLATION_FAILURE),
+        }
     }
 
     /// The seed entry, with engine delays drawn from `rng`.
@@ -256,26 +250,28 @@ impl Resource {
             "templateMinorVersion": "0", "spec": INITIAL_SPEC,
             "deploymentStatus": "SUCCEEDED", "engine": engine});
         let mut entry = match self.kind {
-            Kind::ServiceInstance => json!({"serviceName": self.service, "name": self.name,
+            ResourceKind::ServiceInstance => json!({"serviceName": self.service, "name": self.name,
                 "environmentName": "env-a"}),
-            Kind::Environment => json!({"name": self.name}),
-            Kind::ServicePipeline => {
+            ResourceKind::Environment => json!({"name": self.name}),
+            ResourceKind::ServicePipeline => {
                 json!({"serviceName": self.service, "environmentName": "env-a"})
             }
-            Kind::Component => json!({"name": self.name, "environmentName": "env-a",
+            ResourceKind::Component => json!({"name": self.name, "environmentName": "env-a",
                 "spec": INITIAL_SPEC, "deploymentStatus": "SUCCEEDED", "engine": engine}),
+            other => panic!("the check has no {other} resources"),
         };
-        if self.kind != Kind::Component {
+        if self.kind != ResourceKind::Component {
             entry
                 .as_object_mut()
                 .unwrap()
                 .extend(template.as_object().unwrap().clone());
         }
         let list = match self.kind {
-            Kind::ServiceInstance => "serviceInstances",
-            Kind::Environment => "environments",
-            Kind::ServicePipeline => "servicePipelines",
-            Kind::Component => "components",
+            ResourceKind::ServiceInstance => "serviceInstances",
+            ResourceKind::Environment => "environments",
+            ResourceKind::ServicePipeline => "servicePipelines",
+            ResourceKind::Component => "components",
+            other => panic!("the check has no {other} resources"),
         };
         (list, entry)
     }
@@ -357,7 +353,7 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
     use DeploymentUpdateType::CurrentVersion;
     let (service, name) = (r.service, r.name);
     match (r.kind, call) {
-        (Kind::ServiceInstance, Call::Update { spec }) => answer!(
+        (ResourceKind::ServiceInstance, Call::Update { spec }) => answer!(
             client
                 .update_service_instance()
                 .service_name(service)
@@ -367,7 +363,7 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
             service_instance,
             spec
         ),
-        (Kind::ServiceInstance, Call::Cancel) => answer!(
+        (ResourceKind::ServiceInstance, Call::Cancel) => answer!(
             client
                 .cancel_service_instance_deployment()
                 .service_name(service)
@@ -375,7 +371,7 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
             service_instance,
             spec
         ),
-        (Kind::ServiceInstance, Call::Get) => answer!(
+        (ResourceKind::ServiceInstance, Call::Get) => answer!(
             client
                 .get_service_instance()
                 .service_name(service)
@@ -383,7 +379,7 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
             service_instance,
             spec
         ),
-        (Kind::Environment, Call::Update { spec }) => answer!(
+        (ResourceKind::Environment, Call::Update { spec }) => answer!(
             client
                 .update_environment()
                 .name(name)
@@ -392,17 +388,17 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
             environment,
             spec
         ),
-        (Kind::Environment, Call::Cancel) => answer!(
+        (ResourceKind::Environment, Call::Cancel) => answer!(
             client
                 .cancel_environment_deployment()
                 .environment_name(name),
             environment,
             spec
         ),
-        (Kind::Environment, Call::Get) => {
+        (ResourceKind::Environment, Call::Get) => {
             answer!(client.get_environment().name(name), environment, spec)
         }
-        (Kind::ServicePipeline, Call::Update { spec }) => answer!(
+        (ResourceKind::ServicePipeline, Call::Update { spec }) => answer!(
             client
                 .update_service_pipeline()
                 .service_name(service)
@@ -411,22 +407,23 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
             pipeline,
             spec
         ),
-        (Kind::ServicePipeline, Call::Cancel) => answer!(
+        (ResourceKind::ServicePipeline, Call::Cancel) => answer!(
             client
                 .cancel_service_pipeline_deployment()
                 .service_name(service),
             pipeline,
             spec
         ),
-        (Kind::ServicePipeline, Call::Get) => match client.get_service().name(service).send().await
-        {
-            Ok(o) => {
-                let p = o.service().and_then(|s| s.pipeline()).ok_or_else(missing)?;
-                Ok(shown(p.deployment_status(), p.spec()))
+        (ResourceKind::ServicePipeline, Call::Get) => {
+            match client.get_service().name(service).send().await {
+                Ok(o) => {
+                    let p = o.service().and_then(|s| s.pipeline()).ok_or_else(missing)?;
+                    Ok(shown(p.deployment_status(), p.spec()))
+                }
+                Err(e) => failed(e),
             }
-            Err(e) => failed(e),
-        },
-        (Kind::Component, Call::Update { spec }) => answer!(
+        }
+        (ResourceKind::Component, Call::Update { spec }) => answer!(
             client
                 .update_component()
                 .name(name)
@@ -435,14 +432,17 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
             component,
             service_spec
         ),
-        (Kind::Component, Call::Cancel) => answer!(
+        (ResourceKind::Component, Call::Cancel) => answer!(
             client.cancel_component_deployment().component_name(name),
             component,
             service_spec
         ),
-        (Kind::Component, Call::Get) => {
+        (ResourceKind::Component, Call::Get) => {
             answer!(client.get_component().name(name), component, service_spec)
         }
+        (other, _) => Err(Failure::Unexpected(format!(
+            "the check has no {other} resources"
+        ))),
     }
 }
 
@@ -995,6 +995,16 @@ fn write_history(path: &Path, history: &[Vec<Op>], faults: &[Fault], engine: &[s
             json!({"fault": format!("{:?}", f.kind), "replica": f.replica,
                 "fromUs": f.from, "toUs": f.to})
         );
+    }
+    // Each resource's history as the checker keeps it, to check it again.
+    let dir = path.with_file_name("histories");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (r, ops)) in RESOURCES.iter().zip(history).enumerate() {
+        let recorded = Recorded {
+            model: r.recorded_model(),
+            ops: ops.clone(),
+        };
+        std::fs::write(dir.join(format!("resource-{i}.jsonl")), recorded.to_jsonl()).unwrap();
     }
     for (r, ops) in RESOURCES.iter().zip(history) {
         for op in ops {

@@ -4,8 +4,8 @@
 
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use proton_cancel::Timestamp;
-use proton_cancel_server::store::Store;
-use proton_cancel_server::{App, Clock, Options, Seed, serve};
+use proton_cancel_server::{App, Clock};
+use proton_cancel_test_support::emulator;
 use serde_json::json;
 
 /// Starts a server on an ephemeral port of 127.0.0.1, on a manual clock
@@ -13,21 +13,8 @@ use serde_json::json;
 /// the server's handle (to move its clock). The server lives as long as the
 /// test's runtime.
 pub async fn start(seed: serde_json::Value) -> (aws_sdk_proton::Client, App) {
-    let seed: Seed = serde_json::from_value(seed).unwrap();
     let clock = Clock::manual(Timestamp::from_secs(1_704_067_200));
-    let app = App::open(
-        Store::memory(),
-        Options {
-            seed,
-            clock,
-            ..Options::default()
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, app.clone(), std::future::pending()));
+    let (app, addr) = emulator::start_json(seed, clock).await;
     let config = aws_sdk_proton::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))

@@ -1,7 +1,6 @@
 //! What the PostgreSQL tests share: the database from
 //! `PROTON_CANCEL_TEST_POSTGRES`, a loud skip without it, and a schema of
 //! the test's own.
-#![allow(dead_code)] // each test file uses its own part
 
 use std::io::Write as _;
 

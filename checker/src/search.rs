@@ -1,28 +1,11 @@
-//! The linearizability checker: a Porcupine-style search (Wing & Gong's
-//! algorithm with Lowe's memoisation) over one resource's history, with the
-//! core crate's [`Deployment`] machine as the sequential specification.
-//!
-//! The engine is the specification's environment: between any two client
-//! operations it may deliver any report the running attempt can receive
-//! (the update's result, the start of a cancellation, its result, with the
-//! results the resource's engine script gives). The specification is
-//! therefore nondeterministic, and the search carries the set of machine
-//! states reachable so far, closed under engine steps. A history is
-//! linearizable when some order of its operations that respects real time
-//! (an operation that returned before another was invoked comes first)
-//! takes the machine through states that give every recorded answer.
-//!
-//! An operation without an answer may or may not have taken effect: where
-//! it is placed, the state set keeps both the states it leads to and the
-//! states it leaves alone. A failure the server sent (a 500) or caused by
-//! dying (a broken connection) bounds the effect by the failure's arrival,
-//! like an answer; a timeout bounds nothing, so such an operation may be
-//! placed anywhere after its invocation. Reads without an answer are
-//! dropped before the search.
+//! The search: Wing & Gong's algorithm with Lowe's memoisation, over sets
+//! of machine states closed under engine steps.
 
 use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{BuildHasher, BuildHasherDefault};
+
+use serde::{Deserialize, Serialize};
 
 use proton_cancel::{
     Configuration, Deployment, DeploymentId, DeploymentStatus, EngineResult, Input, Observed,
@@ -30,7 +13,8 @@ use proton_cancel::{
 };
 
 /// What a client asked.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Call {
     /// Update* with `CURRENT_VERSION` and this spec.
     Update {
@@ -44,7 +28,8 @@ pub enum Call {
 }
 
 /// What the client got back.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Ret {
     /// The resource as the answer showed it.
     Shown {
@@ -65,7 +50,8 @@ pub enum Ret {
 }
 
 /// One operation of a history.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Op {
     /// The client that made it.
     pub client: usize,

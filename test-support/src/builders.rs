@@ -1,7 +1,6 @@
 //! Fixtures shared by the specification tests: a service instance `web` of
 //! service `shop`, at rest on template `web-tmpl` 1.0 since t = 0 s, and
 //! helpers to read every observable field of a deployment at once.
-#![allow(dead_code)] // each test binary uses its own subset
 
 use proton_cancel::*;
 

@@ -1,12 +1,8 @@
 //! The server binary as a process of a test's own: started on a free port
 //! of 127.0.0.1, found by its listening line, killed by pid when dropped.
-#![allow(dead_code)] // each test file uses its own part
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
-
-/// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
 /// A running server; killed by pid on drop if the test did not stop it.
 pub struct Server {

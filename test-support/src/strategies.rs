@@ -1,14 +1,13 @@
 //! Generators of hostile text, JSON values and request bodies, and the
 //! harness of the hostile-input catalogs, shared by the core's and the wire
 //! crate's tests.
-#![allow(dead_code, unused_macros)] // each test binary uses its own subset
-#![allow(clippy::disallowed_methods)] // reads PROPTEST_CASES
 
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use serde_json::Value;
 
 /// A catalog of named cases, each a test asserting `actual == expected`.
+#[macro_export]
 macro_rules! hostile {
     ($($(#[$meta:meta])* $case:ident: $actual:expr => $expected:expr;)+) => {
         $(

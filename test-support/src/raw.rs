@@ -1,6 +1,5 @@
 //! One raw HTTP/1.1 request to the server on 127.0.0.1, for the tests that
 //! run the binary as a process.
-#![allow(dead_code)] // each test file uses its own part
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,0 +1,256 @@
+//! The checker on known histories: it refuses the non-linearizable ones a
+//! broken server produces (a double CANCELLING, a forgotten cancel, a lost
+//! update, a read no order reaches, a failed call taking effect after its
+//! failure, real-time order broken), and accepts the legal ones (the
+//! update-won race, overlapping calls in either order, calls without an
+//! answer either way).
+
+use proton_cancel::{
+    Configuration, Deployment, EngineResult, Observed, ResourceId, ResourceName, Spec,
+    StatusMessage, TemplateRef, TemplateVersion, Timestamp,
+};
+use proton_cancel_checker::{Call, Model, Op, Ret, Verdict, check, shrink};
+
+const BUDGET: u64 = 1_000_000;
+
+/// A service instance SUCCEEDED with spec `initial`, whose engine ends
+/// updates and cancellations as told.
+fn model(update: EngineResult, cancel: EngineResult) -> Model {
+    let id = ResourceId::ServiceInstance {
+        service: ResourceName::new("shop").unwrap(),
+        name: ResourceName::new("web").unwrap(),
+    };
+    let configuration = Configuration::Template {
+        template: TemplateRef {
+            name: ResourceName::new("tmpl").unwrap(),
+            major: TemplateVersion::new("1").unwrap(),
+            minor: TemplateVersion::new("0").unwrap(),
+        },
+        spec: Some(Spec::new("initial").unwrap()),
+    };
+    let initial =
+        Deployment::restore(Observed::new(id, Timestamp::from_millis(0), configuration)).unwrap();
+    Model::new(initial, update, cancel)
+}
+
+fn succeeding() -> Model {
+    model(EngineResult::Succeeded, EngineResult::Succeeded)
+}
+
+fn shown(status: &str, spec: &str) -> Ret {
+    Ret::Shown {
+        status: status.to_owned(),
+        spec: Some(spec.to_owned()),
+    }
+}
+
+fn op(client: usize, call: Call, invoked: u64, returned: u64, ret: Ret) -> Op {
+    Op {
+        client,
+        call,
+        invoked,
+        returned,
+        ret,
+    }
+}
+
+fn update(spec: &str) -> Call {
+    Call::Update {
+        spec: spec.to_owned(),
+    }
+}
+
+#[test]
+fn two_cancels_that_both_answer_cancelling_are_not_linearizable() {
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Cancel, 20, 40, shown("CANCELLING", "initial")),
+        op(3, Call::Cancel, 25, 45, shown("CANCELLING", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::NotLinearizable
+    );
+    // The smallest offending history is the two cancels, wrong from any
+    // state: one of them must have met CANCELLING and been refused.
+    let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
+    assert_eq!(smallest, history[1..].to_vec());
+    assert!(any);
+}
+
+#[test]
+fn a_state_an_answer_shows_can_start_the_smallest_offending_history() {
+    // The first update settles with spec a; the second is then accepted
+    // over it and says so. Only the third, accepted while the second runs,
+    // is wrong: the smallest history keeps it and the second, and does not
+    // need the first to explain spec a.
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Get, 20, 30, shown("SUCCEEDED", "a")),
+        op(3, update("b"), 40, 50, shown("IN_PROGRESS", "a")),
+        op(4, update("c"), 60, 70, shown("IN_PROGRESS", "a")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::NotLinearizable
+    );
+    let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
+    assert_eq!(smallest, history[2..].to_vec());
+    assert!(any);
+}
+
+#[test]
+fn one_cancelling_and_one_conflict_are_linearizable_in_either_order() {
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Cancel, 20, 40, Ret::Conflict),
+        op(3, Call::Cancel, 25, 45, shown("CANCELLING", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::Linearizable
+    );
+}
+
+#[test]
+fn a_cancel_forgotten_by_a_later_read_is_not_linearizable() {
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Cancel, 20, 30, shown("CANCELLING", "initial")),
+        op(3, Call::Get, 40, 50, shown("IN_PROGRESS", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::NotLinearizable
+    );
+}
+
+#[test]
+fn an_update_lost_without_a_cancel_is_not_linearizable() {
+    // Accepted, then read as SUCCEEDED with the old spec: only a cancel
+    // or a failed update could bring the old spec back, and this engine's
+    // updates succeed.
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Get, 40, 50, shown("SUCCEEDED", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::NotLinearizable
+    );
+}
+
+#[test]
+fn the_update_winning_the_race_is_linearizable() {
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Cancel, 20, 30, shown("CANCELLING", "initial")),
+        op(3, Call::Get, 40, 50, shown("SUCCEEDED", "a")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::Linearizable
+    );
+}
+
+#[test]
+fn the_engine_results_of_the_resource_bind_the_specification() {
+    let fails = model(
+        EngineResult::Failed(StatusMessage::new("no")),
+        EngineResult::Succeeded,
+    );
+    let won = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Get, 40, 50, shown("SUCCEEDED", "a")),
+    ];
+    assert_eq!(check(&fails, &won, BUDGET), Verdict::NotLinearizable);
+    let failed = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Get, 40, 50, shown("FAILED", "initial")),
+    ];
+    assert_eq!(check(&fails, &failed, BUDGET), Verdict::Linearizable);
+}
+
+#[test]
+fn concurrent_operations_may_take_effect_out_of_invocation_order_but_not_out_of_real_time() {
+    // The cancel is invoked first but can only have met the update's
+    // attempt: fine while the two overlap.
+    let overlapping = [
+        op(1, Call::Cancel, 0, 100, shown("CANCELLING", "initial")),
+        op(2, update("a"), 10, 50, shown("IN_PROGRESS", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &overlapping, BUDGET),
+        Verdict::Linearizable
+    );
+    // Once the cancel returned before the update was invoked, it cannot.
+    let ordered = [
+        op(1, Call::Cancel, 0, 5, shown("CANCELLING", "initial")),
+        op(2, update("a"), 10, 50, shown("IN_PROGRESS", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &ordered, BUDGET),
+        Verdict::NotLinearizable
+    );
+}
+
+#[test]
+fn an_operation_without_an_answer_may_or_may_not_have_taken_effect() {
+    let took_effect = [
+        op(1, update("a"), 0, 10, Ret::Unknown),
+        op(2, Call::Get, 40, 50, shown("IN_PROGRESS", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &took_effect, BUDGET),
+        Verdict::Linearizable
+    );
+    let did_not = [
+        op(1, update("a"), 0, 10, Ret::Unknown),
+        op(2, Call::Get, 40, 50, shown("SUCCEEDED", "initial")),
+    ];
+    assert_eq!(
+        check(&succeeding(), &did_not, BUDGET),
+        Verdict::Linearizable
+    );
+    // But it cannot take effect before it was invoked.
+    let before = [
+        op(2, Call::Get, 0, 5, shown("IN_PROGRESS", "initial")),
+        op(1, update("a"), 10, 20, Ret::Unknown),
+    ];
+    assert_eq!(
+        check(&succeeding(), &before, BUDGET),
+        Verdict::NotLinearizable
+    );
+}
+
+#[test]
+fn a_failed_call_takes_effect_before_its_failure_arrives_and_a_timed_out_one_at_any_time() {
+    // Read unchanged after the call ended, then read as taken effect.
+    let late = |ret: Ret| {
+        [
+            op(1, update("a"), 0, 10, ret),
+            op(2, Call::Get, 20, 30, shown("SUCCEEDED", "initial")),
+            op(2, Call::Get, 40, 50, shown("IN_PROGRESS", "initial")),
+        ]
+    };
+    assert_eq!(
+        check(&succeeding(), &late(Ret::Unknown), BUDGET),
+        Verdict::NotLinearizable
+    );
+    assert_eq!(
+        check(&succeeding(), &late(Ret::TimedOut), BUDGET),
+        Verdict::Linearizable
+    );
+}
+
+#[test]
+fn a_read_of_a_state_no_order_reaches_is_refused_even_from_the_seeded_state() {
+    let history = [op(1, Call::Get, 0, 5, shown("CANCELLED", "initial"))];
+    assert_eq!(
+        check(&succeeding(), &history, BUDGET),
+        Verdict::NotLinearizable
+    );
+    let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
+    assert_eq!(smallest, history.to_vec());
+    assert!(!any, "CANCELLED is reachable from some start");
+}

@@ -1,0 +1,27 @@
+//! # proton-cancel-test-support
+//!
+//! What the workspace's tests share, as a crate of its own (a
+//! dev-dependency only, never published): each test binary takes the parts
+//! it needs instead of including files by path.
+//!
+//! - [`builders`]: the specification's fixtures (a service instance `web`
+//!   of service `shop`, its inputs and expected outcomes).
+//! - [`strategies`] and [`hostile!`]: generators of hostile text, JSON and
+//!   request bodies, and named catalogs of hostile cases.
+//! - [`emulator`]: the emulator in-process on 127.0.0.1; [`process`]: the
+//!   server binary as a process of the test's own. These are the two ways a
+//!   test starts a server.
+//! - [`raw`]: one raw HTTP request; [`postgres`]: the PostgreSQL tests'
+//!   database, loud skip and schemas; [`relay`]: a TCP relay a test can cut.
+
+#![forbid(unsafe_code)]
+#![allow(clippy::disallowed_methods)] // tests own clocks, processes and the environment
+
+pub mod builders;
+pub mod emulator;
+pub mod postgres;
+pub mod process;
+pub mod raw;
+pub mod relay;
+#[macro_use]
+pub mod strategies;
