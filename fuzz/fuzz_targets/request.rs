@@ -117,7 +117,7 @@ fuzz_target!(|data: &[u8]| {
                     step(&mut d, Input::Cancel { at })
                 {
                     let out = CancelServiceInstanceDeploymentOutput {
-                        service_instance: ServiceInstance::new(&d.observe(), ARN, &name("prod"))
+                        service_instance: ServiceInstance::new(d.observe(), ARN, &name("prod"))
                             .expect("shape"),
                     };
                     let _: serde_json::Value =
@@ -146,7 +146,7 @@ fuzz_target!(|data: &[u8]| {
                     },
                 );
                 let out = UpdateServiceInstanceOutput {
-                    service_instance: ServiceInstance::new(&d.observe(), ARN, &name("prod"))
+                    service_instance: ServiceInstance::new(d.observe(), ARN, &name("prod"))
                         .expect("shape"),
                 };
                 let _: serde_json::Value = serde_json::from_slice(&out.to_json()).expect("JSON");

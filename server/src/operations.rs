@@ -175,7 +175,7 @@ impl App {
             .record(input.id)
             .await
             .map_err(store_failed)?
-            .filter(|r| input.filter.matches(r))
+            .filter(|r| input.filter.matches(&r.summary))
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::ResourceNotFoundException,
@@ -195,8 +195,8 @@ impl App {
             .await
             .map_err(store_failed)?
             .iter()
-            .filter(|r| input.filter.matches(r))
-            .map(DeploymentRecord::summary)
+            .filter(|r| input.filter.matches(&r.summary))
+            .map(|r| r.summary.clone())
             .collect();
         let (deployments, next_token) = page(
             matching,

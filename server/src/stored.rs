@@ -50,7 +50,7 @@ impl Entry {
     /// What a response shows of it, as shape `S`.
     pub(crate) fn shape<S: Shape>(&self) -> Result<S, ApiError> {
         S::of(
-            &self.deployment.observe(),
+            self.deployment.observe(),
             &self.meta.arn,
             self.meta.environment.as_ref(),
         )

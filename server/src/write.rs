@@ -118,7 +118,7 @@ impl App {
                 // The attempt it moves: its record is the resource's
                 // newest, read with the row; looked up by id otherwise.
                 let stored = match &newest {
-                    Some(record) if record.id == attempt => Some(record.clone()),
+                    Some(record) if record.summary.id == attempt => Some(record.clone()),
                     _ => self.store().record(attempt).await.map_err(store_failed)?,
                 };
                 if let Some(mut record) = stored {
@@ -145,7 +145,7 @@ impl App {
                 continue;
             }
             let newest = match produced.records.last() {
-                Some(r) if r.record.target().as_ref() == Some(id) => Some(r.record.clone()),
+                Some(r) if r.record.summary.target().as_ref() == Some(id) => Some(r.record.clone()),
                 _ => newest,
             };
             self.cache().put(id.clone(), row, newest);

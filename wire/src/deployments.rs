@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::{ApiError, ErrorCode};
 use crate::list::{NextToken, next_token};
 use crate::operation::Operation;
-use crate::record::DeploymentRecord;
+use crate::record::DeploymentSummary;
 use crate::request::{Request, parse_body, validated};
 use crate::validation::Validator;
 
@@ -29,8 +29,8 @@ pub struct DeploymentFilter {
 }
 
 impl DeploymentFilter {
-    /// Whether `record` matches every name given.
-    pub fn matches(&self, record: &DeploymentRecord) -> bool {
+    /// Whether the deployment `record` summarises matches every name given.
+    pub fn matches(&self, record: &DeploymentSummary) -> bool {
         let is = |want: &Option<ResourceName>, have: Option<&ResourceName>| {
             want.as_ref().is_none_or(|w| have == Some(w))
         };

@@ -40,6 +40,9 @@
     clippy::disallowed_methods
 )]
 
+#[macro_use]
+mod wire_enum;
+
 mod deployments;
 mod echo;
 mod error;

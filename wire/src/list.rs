@@ -115,36 +115,22 @@ pub fn page<T>(
     Ok((page, next))
 }
 
-/// The `key` of a ListServiceInstances filter.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantNames,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-#[allow(missing_docs)] // the variants are the wire's filter keys
-pub enum ServiceInstanceFilterKey {
-    Name,
-    DeploymentStatus,
-    TemplateName,
-    ServiceName,
-    DeployedTemplateVersionStatus,
-    EnvironmentName,
-    LastDeploymentAttemptedAtBefore,
-    LastDeploymentAttemptedAtAfter,
-    CreatedAtBefore,
-    CreatedAtAfter,
+wire_enum! {
+    "camelCase";
+    /// The `key` of a ListServiceInstances filter.
+    #[allow(missing_docs)] // the variants are the wire's filter keys
+    pub enum ServiceInstanceFilterKey {
+        Name,
+        DeploymentStatus,
+        TemplateName,
+        ServiceName,
+        DeployedTemplateVersionStatus,
+        EnvironmentName,
+        LastDeploymentAttemptedAtBefore,
+        LastDeploymentAttemptedAtAfter,
+        CreatedAtBefore,
+        CreatedAtAfter,
+    }
 }
 
 /// One criterion of ListServiceInstances.
@@ -165,63 +151,35 @@ pub enum ServiceInstanceFilter {
     },
 }
 
-/// The `sortBy` of ListServiceInstances.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantNames,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-#[allow(missing_docs)] // the variants are the wire's sort keys
-pub enum ServiceInstanceSortBy {
-    Name,
-    DeploymentStatus,
-    TemplateName,
-    /// The default: by service, then by instance name within a service.
-    #[default]
-    ServiceName,
-    EnvironmentName,
-    LastDeploymentAttemptedAt,
-    CreatedAt,
+wire_enum! {
+    "camelCase";
+    /// The `sortBy` of ListServiceInstances.
+    #[derive(Default)]
+    #[allow(missing_docs)] // the variants are the wire's sort keys
+    pub enum ServiceInstanceSortBy {
+        Name,
+        DeploymentStatus,
+        TemplateName,
+        /// The default: by service, then by instance name within a service.
+        #[default]
+        ServiceName,
+        EnvironmentName,
+        LastDeploymentAttemptedAt,
+        CreatedAt,
+    }
 }
 
-/// The `sortOrder` of a list.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantNames,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum SortOrder {
-    /// Smallest first (the default).
-    #[default]
-    Ascending,
-    /// Largest first.
-    Descending,
+wire_enum! {
+    "SCREAMING_SNAKE_CASE";
+    /// The `sortOrder` of a list.
+    #[derive(Default)]
+    pub enum SortOrder {
+        /// Smallest first (the default).
+        #[default]
+        Ascending,
+        /// Largest first.
+        Descending,
+    }
 }
 
 /// ListServiceInstances's input.

@@ -7,30 +7,17 @@ use proton_cancel::{
 };
 use serde::{Deserialize, Serialize};
 
-/// `DeploymentTargetResourceType`: the kind of resource a deployment
-/// deploys.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-#[allow(missing_docs)] // the variants are the four kinds
-pub enum TargetResourceType {
-    Environment,
-    ServicePipeline,
-    ServiceInstance,
-    Component,
+wire_enum! {
+    "SCREAMING_SNAKE_CASE";
+    /// `DeploymentTargetResourceType`: the kind of resource a deployment
+    /// deploys.
+    #[allow(missing_docs)] // the variants are the four kinds
+    pub enum TargetResourceType {
+        Environment,
+        ServicePipeline,
+        ServiceInstance,
+        Component,
+    }
 }
 
 impl From<ResourceKind> for TargetResourceType {
@@ -137,30 +124,12 @@ impl DeploymentState {
 #[allow(missing_docs)] // members are documented by their wire names
 #[non_exhaustive]
 pub struct DeploymentRecord {
-    pub arn: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub component_name: Option<ResourceName>,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
+    /// The members a `DeploymentSummary` shows too.
+    #[serde(flatten)]
+    pub summary: DeploymentSummary,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_status_message: Option<StatusMessage>,
-    pub environment_name: ResourceName,
-    pub id: DeploymentId,
     pub initial_state: DeploymentState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
-    pub last_modified_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_instance_name: Option<ResourceName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_name: Option<ResourceName>,
-    pub target_arn: String,
-    pub target_resource_created_at: Timestamp,
-    pub target_resource_type: TargetResourceType,
     pub target_state: DeploymentState,
 }
 
@@ -199,23 +168,25 @@ impl DeploymentRecord {
             _ => (None, None, None),
         };
         Self {
-            arn: place.arn,
-            completed_at: None,
-            component_name,
-            created_at: at,
-            deployment_status: DeploymentStatus::InProgress,
+            summary: DeploymentSummary {
+                arn: place.arn,
+                completed_at: None,
+                component_name,
+                created_at: at,
+                deployment_status: DeploymentStatus::InProgress,
+                environment_name: place.environment_name,
+                id,
+                last_attempted_deployment_id: before.last_attempt.as_ref().map(|a| a.deployment_id),
+                last_modified_at: at,
+                last_succeeded_deployment_id: before.last_success.map(|s| s.deployment_id),
+                service_instance_name,
+                service_name,
+                target_arn: place.target_arn,
+                target_resource_created_at: before.created_at,
+                target_resource_type: kind.into(),
+            },
             deployment_status_message: None,
-            environment_name: place.environment_name,
-            id,
             initial_state: DeploymentState::new(kind, &before.applied),
-            last_attempted_deployment_id: before.last_attempt.as_ref().map(|a| a.deployment_id),
-            last_modified_at: at,
-            last_succeeded_deployment_id: before.last_success.map(|s| s.deployment_id),
-            service_instance_name,
-            service_name,
-            target_arn: place.target_arn,
-            target_resource_created_at: before.created_at,
-            target_resource_type: kind.into(),
             target_state: DeploymentState::new(kind, target),
         }
     }
@@ -232,7 +203,8 @@ impl DeploymentRecord {
         transition: &Transition,
         message: Option<&StatusMessage>,
     ) -> bool {
-        if transition.attempt != Some(self.id) || self.completed_at.is_some() {
+        let summary = &mut self.summary;
+        if transition.attempt != Some(summary.id) || summary.completed_at.is_some() {
             return false;
         }
         let status = transition.to.status();
@@ -240,63 +212,13 @@ impl DeploymentRecord {
             status,
             DeploymentStatus::Succeeded | DeploymentStatus::Failed | DeploymentStatus::Cancelled
         );
-        self.deployment_status = status;
-        self.deployment_status_message = message.cloned();
-        self.last_modified_at = at;
+        summary.deployment_status = status;
+        summary.last_modified_at = at;
         if settled {
-            self.completed_at = Some(at);
+            summary.completed_at = Some(at);
         }
+        self.deployment_status_message = message.cloned();
         true
-    }
-
-    /// The record's `DeploymentSummary`.
-    pub fn summary(&self) -> DeploymentSummary {
-        DeploymentSummary {
-            arn: self.arn.clone(),
-            completed_at: self.completed_at,
-            component_name: self.component_name.clone(),
-            created_at: self.created_at,
-            deployment_status: self.deployment_status.clone(),
-            environment_name: self.environment_name.clone(),
-            id: self.id,
-            last_attempted_deployment_id: self.last_attempted_deployment_id,
-            last_modified_at: self.last_modified_at,
-            last_succeeded_deployment_id: self.last_succeeded_deployment_id,
-            service_instance_name: self.service_instance_name.clone(),
-            service_name: self.service_name.clone(),
-            target_arn: self.target_arn.clone(),
-            target_resource_created_at: self.target_resource_created_at,
-            target_resource_type: self.target_resource_type,
-        }
-    }
-
-    /// The resource the deployment deploys.
-    pub fn target(&self) -> Option<ResourceId> {
-        match (
-            self.target_resource_type,
-            &self.service_name,
-            &self.service_instance_name,
-            &self.component_name,
-        ) {
-            (TargetResourceType::Environment, ..) => Some(ResourceId::Environment {
-                name: self.environment_name.clone(),
-            }),
-            (TargetResourceType::ServicePipeline, Some(service), ..) => {
-                Some(ResourceId::ServicePipeline {
-                    service: service.clone(),
-                })
-            }
-            (TargetResourceType::ServiceInstance, Some(service), Some(name), _) => {
-                Some(ResourceId::ServiceInstance {
-                    service: service.clone(),
-                    name: name.clone(),
-                })
-            }
-            (TargetResourceType::Component, _, _, Some(name)) => {
-                Some(ResourceId::Component { name: name.clone() })
-            }
-            _ => None,
-        }
     }
 }
 
@@ -327,4 +249,35 @@ pub struct DeploymentSummary {
     pub target_arn: String,
     pub target_resource_created_at: Timestamp,
     pub target_resource_type: TargetResourceType,
+}
+
+impl DeploymentSummary {
+    /// The resource the deployment deploys.
+    pub fn target(&self) -> Option<ResourceId> {
+        match (
+            self.target_resource_type,
+            &self.service_name,
+            &self.service_instance_name,
+            &self.component_name,
+        ) {
+            (TargetResourceType::Environment, ..) => Some(ResourceId::Environment {
+                name: self.environment_name.clone(),
+            }),
+            (TargetResourceType::ServicePipeline, Some(service), ..) => {
+                Some(ResourceId::ServicePipeline {
+                    service: service.clone(),
+                })
+            }
+            (TargetResourceType::ServiceInstance, Some(service), Some(name), _) => {
+                Some(ResourceId::ServiceInstance {
+                    service: service.clone(),
+                    name: name.clone(),
+                })
+            }
+            (TargetResourceType::Component, _, _, Some(name)) => {
+                Some(ResourceId::Component { name: name.clone() })
+            }
+            _ => None,
+        }
+    }
 }

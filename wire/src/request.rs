@@ -187,90 +187,57 @@ macro_rules! request {
     };
 }
 
-request! {
+/// Declares inputs whose members are all required resource names, one
+/// declaration each: the input, its operation and raw struct, its members
+/// with their wire names (in member order), and the resource they address.
+/// Each also gets a typed constructor, `new`, taking the names in member
+/// order.
+macro_rules! names {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident($op:ident, $raw:ident) { $($field:ident: $wire:literal),+ }
+            => $kind:ident { $($id:ident: $from:ident),+ };
+    )+) => {$(
+        request! {
+            $(#[$meta])*
+            $name, $raw, $op {
+                $(
+                    #[doc = concat!("`", $wire, "`.")]
+                    $field: ResourceName = $wire, name;
+                )+
+            }
+            resource: |r| ResourceId::$kind { $($id: r.$from.clone()),+ }
+            ; names new($($field),+)
+        }
+    )+};
+}
+
+names! {
     /// CancelServiceInstanceDeployment's input.
-    CancelServiceInstanceDeploymentInput, RawCancelServiceInstance, CancelServiceInstanceDeployment {
-        /// `serviceInstanceName`.
-        service_instance_name: ResourceName = "serviceInstanceName", name;
-        /// `serviceName`.
-        service_name: ResourceName = "serviceName", name;
-    }
-    resource: |r| ResourceId::ServiceInstance {
-        service: r.service_name.clone(),
-        name: r.service_instance_name.clone(),
-    }
-    ; names new(service_instance_name, service_name)
-}
-
-request! {
+    CancelServiceInstanceDeploymentInput(CancelServiceInstanceDeployment, RawCancelServiceInstance)
+        { service_instance_name: "serviceInstanceName", service_name: "serviceName" }
+        => ServiceInstance { service: service_name, name: service_instance_name };
     /// CancelEnvironmentDeployment's input.
-    CancelEnvironmentDeploymentInput, RawCancelEnvironment, CancelEnvironmentDeployment {
-        /// `environmentName`.
-        environment_name: ResourceName = "environmentName", name;
-    }
-    resource: |r| ResourceId::Environment { name: r.environment_name.clone() }
-    ; names new(environment_name)
-}
-
-request! {
+    CancelEnvironmentDeploymentInput(CancelEnvironmentDeployment, RawCancelEnvironment)
+        { environment_name: "environmentName" } => Environment { name: environment_name };
     /// CancelServicePipelineDeployment's input.
-    CancelServicePipelineDeploymentInput, RawCancelServicePipeline, CancelServicePipelineDeployment {
-        /// `serviceName`.
-        service_name: ResourceName = "serviceName", name;
-    }
-    resource: |r| ResourceId::ServicePipeline { service: r.service_name.clone() }
-    ; names new(service_name)
-}
-
-request! {
+    CancelServicePipelineDeploymentInput(CancelServicePipelineDeployment, RawCancelServicePipeline)
+        { service_name: "serviceName" } => ServicePipeline { service: service_name };
     /// CancelComponentDeployment's input.
-    CancelComponentDeploymentInput, RawCancelComponent, CancelComponentDeployment {
-        /// `componentName`.
-        component_name: ResourceName = "componentName", name;
-    }
-    resource: |r| ResourceId::Component { name: r.component_name.clone() }
-    ; names new(component_name)
-}
-
-request! {
+    CancelComponentDeploymentInput(CancelComponentDeployment, RawCancelComponent)
+        { component_name: "componentName" } => Component { name: component_name };
     /// GetServiceInstance's input.
-    GetServiceInstanceInput, RawGetServiceInstance, GetServiceInstance {
-        /// `name`.
-        name: ResourceName = "name", name;
-        /// `serviceName`.
-        service_name: ResourceName = "serviceName", name;
-    }
-    resource: |r| ResourceId::ServiceInstance { service: r.service_name.clone(), name: r.name.clone() }
-    ; names new(name, service_name)
-}
-
-request! {
+    GetServiceInstanceInput(GetServiceInstance, RawGetServiceInstance)
+        { name: "name", service_name: "serviceName" }
+        => ServiceInstance { service: service_name, name: name };
     /// GetEnvironment's input.
-    GetEnvironmentInput, RawGetEnvironment, GetEnvironment {
-        /// `name`.
-        name: ResourceName = "name", name;
-    }
-    resource: |r| ResourceId::Environment { name: r.name.clone() }
-    ; names new(name)
-}
-
-request! {
+    GetEnvironmentInput(GetEnvironment, RawGetEnvironment) { name: "name" }
+        => Environment { name: name };
     /// GetService's input: the service whose pipeline (if it has one) the
     /// answer shows.
-    GetServiceInput, RawGetService, GetService {
-        /// `name`.
-        name: ResourceName = "name", name;
-    }
-    resource: |r| ResourceId::ServicePipeline { service: r.name.clone() }
-    ; names new(name)
-}
-
-request! {
+    GetServiceInput(GetService, RawGetService) { name: "name" }
+        => ServicePipeline { service: name };
     /// GetComponent's input.
-    GetComponentInput, RawGetComponent, GetComponent {
-        /// `name`.
-        name: ResourceName = "name", name;
-    }
-    resource: |r| ResourceId::Component { name: r.name.clone() }
-    ; names new(name)
+    GetComponentInput(GetComponent, RawGetComponent) { name: "name" }
+        => Component { name: name };
 }

@@ -43,40 +43,27 @@ impl From<ServiceInstance> for ServiceInstanceSummary {
     }
 }
 
-/// `ServiceStatus`: the status of a service as a whole. The emulator keeps
-/// no service lifecycle, so a service it knows is [`ServiceStatus::Active`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-#[allow(missing_docs)] // the variants are the model's values
-pub enum ServiceStatus {
-    CreateInProgress,
-    CreateFailedCleanupInProgress,
-    CreateFailedCleanupComplete,
-    CreateFailedCleanupFailed,
-    CreateFailed,
-    Active,
-    DeleteInProgress,
-    DeleteFailed,
-    UpdateInProgress,
-    UpdateFailedCleanupInProgress,
-    UpdateFailedCleanupComplete,
-    UpdateFailedCleanupFailed,
-    UpdateFailed,
-    UpdateCompleteCleanupFailed,
+wire_enum! {
+    "SCREAMING_SNAKE_CASE";
+    /// `ServiceStatus`: the status of a service as a whole. The emulator keeps
+    /// no service lifecycle, so a service it knows is [`ServiceStatus::Active`].
+    #[allow(missing_docs)] // the variants are the model's values
+    pub enum ServiceStatus {
+        CreateInProgress,
+        CreateFailedCleanupInProgress,
+        CreateFailedCleanupComplete,
+        CreateFailedCleanupFailed,
+        CreateFailed,
+        Active,
+        DeleteInProgress,
+        DeleteFailed,
+        UpdateInProgress,
+        UpdateFailedCleanupInProgress,
+        UpdateFailedCleanupComplete,
+        UpdateFailedCleanupFailed,
+        UpdateFailed,
+        UpdateCompleteCleanupFailed,
+    }
 }
 
 /// The `Service` shape (the members this crate knows of).

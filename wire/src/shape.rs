@@ -55,18 +55,54 @@ pub struct TemplateMembers {
     pub template_name: ResourceName,
 }
 
-impl DeploymentMembers {
-    fn of(o: &Observed, arn: &str) -> Self {
+/// An observed state taken apart for a shape: the members every shape
+/// shares, and what is left for the kind's own (moved, not copied).
+struct Parts {
+    deployment: DeploymentMembers,
+    times: AttemptTimes,
+    client_token: Option<ClientToken>,
+    resource: ResourceId,
+    applied: Configuration,
+}
+
+impl Parts {
+    fn of(o: Observed, arn: &str) -> Self {
+        let times = AttemptTimes {
+            last_deployment_attempted_at: o.last_attempt.as_ref().map_or(o.created_at, |a| a.at),
+            last_deployment_succeeded_at: o.last_success.map_or(o.created_at, |s| s.at),
+        };
+        let Observed {
+            resource,
+            status,
+            status_message,
+            created_at,
+            applied,
+            last_attempt,
+            last_success,
+            ..
+        } = o;
+        let (last_attempted, client_token) = match last_attempt {
+            Some(a) => (Some(a.deployment_id), a.client_token),
+            None => (None, None),
+        };
         Self {
-            arn: arn.to_owned(),
-            created_at: o.created_at,
-            deployment_status: o.status.clone(),
-            deployment_status_message: o.status_message.clone(),
-            last_attempted_deployment_id: o.last_attempt.as_ref().map(|a| a.deployment_id),
-            last_succeeded_deployment_id: o.last_success.map(|s| s.deployment_id),
+            deployment: DeploymentMembers {
+                arn: arn.to_owned(),
+                created_at,
+                deployment_status: status,
+                deployment_status_message: status_message,
+                last_attempted_deployment_id: last_attempted,
+                last_succeeded_deployment_id: last_success.map(|s| s.deployment_id),
+            },
+            times,
+            client_token,
+            resource,
+            applied,
         }
     }
+}
 
+impl DeploymentMembers {
     /// The [`Observed`] value these members show of `resource`, with its
     /// `applied` configuration, the two attempt times and the last
     /// attempt's client token. The wire does not show the running
@@ -103,13 +139,6 @@ impl DeploymentMembers {
 }
 
 impl AttemptTimes {
-    fn of(o: &Observed) -> Self {
-        Self {
-            last_deployment_attempted_at: o.last_attempt.as_ref().map_or(o.created_at, |a| a.at),
-            last_deployment_succeeded_at: o.last_success.map_or(o.created_at, |s| s.at),
-        }
-    }
-
     fn pair(self) -> (Timestamp, Timestamp) {
         (
             self.last_deployment_attempted_at,
@@ -119,12 +148,12 @@ impl AttemptTimes {
 }
 
 impl TemplateMembers {
-    fn of(template: &TemplateRef, spec: &Option<Spec>) -> Self {
+    fn of(template: TemplateRef, spec: Option<Spec>) -> Self {
         Self {
-            spec: spec.clone(),
-            template_major_version: template.major.clone(),
-            template_minor_version: template.minor.clone(),
-            template_name: template.name.clone(),
+            spec,
+            template_major_version: template.major,
+            template_minor_version: template.minor,
+            template_name: template.name,
         }
     }
 
@@ -152,49 +181,54 @@ pub trait Shape: Serialize + Sized {
     /// # Errors
     /// InternalServerException when `o` is another kind's, or the kind
     /// needs an environment and none is given.
-    fn of(o: &Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError>;
+    fn of(o: Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError>;
 }
 
 /// The environment a kind's shape names; its absence is the embedding's
 /// broken data.
-fn needs(o: &Observed, environment: Option<&ResourceName>) -> Result<ResourceName, ApiError> {
-    environment.cloned().ok_or_else(|| {
+fn needs<'a>(
+    o: &Observed,
+    environment: Option<&'a ResourceName>,
+) -> Result<&'a ResourceName, ApiError> {
+    environment.ok_or_else(|| {
         ApiError::internal(format!("{} was stored without its environment", o.resource))
     })
 }
 
 impl Shape for ServiceInstance {
     const MEMBER: &'static str = "serviceInstance";
-    fn of(o: &Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
-        Self::new(o, arn, &needs(o, environment)?)
+    fn of(o: Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
+        let environment = needs(&o, environment)?;
+        Self::new(o, arn, environment)
     }
 }
 
 impl Shape for Environment {
     const MEMBER: &'static str = "environment";
-    fn of(o: &Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
+    fn of(o: Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
         Self::new(o, arn)
     }
 }
 
 impl Shape for ServicePipeline {
     const MEMBER: &'static str = "pipeline";
-    fn of(o: &Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
+    fn of(o: Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
         Self::new(o, arn)
     }
 }
 
 impl Shape for Component {
     const MEMBER: &'static str = "component";
-    fn of(o: &Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
-        Self::new(o, arn, &needs(o, environment)?)
+    fn of(o: Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
+        let environment = needs(&o, environment)?;
+        Self::new(o, arn, environment)
     }
 }
 
 /// The error for an [`Observed`] value of another kind than the shape asked
 /// for: the embedding looked up the wrong resource.
-fn wrong_kind(o: &Observed, shape: &str) -> ApiError {
-    ApiError::internal(format!("{} cannot be written as a {shape}", o.resource))
+fn wrong_kind(resource: &ResourceId, shape: &str) -> ApiError {
+    ApiError::internal(format!("{resource} cannot be written as a {shape}"))
 }
 
 /// The `ServiceInstance` shape.
@@ -222,23 +256,23 @@ impl ServiceInstance {
     ///
     /// # Errors
     /// InternalServerException when `o` is not a service instance's.
-    pub fn new(o: &Observed, arn: &str, environment_name: &ResourceName) -> Result<Self, ApiError> {
-        let (
-            ResourceId::ServiceInstance { service, name },
-            Configuration::Template { template, spec },
-        ) = (&o.resource, &o.applied)
-        else {
-            return Err(wrong_kind(o, "ServiceInstance"));
-        };
-        Ok(Self {
-            deployment: DeploymentMembers::of(o, arn),
-            times: AttemptTimes::of(o),
-            template: TemplateMembers::of(template, spec),
-            environment_name: environment_name.clone(),
-            last_client_request_token: o.last_attempt.as_ref().and_then(|a| a.client_token.clone()),
-            name: name.clone(),
-            service_name: service.clone(),
-        })
+    pub fn new(o: Observed, arn: &str, environment_name: &ResourceName) -> Result<Self, ApiError> {
+        let p = Parts::of(o, arn);
+        match (p.resource, p.applied) {
+            (
+                ResourceId::ServiceInstance { service, name },
+                Configuration::Template { template, spec },
+            ) => Ok(Self {
+                deployment: p.deployment,
+                times: p.times,
+                template: TemplateMembers::of(template, spec),
+                environment_name: environment_name.clone(),
+                last_client_request_token: p.client_token,
+                name,
+                service_name: service,
+            }),
+            (resource, _) => Err(wrong_kind(&resource, "ServiceInstance")),
+        }
     }
 
     /// What this shape shows, as the core's [`Observed`] value (the wire
@@ -277,18 +311,19 @@ impl Environment {
     ///
     /// # Errors
     /// InternalServerException when `o` is not an environment's.
-    pub fn new(o: &Observed, arn: &str) -> Result<Self, ApiError> {
-        let (ResourceId::Environment { name }, Configuration::Template { template, spec }) =
-            (&o.resource, &o.applied)
-        else {
-            return Err(wrong_kind(o, "Environment"));
-        };
-        Ok(Self {
-            deployment: DeploymentMembers::of(o, arn),
-            times: AttemptTimes::of(o),
-            template: TemplateMembers::of(template, spec),
-            name: name.clone(),
-        })
+    pub fn new(o: Observed, arn: &str) -> Result<Self, ApiError> {
+        let p = Parts::of(o, arn);
+        match (p.resource, p.applied) {
+            (ResourceId::Environment { name }, Configuration::Template { template, spec }) => {
+                Ok(Self {
+                    deployment: p.deployment,
+                    times: p.times,
+                    template: TemplateMembers::of(template, spec),
+                    name,
+                })
+            }
+            (resource, _) => Err(wrong_kind(&resource, "Environment")),
+        }
     }
 
     /// What this shape shows, as the core's [`Observed`] value.
@@ -323,17 +358,18 @@ impl ServicePipeline {
     ///
     /// # Errors
     /// InternalServerException when `o` is not a service pipeline's.
-    pub fn new(o: &Observed, arn: &str) -> Result<Self, ApiError> {
-        let (ResourceId::ServicePipeline { .. }, Configuration::Template { template, spec }) =
-            (&o.resource, &o.applied)
-        else {
-            return Err(wrong_kind(o, "ServicePipeline"));
-        };
-        Ok(Self {
-            deployment: DeploymentMembers::of(o, arn),
-            times: AttemptTimes::of(o),
-            template: TemplateMembers::of(template, spec),
-        })
+    pub fn new(o: Observed, arn: &str) -> Result<Self, ApiError> {
+        let p = Parts::of(o, arn);
+        match (p.resource, p.applied) {
+            (ResourceId::ServicePipeline { .. }, Configuration::Template { template, spec }) => {
+                Ok(Self {
+                    deployment: p.deployment,
+                    times: p.times,
+                    template: TemplateMembers::of(template, spec),
+                })
+            }
+            (resource, _) => Err(wrong_kind(&resource, "ServicePipeline")),
+        }
     }
 
     /// What this shape shows, as the core's [`Observed`] value for the
@@ -377,23 +413,23 @@ impl Component {
     ///
     /// # Errors
     /// InternalServerException when `o` is not a component's.
-    pub fn new(o: &Observed, arn: &str, environment_name: &ResourceName) -> Result<Self, ApiError> {
-        let (ResourceId::Component { name }, Configuration::Component { service_spec }) =
-            (&o.resource, &o.applied)
-        else {
-            return Err(wrong_kind(o, "Component"));
-        };
-        let times = AttemptTimes::of(o);
-        Ok(Self {
-            deployment: DeploymentMembers::of(o, arn),
-            environment_name: environment_name.clone(),
-            last_client_request_token: o.last_attempt.as_ref().and_then(|a| a.client_token.clone()),
-            last_deployment_attempted_at: Some(times.last_deployment_attempted_at),
-            last_deployment_succeeded_at: Some(times.last_deployment_succeeded_at),
-            last_modified_at: times.last_deployment_attempted_at,
-            name: name.clone(),
-            service_spec: service_spec.clone(),
-        })
+    pub fn new(o: Observed, arn: &str, environment_name: &ResourceName) -> Result<Self, ApiError> {
+        let p = Parts::of(o, arn);
+        match (p.resource, p.applied) {
+            (ResourceId::Component { name }, Configuration::Component { service_spec }) => {
+                Ok(Self {
+                    deployment: p.deployment,
+                    environment_name: environment_name.clone(),
+                    last_client_request_token: p.client_token,
+                    last_deployment_attempted_at: Some(p.times.last_deployment_attempted_at),
+                    last_deployment_succeeded_at: Some(p.times.last_deployment_succeeded_at),
+                    last_modified_at: p.times.last_deployment_attempted_at,
+                    name,
+                    service_spec,
+                })
+            }
+            (resource, _) => Err(wrong_kind(&resource, "Component")),
+        }
     }
 
     /// What this shape shows, as the core's [`Observed`] value.

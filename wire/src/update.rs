@@ -13,60 +13,32 @@ use crate::operation::Operation;
 use crate::request::{Addresses, Request, parse_body, validated};
 use crate::validation::{MemberConstraint, Validator};
 
-/// The `deploymentType` of UpdateServiceInstance, UpdateEnvironment and
-/// UpdateServicePipeline.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantNames,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum DeploymentUpdateType {
-    /// Update metadata only; no deployment runs.
-    None,
-    /// Deploy the given spec on the current template version.
-    CurrentVersion,
-    /// Deploy another minor version of the current major version.
-    MinorVersion,
-    /// Deploy another major version.
-    MajorVersion,
+wire_enum! {
+    "SCREAMING_SNAKE_CASE";
+    /// The `deploymentType` of UpdateServiceInstance, UpdateEnvironment and
+    /// UpdateServicePipeline.
+    pub enum DeploymentUpdateType {
+        /// Update metadata only; no deployment runs.
+        None,
+        /// Deploy the given spec on the current template version.
+        CurrentVersion,
+        /// Deploy another minor version of the current major version.
+        MinorVersion,
+        /// Deploy another major version.
+        MajorVersion,
+    }
 }
 
-/// The `deploymentType` of UpdateComponent (`ComponentDeploymentUpdateType`):
-/// a component has no template version to move.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantNames,
-    Serialize,
-    Deserialize,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum ComponentDeploymentUpdateType {
-    /// Update metadata only; no deployment runs.
-    None,
-    /// Deploy the given service spec.
-    CurrentVersion,
+wire_enum! {
+    "SCREAMING_SNAKE_CASE";
+    /// The `deploymentType` of UpdateComponent (`ComponentDeploymentUpdateType`):
+    /// a component has no template version to move.
+    pub enum ComponentDeploymentUpdateType {
+        /// Update metadata only; no deployment runs.
+        None,
+        /// Deploy the given service spec.
+        CurrentVersion,
+    }
 }
 
 /// What an update of any kind asks for: whether a deployment runs, and the

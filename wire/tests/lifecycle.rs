@@ -128,16 +128,16 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
     let before = d.observe();
     let _ = d.handle(update_a());
     let mut r = record_of(&d, A, t(100), &before);
-    assert_eq!(r.deployment_status, DeploymentStatus::InProgress);
-    assert_eq!(r.target(), Some(instance()));
+    assert_eq!(r.summary.deployment_status, DeploymentStatus::InProgress);
+    assert_eq!(r.summary.target(), Some(instance()));
     assert_eq!(
         r.initial_state,
         DeploymentState::new(ResourceKind::ServiceInstance, &before.applied)
     );
 
     assert!(follow(&mut d, &mut r, Input::Cancel { at: t(110) }));
-    assert_eq!(r.deployment_status, DeploymentStatus::Cancelling);
-    assert_eq!(r.completed_at, None);
+    assert_eq!(r.summary.deployment_status, DeploymentStatus::Cancelling);
+    assert_eq!(r.summary.completed_at, None);
     assert!(follow(
         &mut d,
         &mut r,
@@ -151,13 +151,13 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
         &mut r,
         cancellation_finished(112, A, EngineResult::Succeeded)
     ));
-    assert_eq!(r.deployment_status, DeploymentStatus::Cancelled);
+    assert_eq!(r.summary.deployment_status, DeploymentStatus::Cancelled);
     assert_eq!(
         r.deployment_status_message,
         Some(StatusMessage::new(StatusMessage::CANCELLED))
     );
-    assert_eq!(r.completed_at, Some(t(112)));
-    assert_eq!(r.last_modified_at, t(112));
+    assert_eq!(r.summary.completed_at, Some(t(112)));
+    assert_eq!(r.summary.last_modified_at, t(112));
 
     // The next attempt's transitions leave this record alone.
     let before = d.observe();
@@ -169,9 +169,9 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
     };
     assert!(!follow(&mut d, &mut r, update_b));
     let next = record_of(&d, B, t(200), &before);
-    assert_eq!(next.last_attempted_deployment_id, Some(A));
-    assert_eq!(next.last_succeeded_deployment_id, None);
-    assert_eq!(r.summary().deployment_status, DeploymentStatus::Cancelled);
+    assert_eq!(next.summary.last_attempted_deployment_id, Some(A));
+    assert_eq!(next.summary.last_succeeded_deployment_id, None);
+    assert_eq!(r.summary.deployment_status, DeploymentStatus::Cancelled);
 }
 
 /// Spec: R11, R42
@@ -187,8 +187,8 @@ fn the_record_of_an_update_that_wins_its_race_reads_succeeded() {
         &mut r,
         update_finished(111, A, EngineResult::Succeeded)
     ));
-    assert_eq!(r.deployment_status, DeploymentStatus::Succeeded);
-    assert_eq!(r.completed_at, Some(t(111)));
+    assert_eq!(r.summary.deployment_status, DeploymentStatus::Succeeded);
+    assert_eq!(r.summary.completed_at, Some(t(111)));
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(
         json["targetState"]["serviceInstance"]["templateMinorVersion"],

@@ -368,7 +368,7 @@ const ARN: &str = "arn:aws:proton:us-east-1:123456789012:service/shop/service-in
 
 /// The service instance shape of `d`, in environment `prod`.
 fn shape(d: &Deployment) -> ServiceInstance {
-    ServiceInstance::new(&d.observe(), ARN, &name("prod")).unwrap()
+    ServiceInstance::new(d.observe(), ARN, &name("prod")).unwrap()
 }
 
 /// Spec: R32
@@ -405,7 +405,7 @@ fn before_any_attempt_the_wire_shows_created_at_for_both_deployment_times() {
     let mut o = Observed::new(instance(), t(7), config(0));
     o.status = DeploymentStatus::Failed;
     o.status_message = Some(reason("seeded"));
-    let si = ServiceInstance::new(&o, ARN, &name("prod")).unwrap();
+    let si = ServiceInstance::new(o.clone(), ARN, &name("prod")).unwrap();
     assert_eq!(
         (
             si.times.last_deployment_attempted_at,
@@ -512,7 +512,7 @@ fn sibling_shapes_are_written_from_the_same_machine() {
     )
     .unwrap();
     let out = CancelEnvironmentDeploymentOutput {
-        environment: Environment::new(&env.observe(), "arn:env").unwrap(),
+        environment: Environment::new(env.observe(), "arn:env").unwrap(),
     };
     assert_eq!(out.environment.name, name("prod"));
     assert_observed_eq(&out.environment.observed(), &{
@@ -531,7 +531,7 @@ fn sibling_shapes_are_written_from_the_same_machine() {
     )
     .unwrap();
     let out = CancelServicePipelineDeploymentOutput {
-        pipeline: ServicePipeline::new(&pipeline.observe(), "arn:pipeline").unwrap(),
+        pipeline: ServicePipeline::new(pipeline.observe(), "arn:pipeline").unwrap(),
     };
     assert_eq!(
         out.pipeline.deployment.deployment_status,
@@ -556,7 +556,7 @@ fn sibling_shapes_are_written_from_the_same_machine() {
     )
     .unwrap();
     let out = CancelComponentDeploymentOutput {
-        component: Component::new(&component.observe(), "arn:component", &name("prod")).unwrap(),
+        component: Component::new(component.observe(), "arn:component", &name("prod")).unwrap(),
     };
     assert_eq!(out.component.last_modified_at, t(5));
     assert_eq!(out.component.environment_name, name("prod"));
@@ -571,7 +571,7 @@ fn sibling_shapes_are_written_from_the_same_machine() {
 
     // Asking for another kind's shape is the embedding's mistake: a server
     // fault, named.
-    let err = Environment::new(&component.observe(), "arn").unwrap_err();
+    let err = Environment::new(component.observe(), "arn").unwrap_err();
     assert_eq!(err.code(), ErrorCode::InternalServerException);
     assert_eq!(
         err.message(),
@@ -596,7 +596,7 @@ fn no_wire_type_holding_a_sensitive_member_shows_it_in_debug() {
     let instance_state = failed(instance(), with_spec.clone());
     let mut d = Deployment::restore(instance_state.clone()).unwrap();
     let instance_out = GetServiceInstanceOutput {
-        service_instance: ServiceInstance::new(&instance_state, ARN, &name("prod")).unwrap(),
+        service_instance: ServiceInstance::new(instance_state.clone(), ARN, &name("prod")).unwrap(),
     };
     let env = failed(
         ResourceId::Environment { name: name("prod") },
@@ -637,11 +637,14 @@ fn no_wire_type_holding_a_sensitive_member_shows_it_in_debug() {
     });
     let debugs = [
         format!("{instance_out:?}"),
-        format!("{:?}", Environment::new(&env, "arn").unwrap()),
-        format!("{:?}", ServicePipeline::new(&pipeline, "arn").unwrap()),
+        format!("{:?}", Environment::new(env.clone(), "arn").unwrap()),
         format!(
             "{:?}",
-            Component::new(&component, "arn", &name("prod")).unwrap()
+            ServicePipeline::new(pipeline.clone(), "arn").unwrap()
+        ),
+        format!(
+            "{:?}",
+            Component::new(component.clone(), "arn", &name("prod")).unwrap()
         ),
         format!("{update:?}"),
         format!("{invalid_spec:?}"),

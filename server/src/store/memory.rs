@@ -50,11 +50,11 @@ impl MemoryStore {
         t.resources
             .insert(key(row.deployment.resource()), row.clone());
         for r in &produced.records {
-            let id = r.record.id.to_string();
+            let id = r.record.summary.id.to_string();
             if let Some(seq) = t.record_seq.insert(id.clone(), r.seq) {
                 t.records.remove(&(seq, id.clone()));
             }
-            if let Some(resource) = r.record.target().map(|t| key(&t)) {
+            if let Some(resource) = r.record.summary.target().map(|t| key(&t)) {
                 let newer = t.newest.get(&resource).is_none_or(|(seq, _)| *seq <= r.seq);
                 if newer {
                     t.newest.insert(resource, (r.seq, id.clone()));

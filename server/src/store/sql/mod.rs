@@ -124,9 +124,15 @@ where
     ) -> Result<bool, StoreError> {
         let (mut ids, mut seqs, mut resources, mut records) = (vec![], vec![], vec![], vec![]);
         for r in &produced.records {
-            ids.push(r.record.id.to_string());
+            ids.push(r.record.summary.id.to_string());
             seqs.push(r.seq);
-            resources.push(r.record.target().map(|t| key(&t)).unwrap_or_default());
+            resources.push(
+                r.record
+                    .summary
+                    .target()
+                    .map(|t| key(&t))
+                    .unwrap_or_default(),
+            );
             records.push(json(&r.record, "deployment record")?);
         }
         let (mut dues, mut job_resources, mut payloads) = (vec![], vec![], vec![]);

@@ -82,9 +82,15 @@ impl Statements {
             statements.push((
                 self.put_record.as_str(),
                 vec![
-                    Bind::Text(r.record.id.to_string()),
+                    Bind::Text(r.record.summary.id.to_string()),
                     Bind::Int(r.seq),
-                    Bind::Text(r.record.target().map(|t| key(&t)).unwrap_or_default()),
+                    Bind::Text(
+                        r.record
+                            .summary
+                            .target()
+                            .map(|t| key(&t))
+                            .unwrap_or_default(),
+                    ),
                     Bind::Text(json(&r.record, "deployment record")?),
                 ],
             ));
