@@ -8,9 +8,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::constraint::{InvalidValue, Mismatch, Shape, Violation, Violations};
 
-/// Declares a validated string newtype: a private `String` field, `new`,
-/// `FromStr`, `TryFrom<String>`, `TryFrom<&str>` and `Deserialize` all
-/// through one check function, `Serialize` as the plain string.
+/// Declares a validated string newtype: a private shared string
+/// (`Arc<str>`: a copy of a value, as `Deployment::observe` makes many, is a
+/// reference count, not an allocation; docs/performance.md has the
+/// measurement), `new`, `FromStr`, `TryFrom<String>`, `TryFrom<&str>` and
+/// `Deserialize` all through one check function, `Serialize` as the plain
+/// string.
 /// `redacted` types (sensitive in the service model) have a `Debug` that
 /// hides the value and no `Display`.
 macro_rules! validated_string {
@@ -38,14 +41,14 @@ macro_rules! validated_string {
     (@define $(#[$meta:meta])* $name:ident, $shape:expr, $check:path) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(String);
+        pub struct $name(::std::sync::Arc<str>);
 
         impl $name {
             /// Validates `value` and wraps it, or says every rule it breaks.
             pub fn new(value: impl Into<String>) -> Result<Self, $crate::InvalidValue> {
                 let value = value.into();
                 match $check(&value) {
-                    Ok(()) => Ok(Self(value)),
+                    Ok(()) => Ok(Self(::std::sync::Arc::from(value))),
                     Err(v) => Err($crate::constraint::InvalidValue::new($shape, value, v)),
                 }
             }
@@ -63,7 +66,7 @@ macro_rules! validated_string {
 
             /// The value as an owned string.
             pub fn into_string(self) -> String {
-                self.0
+                self.0.to_string()
             }
         }
 
@@ -212,19 +215,31 @@ validated_string! {
 /// FAILED or DELETE_FAILED resource, or `User initiated cancellation.` on a
 /// CANCELLED one. Sensitive in the service model: `Debug` prints
 /// `StatusMessage(<redacted>)`, and there is no `Display`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct StatusMessage(String);
+/// Shared like the validated strings (`Arc<str>`).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatusMessage(std::sync::Arc<str>);
 
 impl StatusMessage {
     /// Wraps a message; the shape has no constraints.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(std::sync::Arc::from(value.into()))
     }
 
     /// The message text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl Serialize for StatusMessage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusMessage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::new)
     }
 }
 

@@ -127,54 +127,55 @@ struct Ending {
     report: Value,
 }
 
-fn failure_ending(resource: Option<&ResourceId>, f: &ApiFailure) -> Ending {
-    let exit = Exit::of_error(f.code.as_deref());
-    let summary = match &f.code {
-        Some(code) => format!("{code}: {}", f.message),
-        None => f.message.clone(),
-    };
-    let report = json!({
-        "outcome": exit.word(),
-        "exitCode": exit.code(),
-        "resource": resource.map(resource_json),
-        "error": {"code": f.code, "message": f.message, "requestId": f.request_id},
-    });
-    Ending {
-        exit,
-        summary,
-        report,
+impl Ending {
+    /// A command that failed with `exit`: the error's code (AWS's, if any),
+    /// message and request id, and the resource it was about, if known.
+    /// Every error's JSON report has the same members.
+    fn error(
+        exit: Exit,
+        resource: Option<&ResourceId>,
+        code: Option<&str>,
+        message: String,
+        request_id: Option<&str>,
+    ) -> Self {
+        let summary = match code {
+            Some(code) => format!("{code}: {message}"),
+            None => message.clone(),
+        };
+        let report = json!({
+            "outcome": exit.word(),
+            "exitCode": exit.code(),
+            "resource": resource.map(resource_json),
+            "error": {"code": code, "message": message, "requestId": request_id},
+        });
+        Self {
+            exit,
+            summary,
+            report,
+        }
     }
+}
+
+/// A call the service refused, or that got no answer.
+fn failure_ending(resource: Option<&ResourceId>, f: &ApiFailure) -> Ending {
+    Ending::error(
+        Exit::of_error(f.code.as_deref()),
+        resource,
+        f.code.as_deref(),
+        f.message.clone(),
+        f.request_id.as_deref(),
+    )
 }
 
 /// A name AWS would refuse: its ValidationException, found before any call.
 fn invalid_name(message: String) -> Ending {
-    let exit = Exit::InvalidInput;
-    let report = json!({
-        "outcome": exit.word(),
-        "exitCode": exit.code(),
-        "error": {"code": "ValidationException", "message": message},
-    });
-    let summary = format!("ValidationException: {message}");
-    Ending {
-        exit,
-        summary,
-        report,
-    }
+    let code = Some("ValidationException");
+    Ending::error(Exit::InvalidInput, None, code, message, None)
 }
 
 /// A setting of the tool's own that cannot work (the delays, the region).
 fn invalid_setting(message: String) -> Ending {
-    let exit = Exit::InvalidInput;
-    let report = json!({
-        "outcome": exit.word(),
-        "exitCode": exit.code(),
-        "error": {"code": null, "message": message},
-    });
-    Ending {
-        exit,
-        summary: message,
-        report,
-    }
+    Ending::error(Exit::InvalidInput, None, None, message, None)
 }
 
 /// Runs a parsed command line to its end: shows what happens as `--output`
