@@ -92,22 +92,32 @@ fn replicas_stay_linearizable_under_kills_pauses_and_cut_connections_and_the_che
     assert!(report.offending.is_some(), "{report}");
 }
 
+/// How the check configures a replica without compare-and-set: the JSON
+/// object in [`REPLICA_ENV`].
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReplicaConfig {
+    port: u16,
+    database: String,
+    seed: String,
+    lease_ms: u64,
+}
+
 /// A replica without compare-and-set, for the negative control: this test
-/// binary started by the check with [`REPLICA_ENV`] set to
-/// `port\ndatabase\nseed file\nlease ms`. It does nothing otherwise.
+/// binary started by the check with [`REPLICA_ENV`] set to a
+/// [`ReplicaConfig`]. It does nothing otherwise.
 #[test]
 #[ignore = "started by the check as a replica process"]
 fn cas_off_replica() {
     let Ok(config) = std::env::var(REPLICA_ENV) else {
         return;
     };
-    let mut parts = config.lines();
-    let (port, database, seed, lease) = (
-        parts.next().unwrap().parse::<u16>().unwrap(),
-        parts.next().unwrap().to_owned(),
-        parts.next().unwrap().to_owned(),
-        parts.next().unwrap().parse::<u64>().unwrap(),
-    );
+    let ReplicaConfig {
+        port,
+        database,
+        seed,
+        lease_ms: lease,
+    } = serde_json::from_str(&config).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

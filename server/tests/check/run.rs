@@ -515,7 +515,9 @@ impl Cluster {
                 c.args(["cas_off_replica", "--exact", "--ignored", "--nocapture"])
                     .env(
                         crate::REPLICA_ENV,
-                        format!("{port}\n{database}\n{seed}\n{lease}"),
+                        json!({"port": port, "database": database, "seed": seed,
+                            "leaseMs": self.settings.lease_ms})
+                        .to_string(),
                     );
                 c
             } else {
