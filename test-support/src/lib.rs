@@ -8,20 +8,25 @@
 //!   of service `shop`, its inputs and expected outcomes).
 //! - [`strategies`] and [`hostile!`]: generators of hostile text, JSON and
 //!   request bodies, and named catalogs of hostile cases.
-//! - [`emulator`]: the emulator in-process on 127.0.0.1; [`process`]: the
+//! - `emulator`: the emulator in-process on 127.0.0.1; [`process`]: the
 //!   server binary as a process of the test's own. These are the two ways a
 //!   test starts a server.
-//! - [`raw`]: one raw HTTP request; [`postgres`]: the PostgreSQL tests'
-//!   database, loud skip and schemas; [`relay`]: a TCP relay a test can cut.
+//! - [`raw`]: one raw HTTP request; `postgres`: the PostgreSQL tests'
+//!   database, loud skip and schemas; `relay`: a TCP relay a test can cut.
+//!   The emulator, PostgreSQL and the relay come with the `server` feature,
+//!   which the server's and the tool's tests turn on.
 
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // tests own clocks, processes and the environment
 
 pub mod builders;
+#[cfg(feature = "server")]
 pub mod emulator;
+#[cfg(feature = "server")]
 pub mod postgres;
 pub mod process;
 pub mod raw;
+#[cfg(feature = "server")]
 pub mod relay;
 #[macro_use]
 pub mod strategies;
