@@ -15,25 +15,18 @@ use aws_sdk_proton::types::{
     DeploymentUpdateType, ListServiceInstancesFilter, ListServiceInstancesFilterBy,
     ListServiceInstancesSortBy, SortOrder,
 };
+use proton_cancel::ResourceKind;
 use serde_json::{Value, json};
 
 mod common;
 use common::{instance, start, template};
 
 /// The four kinds, driven through their own operations.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    ServiceInstance,
-    Environment,
-    ServicePipeline,
-    Component,
-}
-
-const KINDS: [Kind; 4] = [
-    Kind::ServiceInstance,
-    Kind::Environment,
-    Kind::ServicePipeline,
-    Kind::Component,
+const KINDS: [ResourceKind; 4] = [
+    ResourceKind::ServiceInstance,
+    ResourceKind::Environment,
+    ResourceKind::ServicePipeline,
+    ResourceKind::Component,
 ];
 
 /// What every kind's shape shows of its deployment.
@@ -59,7 +52,7 @@ macro_rules! view {
 }
 
 /// A seed holding one resource of `kind`, SUCCEEDED, with `engine`.
-fn seed(kind: Kind, engine: Value) -> Value {
+fn seed(kind: ResourceKind, engine: Value) -> Value {
     let with_template = |mut v: Value| {
         v.as_object_mut()
             .unwrap()
@@ -67,25 +60,26 @@ fn seed(kind: Kind, engine: Value) -> Value {
         v
     };
     match kind {
-        Kind::ServiceInstance => {
+        ResourceKind::ServiceInstance => {
             json!({"serviceInstances": [instance("web", "SUCCEEDED", engine)]})
         }
-        Kind::Environment => {
+        ResourceKind::Environment => {
             json!({"environments": [with_template(json!({"name": "prod", "engine": engine}))]})
         }
-        Kind::ServicePipeline => json!({"servicePipelines": [with_template(
+        ResourceKind::ServicePipeline => json!({"servicePipelines": [with_template(
             json!({"serviceName": "shop", "environmentName": "prod", "engine": engine})
         )]}),
-        Kind::Component => json!({"components": [
+        ResourceKind::Component => json!({"components": [
             {"name": "cache", "environmentName": "prod", "spec": "v1", "engine": engine}
         ]}),
+        other => panic!("the test has no {other} resource"),
     }
 }
 
 /// Update<Kind> with a new spec (a deployment on the current version).
-async fn update(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Error> {
+async fn update(client: &Client, kind: ResourceKind) -> Result<View, aws_sdk_proton::Error> {
     Ok(match kind {
-        Kind::ServiceInstance => {
+        ResourceKind::ServiceInstance => {
             let out = client
                 .update_service_instance()
                 .service_name("shop")
@@ -96,7 +90,7 @@ async fn update(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, service_instance)
         }
-        Kind::Environment => {
+        ResourceKind::Environment => {
             let out = client
                 .update_environment()
                 .name("prod")
@@ -106,7 +100,7 @@ async fn update(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, environment)
         }
-        Kind::ServicePipeline => {
+        ResourceKind::ServicePipeline => {
             let out = client
                 .update_service_pipeline()
                 .service_name("shop")
@@ -116,7 +110,7 @@ async fn update(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, pipeline)
         }
-        Kind::Component => {
+        ResourceKind::Component => {
             let out = client
                 .update_component()
                 .name("cache")
@@ -126,13 +120,14 @@ async fn update(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, component)
         }
+        other => panic!("the test has no {other} resource"),
     })
 }
 
 /// Cancel<Kind>Deployment.
-async fn cancel(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Error> {
+async fn cancel(client: &Client, kind: ResourceKind) -> Result<View, aws_sdk_proton::Error> {
     Ok(match kind {
-        Kind::ServiceInstance => {
+        ResourceKind::ServiceInstance => {
             let out = client
                 .cancel_service_instance_deployment()
                 .service_name("shop")
@@ -141,7 +136,7 @@ async fn cancel(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, service_instance)
         }
-        Kind::Environment => {
+        ResourceKind::Environment => {
             let out = client
                 .cancel_environment_deployment()
                 .environment_name("prod")
@@ -149,7 +144,7 @@ async fn cancel(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, environment)
         }
-        Kind::ServicePipeline => {
+        ResourceKind::ServicePipeline => {
             let out = client
                 .cancel_service_pipeline_deployment()
                 .service_name("shop")
@@ -157,7 +152,7 @@ async fn cancel(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, pipeline)
         }
-        Kind::Component => {
+        ResourceKind::Component => {
             let out = client
                 .cancel_component_deployment()
                 .component_name("cache")
@@ -165,13 +160,14 @@ async fn cancel(client: &Client, kind: Kind) -> Result<View, aws_sdk_proton::Err
                 .await?;
             view!(out, component)
         }
+        other => panic!("the test has no {other} resource"),
     })
 }
 
 /// Get<Kind> (GetService for a pipeline).
-async fn get(client: &Client, kind: Kind) -> View {
+async fn get(client: &Client, kind: ResourceKind) -> View {
     match kind {
-        Kind::ServiceInstance => {
+        ResourceKind::ServiceInstance => {
             let out = client
                 .get_service_instance()
                 .service_name("shop")
@@ -181,11 +177,11 @@ async fn get(client: &Client, kind: Kind) -> View {
                 .unwrap();
             view!(out, service_instance)
         }
-        Kind::Environment => {
+        ResourceKind::Environment => {
             let out = client.get_environment().name("prod").send().await.unwrap();
             view!(out, environment)
         }
-        Kind::ServicePipeline => {
+        ResourceKind::ServicePipeline => {
             let out = client.get_service().name("shop").send().await.unwrap();
             let service = out.service.as_ref().unwrap();
             assert_eq!(service.name, "shop");
@@ -198,10 +194,11 @@ async fn get(client: &Client, kind: Kind) -> View {
                 request_id: out.request_id().map(str::to_owned),
             }
         }
-        Kind::Component => {
+        ResourceKind::Component => {
             let out = client.get_component().name("cache").send().await.unwrap();
             view!(out, component)
         }
+        other => panic!("the test has no {other} resource"),
     }
 }
 
@@ -221,7 +218,7 @@ struct End {
 
 /// Stages one race on `kind`: an update, a cancel, then `ms` of engine
 /// time; checks the resource and its deployment record end as `end` says.
-async fn race(kind: Kind, engine: Value, ms: u64, end: End) {
+async fn race(kind: ResourceKind, engine: Value, ms: u64, end: End) {
     let End {
         status,
         message,
@@ -271,22 +268,23 @@ async fn race(kind: Kind, engine: Value, ms: u64, end: End) {
         format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}")
     );
     let (expected_type, target_arn) = match kind {
-        Kind::ServiceInstance => (
+        ResourceKind::ServiceInstance => (
             DeploymentTargetResourceType::ServiceInstance,
             "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web",
         ),
-        Kind::Environment => (
+        ResourceKind::Environment => (
             DeploymentTargetResourceType::Environment,
             "arn:aws:proton:us-east-1:123456789012:environment/prod",
         ),
-        Kind::ServicePipeline => (
+        ResourceKind::ServicePipeline => (
             DeploymentTargetResourceType::ServicePipeline,
             "arn:aws:proton:us-east-1:123456789012:service/shop/pipeline",
         ),
-        Kind::Component => (
+        ResourceKind::Component => (
             DeploymentTargetResourceType::Component,
             "arn:aws:proton:us-east-1:123456789012:component/cache",
         ),
+        other => panic!("the test has no {other} resource"),
     };
     assert_eq!(record.target_resource_type, expected_type);
     assert_eq!(record.target_arn, target_arn);
@@ -301,9 +299,9 @@ async fn race(kind: Kind, engine: Value, ms: u64, end: End) {
     let initial = record.initial_state.as_ref().unwrap();
     let target = record.target_state.as_ref().unwrap();
     assert_eq!(specs(target).as_deref(), Some("v2"), "{kind:?}");
-    let expected_initial = (kind == Kind::Component).then(|| "v1".to_owned());
+    let expected_initial = (kind == ResourceKind::Component).then(|| "v1".to_owned());
     let expected_initial =
-        expected_initial.or_else(|| (kind == Kind::ServiceInstance).then(String::new));
+        expected_initial.or_else(|| (kind == ResourceKind::ServiceInstance).then(String::new));
     assert_eq!(specs(initial), expected_initial, "{kind:?}");
 }
 
@@ -396,7 +394,7 @@ async fn a_cancel_with_no_update_running_is_a_conflict_on_every_kind() {
 /// Spec: R42
 #[tokio::test]
 async fn an_update_of_type_none_starts_no_deployment_and_no_record() {
-    let (client, _app) = start(seed(Kind::Environment, json!({}))).await;
+    let (client, _app) = start(seed(ResourceKind::Environment, json!({}))).await;
     let out = client
         .update_environment()
         .name("prod")
@@ -610,7 +608,7 @@ async fn a_next_token_the_server_did_not_make_is_a_validation_exception() {
 /// Spec: R33
 #[tokio::test]
 async fn get_service_shows_the_service_with_its_pipeline() {
-    let mut s = seed(Kind::ServicePipeline, json!({}));
+    let mut s = seed(ResourceKind::ServicePipeline, json!({}));
     s["serviceInstances"] = json!([instance("web", "SUCCEEDED", json!({}))]);
     let (client, _app) = start(s).await;
     let service = client
