@@ -270,27 +270,13 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
         after: after(),
     }];
     ui.status(&resource, event, &view, after());
-    loop {
+    let outcome = loop {
         let observation = Observation::Status {
             status: &view.status,
             message: view.message.as_ref(),
         };
-        let step = waiter.observe(now(), observation, fastrand::u64(..));
-        let delay = match step {
-            Step::Done(outcome) => {
-                let exit = Exit::of(&outcome);
-                let summary = summary(&outcome, after(), waiter.attempts());
-                return Ok(finish(
-                    &mut *ui,
-                    exit,
-                    summary,
-                    &resource,
-                    &view,
-                    &seen,
-                    waiter.attempts(),
-                    after(),
-                ));
-            }
+        let delay = match waiter.observe(now(), observation, fastrand::u64(..)) {
+            Step::Done(outcome) => break outcome,
             Step::PollAfter(delay) => delay,
         };
         tokio::time::sleep(delay).await;
@@ -306,26 +292,25 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
                 view = next;
             }
             Err(f) if f.code.as_deref() == Some("ResourceNotFoundException") => {
-                let outcome = match waiter.observe(now(), Observation::NotFound, 0) {
+                break match waiter.observe(now(), Observation::NotFound, 0) {
                     Step::Done(outcome) => outcome,
                     Step::PollAfter(_) => WaitOutcome::Deleted,
                 };
-                let exit = Exit::of(&outcome);
-                let summary = summary(&outcome, after(), waiter.attempts());
-                return Ok(finish(
-                    &mut *ui,
-                    exit,
-                    summary,
-                    &resource,
-                    &view,
-                    &seen,
-                    waiter.attempts(),
-                    after(),
-                ));
             }
             Err(f) => return Err(failure_ending(Some(&resource), &f)),
         }
-    }
+    };
+    let summary = summary(&outcome, after(), waiter.attempts());
+    Ok(finish(
+        &mut *ui,
+        Exit::of(&outcome),
+        summary,
+        &resource,
+        &view,
+        &seen,
+        waiter.attempts(),
+        after(),
+    ))
 }
 
 fn summary(outcome: &WaitOutcome, after: Duration, polls: u32) -> String {

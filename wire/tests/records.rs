@@ -65,7 +65,10 @@ fn a_record_names_its_target_by_kind_and_reads_it_back() {
         TargetResourceType::ServicePipeline
     );
     assert_eq!(
-        (p.summary.service_name.clone(), p.summary.service_instance_name.clone()),
+        (
+            p.summary.service_name.clone(),
+            p.summary.service_instance_name.clone()
+        ),
         (Some(name("shop")), None)
     );
     assert_eq!(
@@ -132,7 +135,8 @@ fn a_record_matches_a_filter_only_when_every_name_given_is_its_own() {
     let c = component("cache").summary;
     assert!(filter(json!({})).matches(&w));
     assert!(filter(json!({})).matches(&c));
-    let all = json!({"environmentName": "prod", "serviceName": "shop", "serviceInstanceName": "web"});
+    let all =
+        json!({"environmentName": "prod", "serviceName": "shop", "serviceInstanceName": "web"});
     assert!(filter(all).matches(&w));
     assert!(!filter(json!({"environmentName": "dev"})).matches(&w));
     assert!(!filter(json!({"serviceName": "pay"})).matches(&w));
@@ -153,7 +157,10 @@ fn get_deployment_needs_the_service_only_with_an_instance_name() {
     };
     assert_eq!(with(json!({})).unwrap().id.to_string(), id);
     assert_eq!(
-        with(json!({"serviceName": "shop"})).unwrap().filter.service_name,
+        with(json!({"serviceName": "shop"}))
+            .unwrap()
+            .filter
+            .service_name,
         Some(name("shop"))
     );
     let both = with(json!({"serviceName": "shop", "serviceInstanceName": "web"})).unwrap();
@@ -206,10 +213,9 @@ fn update<T: Request>(body: serde_json::Value) -> Result<T, String> {
 
 #[test]
 fn a_description_of_exactly_500_characters_is_kept() {
-    let input: UpdateEnvironmentInput = update(
-        json!({"name": "prod", "deploymentType": "NONE", "description": "d".repeat(500)}),
-    )
-    .unwrap();
+    let input: UpdateEnvironmentInput =
+        update(json!({"name": "prod", "deploymentType": "NONE", "description": "d".repeat(500)}))
+            .unwrap();
     assert_eq!(input.description.map(|d| d.chars().count()), Some(500));
 }
 
@@ -267,15 +273,19 @@ fn max_results_reads_1_to_100() {
     assert_eq!(max(100), Ok(Some(100)));
     assert_eq!(
         max(0),
-        Err("1 validation error detected: Value '0' at 'maxResults' failed to satisfy \
+        Err(
+            "1 validation error detected: Value '0' at 'maxResults' failed to satisfy \
              constraint: Member must have value greater than or equal to 1"
-            .to_owned())
+                .to_owned()
+        )
     );
     assert_eq!(
         max(101),
-        Err("1 validation error detected: Value '101' at 'maxResults' failed to satisfy \
+        Err(
+            "1 validation error detected: Value '101' at 'maxResults' failed to satisfy \
              constraint: Member must have value less than or equal to 100"
-            .to_owned())
+                .to_owned()
+        )
     );
 }
 
