@@ -25,6 +25,35 @@ fn status(s: &DeploymentStatus) -> Observation<'_> {
     }
 }
 
+#[test]
+fn each_ceiling_is_reached_exactly_and_the_waiter_counts_its_observations() {
+    let p = policy(1_000, 8_000, 60_000);
+    let mut w = Waiter::new(p, WaitFor::Cancel, Timestamp::EPOCH);
+    let cancelling = DeploymentStatus::Cancelling;
+    let mut at = 0i64;
+    for (n, ceiling) in [1_000u64, 2_000, 4_000, 8_000, 8_000]
+        .into_iter()
+        .enumerate()
+    {
+        // The largest random draw of the range [min, ceiling] is the ceiling.
+        let step = w.observe(
+            Timestamp::from_millis(at),
+            status(&cancelling),
+            ceiling - 1_000,
+        );
+        assert_eq!(
+            step,
+            Step::PollAfter(Duration::from_millis(ceiling)),
+            "poll {n}"
+        );
+        assert_eq!(w.attempts(), u32::try_from(n).unwrap() + 1);
+        at += i64::try_from(ceiling).unwrap();
+    }
+    let later = Waiter::new(p, WaitFor::Cancel, Timestamp::from_secs(7));
+    assert_eq!(later.started(), Timestamp::from_secs(7));
+    assert_eq!(later.attempts(), 0);
+}
+
 /// Spec: R45
 #[test]
 fn each_settled_status_ends_a_cancel_wait_with_its_outcome() {
