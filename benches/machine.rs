@@ -9,50 +9,9 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use proton_cancel::*;
-
-fn name(s: &str) -> ResourceName {
-    ResourceName::new(s).unwrap()
-}
-
-fn config(minor: &str) -> Configuration {
-    Configuration::Template {
-        template: TemplateRef {
-            name: name("web-tmpl"),
-            major: TemplateVersion::new("1").unwrap(),
-            minor: TemplateVersion::new(minor).unwrap(),
-        },
-        spec: Some(Spec::new("proton: ServiceSpec\nspec:\n  port: 8080\n").unwrap()),
-    }
-}
-
-fn instance() -> ResourceId {
-    ResourceId::ServiceInstance {
-        service: name("shop"),
-        name: name("web"),
-    }
-}
-
-const ID: DeploymentId = DeploymentId::from_u128(0x2b6d_1f3e_0c4a_4e7b_9a51_3f0d_2c8e_9b71);
-
-fn at_rest() -> Deployment {
-    Deployment::restore(Observed::new(
-        instance(),
-        Timestamp::from_secs(0),
-        config("0"),
-    ))
-    .unwrap()
-}
-
-fn updating() -> Deployment {
-    let mut d = at_rest();
-    let _ = d.handle(Input::Update {
-        at: Timestamp::from_secs(100),
-        deployment_id: ID,
-        target: config("1"),
-        client_token: Some(ClientToken::new("token-1").unwrap()),
-    });
-    d
-}
+use proton_cancel_test_support::builders::{
+    A, at_rest_with_spec, config_with_spec, update_a_to, updating_with_spec,
+};
 
 fn bench(c: &mut Criterion) {
     // Batches of 128 fresh states (40 KiB) stay in cache, as the one state
@@ -62,7 +21,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("machine");
     group.bench_function("cancel", |b| {
         b.iter_batched_ref(
-            updating,
+            updating_with_spec,
             |d| {
                 // The outcome is made and dropped inside the timing; the
                 // harness keeps only `()`, whatever the outcome's size.
@@ -75,7 +34,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("baseline_status_read", |b| {
         b.iter_batched_ref(
-            updating,
+            updating_with_spec,
             |d| {
                 black_box(d.status());
             },
@@ -85,18 +44,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("update_then_update_finished", |b| {
         b.iter_batched_ref(
             || {
-                let update = Input::Update {
-                    at: Timestamp::from_secs(100),
-                    deployment_id: ID,
-                    target: config("1"),
-                    client_token: Some(ClientToken::new("token-1").unwrap()),
-                };
+                let update = update_a_to(config_with_spec(1));
                 let finished = Input::UpdateFinished {
                     at: Timestamp::from_secs(160),
-                    deployment_id: ID,
+                    deployment_id: A,
                     result: EngineResult::Succeeded,
                 };
-                (at_rest(), Some(update), Some(finished))
+                (at_rest_with_spec(), Some(update), Some(finished))
             },
             |(d, update, finished)| {
                 let _ = black_box(d.handle(black_box(update.take().unwrap())));

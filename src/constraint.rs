@@ -221,7 +221,7 @@ impl fmt::Display for Rendered<'_> {
                 f,
                 "invalid {} {}: {}",
                 e.shape,
-                Echo::double(&e.value),
+                Echo(&e.value),
                 e.violations
             )
         }

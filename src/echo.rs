@@ -6,33 +6,23 @@ use std::fmt;
 /// repeats before it cuts the value off with `…`.
 pub(crate) const ECHO_LIMIT: usize = 64;
 
-/// Writes a rejected value into a message: between `quote`s, with control
-/// characters, quotes and backslashes escaped (`char::escape_debug`), and cut
-/// after [`ECHO_LIMIT`] characters with `…` after the closing quote. A
-/// message built with it is always one line, whatever the value held.
-pub(crate) struct Echo<'a> {
-    value: &'a str,
-    quote: char,
-}
-
-impl<'a> Echo<'a> {
-    /// In double quotes, for the crate's own messages.
-    pub(crate) fn double(value: &'a str) -> Self {
-        Self { value, quote: '"' }
-    }
-}
+/// Writes a rejected value into a message: between double quotes, with
+/// control characters, quotes and backslashes escaped (`char::escape_debug`),
+/// and cut after [`ECHO_LIMIT`] characters with `…` after the closing quote.
+/// A message built with it is always one line, whatever the value held.
+pub(crate) struct Echo<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Echo<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use fmt::Write as _;
-        f.write_char(self.quote)?;
-        let mut chars = self.value.chars();
+        f.write_char('"')?;
+        let mut chars = self.0.chars();
         for c in chars.by_ref().take(ECHO_LIMIT) {
             for e in c.escape_debug() {
                 f.write_char(e)?;
             }
         }
-        f.write_char(self.quote)?;
+        f.write_char('"')?;
         if chars.next().is_some() {
             f.write_char('…')?;
         }

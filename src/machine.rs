@@ -836,27 +836,17 @@ impl Deployment {
                 last_attempt,
                 rest: Rest::DeleteInProgress,
             },
+            // The table chose the stage from the same result.
             (
-                Stage::DeleteComplete,
+                Stage::DeleteComplete | Stage::DeleteFailed,
                 Phase::Resting { last_attempt, .. },
-                Input::DeleteFinished {
-                    result: EngineResult::Succeeded,
-                    ..
-                },
+                Input::DeleteFinished { result, .. },
             ) => Phase::Resting {
                 last_attempt,
-                rest: Rest::DeleteComplete,
-            },
-            (
-                Stage::DeleteFailed,
-                Phase::Resting { last_attempt, .. },
-                Input::DeleteFinished {
-                    result: EngineResult::Failed(reason),
-                    ..
+                rest: match result {
+                    EngineResult::Succeeded => Rest::DeleteComplete,
+                    EngineResult::Failed(reason) => Rest::DeleteFailed(reason),
                 },
-            ) => Phase::Resting {
-                last_attempt,
-                rest: Rest::DeleteFailed(reason),
             },
             (to, previous, input) => unreachable!(
                 "transition table entered {to:?} from {previous:?} on {input:?}, \

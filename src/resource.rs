@@ -14,20 +14,9 @@ use crate::name::ResourceName;
 use crate::values::{Spec, TemplateVersion};
 
 /// The four kinds of Proton resource whose deployments can be cancelled.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
+#[derive(strum::Display, strum::IntoStaticStr, strum::EnumIter)]
 pub enum ResourceKind {
     /// A service instance.
     #[strum(to_string = "service instance")]

@@ -187,7 +187,7 @@ impl From<&str> for DeploymentStatus {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown deployment status {}: expected one of {}",
-    Echo::double(&self.value),
+    Echo(&self.value),
     KnownList
 )]
 pub struct UnknownStatusError {

@@ -84,24 +84,14 @@ fn name_validation_allocates_nothing_valid_or_not() {
 fn every_transition_allocates_nothing_but_the_copy_of_a_new_target() {
     let states = one_deployment_per_stage();
     let inputs = || {
-        vec![
+        let mut inputs = vec![
             update_a(),
-            Input::Update {
-                at: t(200),
-                deployment_id: B,
-                target: config(2),
-                client_token: None,
-            },
+            update_b(2, None),
             Input::Cancel { at: t(120) },
             Input::Delete { at: t(120) },
-            update_finished(120, A, EngineResult::Succeeded),
-            update_finished(120, A, EngineResult::Failed(reason("x"))),
-            Input::CancellationStarted {
-                at: t(120),
-                deployment_id: A,
-            },
-            cancellation_finished(120, A, EngineResult::Succeeded),
-            cancellation_finished(120, A, EngineResult::Failed(reason("x"))),
+        ];
+        inputs.extend(reports_about(120, A));
+        inputs.extend([
             update_finished(120, B, EngineResult::Succeeded),
             Input::DeleteFinished {
                 at: t(120),
@@ -111,7 +101,8 @@ fn every_transition_allocates_nothing_but_the_copy_of_a_new_target() {
                 at: t(120),
                 result: EngineResult::Failed(reason("x")),
             },
-        ]
+        ]);
+        inputs
     };
     let mut checked = 0;
     let mut starts = 0;

@@ -173,31 +173,24 @@ fn the_oracle_itself_reads_the_documented_outcomes() {
     use Race::{
         Cancel, CancelFail, CancelOk, CancelStart, StaleUpdateOk as Stale, UpdateFail, UpdateOk,
     };
-    assert_eq!(
-        documented_outcome(&[Cancel, CancelStart, CancelOk]),
-        Documented::Cancelled
-    );
-    assert_eq!(
-        documented_outcome(&[Cancel, CancelFail]),
-        Documented::CancellationFailed
-    );
-    assert_eq!(
-        documented_outcome(&[Cancel, UpdateOk, CancelStart]),
-        Documented::UpdateWon
-    );
-    assert_eq!(
-        documented_outcome(&[UpdateOk, Cancel, CancelOk]),
-        Documented::UpdateWon
-    );
-    assert_eq!(
-        documented_outcome(&[Cancel, CancelStart, UpdateOk]),
-        Documented::StillCancelling
-    );
-    assert_eq!(
-        documented_outcome(&[CancelStart, Cancel, UpdateFail]),
-        Documented::UpdateFailedFirst
-    );
-    assert_eq!(documented_outcome(&[Stale]), Documented::StillInProgress);
+    let cases: [(&[Race], Documented); 7] = [
+        (&[Cancel, CancelStart, CancelOk], Documented::Cancelled),
+        (&[Cancel, CancelFail], Documented::CancellationFailed),
+        (&[Cancel, UpdateOk, CancelStart], Documented::UpdateWon),
+        (&[UpdateOk, Cancel, CancelOk], Documented::UpdateWon),
+        (
+            &[Cancel, CancelStart, UpdateOk],
+            Documented::StillCancelling,
+        ),
+        (
+            &[CancelStart, Cancel, UpdateFail],
+            Documented::UpdateFailedFirst,
+        ),
+        (&[Stale], Documented::StillInProgress),
+    ];
+    for (history, documented) in cases {
+        assert_eq!(documented_outcome(history), documented, "{history:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -279,13 +272,11 @@ fn expected_kind(d: &Deployment, input: &Input) -> InputKind {
                 .as_ref()
                 .and_then(|_| o.last_attempt.as_ref().and_then(|a| a.client_token.clone()));
             match (client_token, running_token) {
-                (Some(sent), Some(running)) if *sent == running => {
-                    if o.target.as_ref() == Some(target) {
-                        InputKind::UpdateReplay
-                    } else {
-                        InputKind::UpdateTokenReused
-                    }
-                }
+                (Some(sent), Some(running)) if *sent == running => finished(
+                    o.target.as_ref() == Some(target),
+                    InputKind::UpdateReplay,
+                    InputKind::UpdateTokenReused,
+                ),
                 _ => InputKind::Update,
             }
         }

@@ -123,6 +123,22 @@ impl Model {
         let is_current = |m: &Model, id: u128| m.current_id() == Some(id);
         let resting = matches!(self.status, "SUCCEEDED" | "FAILED" | "CANCELLED");
         self.last = Expect::Ignored;
+        let (Step::Update { at, .. } | Step::Race { at, .. }) = *step;
+        self.clock = at;
+        // A request (an update, a cancel, a delete) to a deleted resource
+        // finds nothing; a report about it is ignored.
+        let request = matches!(
+            step,
+            Step::Update { .. }
+                | Step::Race {
+                    race: Race::Cancel | Race::Delete,
+                    ..
+                }
+        );
+        if request && self.status == "DELETE_COMPLETE" {
+            self.last = Expect::NotFound;
+            return self;
+        }
         match *step {
             Step::Update {
                 at,
@@ -130,12 +146,9 @@ impl Model {
                 minor,
                 token,
             } => {
-                self.clock = at;
                 let same_token =
                     token.is_some() && self.attempt.as_ref().map(|a| a.token) == Some(token);
-                if self.status == "DELETE_COMPLETE" {
-                    self.last = Expect::NotFound;
-                } else if self.status == "IN_PROGRESS" && same_token {
+                if self.status == "IN_PROGRESS" && same_token {
                     self.last = if self.running_target == Some(minor) {
                         Expect::Ignored
                     } else {
@@ -153,46 +166,26 @@ impl Model {
                 }
             }
             Step::Race {
-                at,
-                race: Race::Cancel,
+                race: request @ (Race::Cancel | Race::Delete),
                 ..
             } => {
-                self.clock = at;
-                if self.status == "DELETE_COMPLETE" {
-                    self.last = Expect::NotFound;
-                } else if self.status == "IN_PROGRESS" {
+                let deletable = resting || self.status == "DELETE_FAILED";
+                if request == Race::Cancel && self.status == "IN_PROGRESS" {
                     self.status = "CANCELLING";
                     self.last = Expect::Applied;
-                } else {
-                    self.last = Expect::Conflict;
-                }
-            }
-            Step::Race {
-                at,
-                race: Race::Delete,
-                ..
-            } => {
-                self.clock = at;
-                if self.status == "DELETE_COMPLETE" {
-                    self.last = Expect::NotFound;
-                } else if resting || self.status == "DELETE_FAILED" {
+                } else if request == Race::Delete && deletable {
                     self.settle("DELETE_IN_PROGRESS", None);
                 } else {
                     self.last = Expect::Conflict;
                 }
             }
             Step::Race {
-                at,
-                id,
                 race: race @ (Race::UpdateOk | Race::UpdateFail | Race::StaleUpdateOk),
+                id,
+                ..
             } => {
-                let ok = race != Race::UpdateFail;
-                let id = if race == Race::StaleUpdateOk {
-                    UNKNOWN_ID
-                } else {
-                    id
-                };
-                self.clock = at;
+                let ok = matches!(race, Race::UpdateOk | Race::StaleUpdateOk);
+                let id = reported_id(race, id);
                 let update_can_finish = self.status == "IN_PROGRESS"
                     || (self.status == "CANCELLING" && !self.cancel_started);
                 if is_current(&self, id) && update_can_finish {
@@ -206,28 +199,22 @@ impl Model {
                 }
             }
             Step::Race {
-                at,
+                at: _,
                 id,
                 race: Race::CancelStart,
             } => {
-                self.clock = at;
                 if is_current(&self, id) && self.status == "CANCELLING" && !self.cancel_started {
                     self.cancel_started = true;
                     self.last = Expect::Applied;
                 }
             }
             Step::Race {
-                at,
+                at: _,
                 id,
                 race: race @ (Race::CancelOk | Race::CancelFail | Race::StaleCancelOk),
             } => {
                 let ok = race != Race::CancelFail;
-                let id = if race == Race::StaleCancelOk {
-                    UNKNOWN_ID
-                } else {
-                    id
-                };
-                self.clock = at;
+                let id = reported_id(race, id);
                 if is_current(&self, id) && self.status == "CANCELLING" {
                     if ok {
                         self.settle("CANCELLED", Some("User initiated cancellation.".to_owned()));
@@ -237,12 +224,10 @@ impl Model {
                 }
             }
             Step::Race {
-                at,
                 race: race @ (Race::DeleteOk | Race::DeleteFail),
                 ..
             } => {
                 let ok = race == Race::DeleteOk;
-                self.clock = at;
                 if self.status == "DELETE_IN_PROGRESS" {
                     if ok {
                         self.settle("DELETE_COMPLETE", None);
@@ -253,6 +238,15 @@ impl Model {
             }
         }
         self
+    }
+}
+
+/// The attempt a report of `race` names: an unknown one for the stale
+/// reports, else the running attempt `id`.
+fn reported_id(race: Race, id: u128) -> u128 {
+    match race {
+        Race::StaleUpdateOk | Race::StaleCancelOk => UNKNOWN_ID,
+        _ => id,
     }
 }
 

@@ -39,6 +39,24 @@ fn engine_result() -> impl Strategy<Value = EngineResult> {
     ]
 }
 
+/// A finishing report: the update's, or else the cancellation's.
+fn finished(update: bool) -> impl Strategy<Value = Input> {
+    (timestamp(), deployment_id(), engine_result()).prop_map(move |(at, deployment_id, result)| {
+        match update {
+            true => Input::UpdateFinished {
+                at,
+                deployment_id,
+                result,
+            },
+            false => Input::CancellationFinished {
+                at,
+                deployment_id,
+                result,
+            },
+        }
+    })
+}
+
 fn input() -> impl Strategy<Value = Input> {
     let token = prop::option::of(prop_oneof![Just(token("token-1")), Just(token(""))]);
     prop_oneof![
@@ -54,22 +72,10 @@ fn input() -> impl Strategy<Value = Input> {
         ),
         timestamp().prop_map(|at| Input::Cancel { at }),
         timestamp().prop_map(|at| Input::Delete { at }),
-        (timestamp(), deployment_id(), engine_result()).prop_map(|(at, deployment_id, result)| {
-            Input::UpdateFinished {
-                at,
-                deployment_id,
-                result,
-            }
-        }),
+        finished(true),
         (timestamp(), deployment_id())
             .prop_map(|(at, deployment_id)| Input::CancellationStarted { at, deployment_id }),
-        (timestamp(), deployment_id(), engine_result()).prop_map(|(at, deployment_id, result)| {
-            Input::CancellationFinished {
-                at,
-                deployment_id,
-                result,
-            }
-        }),
+        finished(false),
         (timestamp(), engine_result())
             .prop_map(|(at, result)| Input::DeleteFinished { at, result }),
     ]

@@ -50,31 +50,19 @@ fn no_source_file_of_the_core_or_wire_crate_names_an_io_api() {
 /// Spec: R28
 #[test]
 fn the_crate_forbids_unsafe_code_and_panicking_shortcuts() {
-    let lib = fs::read_to_string("src/lib.rs").unwrap();
-    let wire = fs::read_to_string("wire/src/lib.rs").unwrap();
-    for attribute in [
-        "#![forbid(unsafe_code)]",
-        "clippy::unwrap_used",
-        "clippy::expect_used",
-        "clippy::panic",
-        "clippy::indexing_slicing",
-        "clippy::arithmetic_side_effects",
-    ] {
-        assert!(
-            wire.contains(attribute),
-            "wire/src/lib.rs lacks {attribute}"
-        );
-    }
-    for attribute in [
-        "#![forbid(unsafe_code)]",
-        "clippy::unwrap_used",
-        "clippy::expect_used",
-        "clippy::panic",
-        "clippy::indexing_slicing",
-        "clippy::arithmetic_side_effects",
-        "clippy::disallowed_methods",
-    ] {
-        assert!(lib.contains(attribute), "src/lib.rs lacks {attribute}");
+    for file in ["src/lib.rs", "wire/src/lib.rs"] {
+        let lib = fs::read_to_string(file).unwrap();
+        for attribute in [
+            "#![forbid(unsafe_code)]",
+            "clippy::unwrap_used",
+            "clippy::expect_used",
+            "clippy::panic",
+            "clippy::indexing_slicing",
+            "clippy::arithmetic_side_effects",
+            "clippy::disallowed_methods",
+        ] {
+            assert!(lib.contains(attribute), "{file} lacks {attribute}");
+        }
     }
     let clippy = fs::read_to_string("clippy.toml").unwrap();
     for method in ["std::time::SystemTime::now", "std::time::Instant::now"] {

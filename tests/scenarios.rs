@@ -450,12 +450,7 @@ fn new_attempt_after_a_failure_clears_the_message_and_keeps_the_applied_configur
         EngineResult::Failed(reason("bad spec")),
     ));
     assert_eq!(observe(&d).status_message.as_deref(), Some("bad spec"));
-    let outcome = d.handle(Input::Update {
-        at: t(200),
-        deployment_id: B,
-        target: config(2),
-        client_token: None,
-    });
+    let outcome = d.handle(update_b(2, None));
     assert_eq!(
         outcome,
         applied_with(
@@ -482,12 +477,7 @@ fn new_attempt_after_a_failure_clears_the_message_and_keeps_the_applied_configur
 fn same_client_token_after_the_attempt_settled_starts_a_new_attempt() {
     let mut d = updating();
     let _ = d.handle(update_finished(120, A, EngineResult::Succeeded));
-    let outcome = d.handle(Input::Update {
-        at: t(200),
-        deployment_id: B,
-        target: config(1),
-        client_token: Some(token("token-1")),
-    });
+    let outcome = d.handle(update_b(1, Some("token-1")));
     assert_eq!(outcome.status_after(), Some(DeploymentStatus::InProgress));
     assert_eq!(observe(&d).last_attempted_deployment_id, Some(B));
 }
@@ -533,16 +523,7 @@ fn reports_about_another_deployment_are_ignored_in_every_stage() {
         seeded(DeploymentStatus::DeleteComplete, None),
     ];
     for mut d in stages {
-        for report in [
-            update_finished(150, B, EngineResult::Succeeded),
-            update_finished(150, B, EngineResult::Failed(reason("x"))),
-            Input::CancellationStarted {
-                at: t(150),
-                deployment_id: B,
-            },
-            cancellation_finished(150, B, EngineResult::Succeeded),
-            cancellation_finished(150, B, EngineResult::Failed(reason("x"))),
-        ] {
+        for report in reports_about(150, B) {
             assert_ignored(&mut d, report, IgnoreReason::StaleDeploymentId);
         }
     }
@@ -553,12 +534,7 @@ fn reports_about_another_deployment_are_ignored_in_every_stage() {
 fn report_about_the_previous_attempt_does_not_touch_the_new_one() {
     let mut d = updating();
     let _ = d.handle(update_finished(120, A, EngineResult::Failed(reason("x"))));
-    let _ = d.handle(Input::Update {
-        at: t(200),
-        deployment_id: B,
-        target: config(2),
-        client_token: None,
-    });
+    let _ = d.handle(update_b(2, None));
     assert_ignored(
         &mut d,
         update_finished(201, A, EngineResult::Succeeded),
@@ -771,19 +747,14 @@ fn created_resource_starts_in_progress_with_its_creation_configuration_applied()
     assert_eq!(d.revision(), 0);
     assert_eq!(
         observe(&d),
+        // As an update of A would leave it, on the creation's configuration.
         Seen {
-            status: DeploymentStatus::InProgress,
-            stage: Stage::InProgress,
-            cancellation: None,
             applied: config(3),
             target: Some(config(3)),
             created_at: t(50),
-            last_attempted_deployment_id: Some(A),
             last_deployment_attempted_at: Some(t(50)),
             last_client_request_token: Some("create-1".to_owned()),
-            last_succeeded_deployment_id: None,
-            last_deployment_succeeded_at: None,
-            status_message: None,
+            ..observed_updating()
         }
     );
 }

@@ -80,6 +80,13 @@ fn the_snapshot_names_its_schema_first_and_holds_the_revision() {
 type Members = serde_json::Map<String, Value>;
 type Edit = Box<dyn FnOnce(&mut Members)>;
 
+/// Sets `status` and drops the cancellation phase, which only CANCELLING
+/// has.
+fn resting_in(d: &mut Members, status: &str) {
+    d.insert("status".into(), json!(status));
+    d.remove("cancellation");
+}
+
 /// The snapshot of `cancel_started()`, with `edit` applied, read back.
 fn read_edited(edit: impl FnOnce(&mut Members)) -> String {
     let mut doc = serde_json::to_value(cancel_started()).unwrap();
@@ -123,10 +130,7 @@ fn a_snapshot_of_an_impossible_state_is_refused_by_name() {
         ),
         (
             "unknown deployment status \"PAUSED\": a machine is only ever in one of the eight",
-            Box::new(|d| {
-                d.insert("status".into(), json!("PAUSED"));
-                d.remove("cancellation");
-            }),
+            Box::new(|d| resting_in(d, "PAUSED")),
         ),
         (
             "a IN_PROGRESS resource has no cancellation phase: only a CANCELLING one does",
@@ -142,10 +146,7 @@ fn a_snapshot_of_an_impossible_state_is_refused_by_name() {
         ),
         (
             "a SUCCEEDED resource runs no attempt, so it has no target",
-            Box::new(|d| {
-                d.insert("status".into(), json!("SUCCEEDED"));
-                d.remove("cancellation");
-            }),
+            Box::new(|d| resting_in(d, "SUCCEEDED")),
         ),
         (
             "a CANCELLING resource has a running attempt: its last attempt and target are required",
@@ -169,8 +170,7 @@ fn a_snapshot_of_an_impossible_state_is_refused_by_name() {
         (
             "a FAILED resource needs its status message (the failure reason)",
             Box::new(|d| {
-                d.insert("status".into(), json!("FAILED"));
-                d.remove("cancellation");
+                resting_in(d, "FAILED");
                 d.remove("target");
             }),
         ),

@@ -97,13 +97,15 @@ fn a_status_a_service_adds_later_is_kept_and_never_settles() {
     assert_eq!(DeploymentStatus::from("CANCELLED"), Cancelled);
 }
 
+/// The statuses, in the model's order, for which `holds` is true.
+fn statuses(holds: fn(&DeploymentStatus) -> bool) -> Vec<DeploymentStatus> {
+    DeploymentStatus::ALL.into_iter().filter(holds).collect()
+}
+
 /// Spec: R2
 #[test]
 fn settled_statuses_are_the_five_that_wait_for_a_new_call() {
-    let settled: Vec<_> = DeploymentStatus::ALL
-        .into_iter()
-        .filter(|s| s.is_settled())
-        .collect();
+    let settled = statuses(DeploymentStatus::is_settled);
     assert_eq!(
         settled,
         [Failed, Succeeded, DeleteFailed, DeleteComplete, Cancelled]
@@ -113,19 +115,13 @@ fn settled_statuses_are_the_five_that_wait_for_a_new_call() {
 /// Spec: R2
 #[test]
 fn only_in_progress_is_cancellable() {
-    let cancellable: Vec<_> = DeploymentStatus::ALL
-        .into_iter()
-        .filter(|s| s.is_cancellable())
-        .collect();
+    let cancellable = statuses(DeploymentStatus::is_cancellable);
     assert_eq!(cancellable, [InProgress]);
 }
 
 /// Spec: R2
 #[test]
 fn deletion_statuses_are_the_three_delete_ones() {
-    let deletion: Vec<_> = DeploymentStatus::ALL
-        .into_iter()
-        .filter(|s| s.is_deletion())
-        .collect();
+    let deletion = statuses(DeploymentStatus::is_deletion);
     assert_eq!(deletion, [DeleteInProgress, DeleteFailed, DeleteComplete]);
 }

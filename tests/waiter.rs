@@ -25,10 +25,19 @@ fn status(s: &DeploymentStatus) -> Observation<'_> {
     }
 }
 
+/// A waiter for a cancel, started at the epoch, whose delays double from
+/// 1 s to 8 s and which gives up after `max_wait_ms`.
+fn waiting_for_cancel(max_wait_ms: u64) -> Waiter {
+    Waiter::new(
+        policy(1_000, 8_000, max_wait_ms),
+        WaitFor::Cancel,
+        Timestamp::EPOCH,
+    )
+}
+
 #[test]
 fn each_ceiling_is_reached_exactly_and_the_waiter_counts_its_observations() {
-    let p = policy(1_000, 8_000, 60_000);
-    let mut w = Waiter::new(p, WaitFor::Cancel, Timestamp::EPOCH);
+    let mut w = waiting_for_cancel(60_000);
     let cancelling = DeploymentStatus::Cancelling;
     let mut at = 0i64;
     for (n, ceiling) in [1_000u64, 2_000, 4_000, 8_000, 8_000]
@@ -49,7 +58,11 @@ fn each_ceiling_is_reached_exactly_and_the_waiter_counts_its_observations() {
         assert_eq!(w.attempts(), u32::try_from(n).unwrap() + 1);
         at += i64::try_from(ceiling).unwrap();
     }
-    let later = Waiter::new(p, WaitFor::Cancel, Timestamp::from_secs(7));
+    let later = Waiter::new(
+        policy(1_000, 8_000, 60_000),
+        WaitFor::Cancel,
+        Timestamp::from_secs(7),
+    );
     assert_eq!(later.started(), Timestamp::from_secs(7));
     assert_eq!(later.attempts(), 0);
 }
@@ -139,8 +152,7 @@ fn outcomes_say_what_happened_in_words() {
 /// Spec: R45
 #[test]
 fn the_delay_doubles_from_the_minimum_up_to_the_maximum_then_stops_at_the_wait() {
-    let p = policy(1_000, 8_000, 30_000);
-    let mut w = Waiter::new(p, WaitFor::Cancel, Timestamp::EPOCH);
+    let mut w = waiting_for_cancel(30_000);
     let cancelling = DeploymentStatus::Cancelling;
     let mut at = 0i64;
     let mut delays = Vec::new();
@@ -170,7 +182,7 @@ fn the_delay_doubles_from_the_minimum_up_to_the_maximum_then_stops_at_the_wait()
         30_000,
         "the last poll lands on the maximum wait"
     );
-    let mut w = Waiter::new(p, WaitFor::Cancel, Timestamp::EPOCH);
+    let mut w = waiting_for_cancel(30_000);
     assert_eq!(
         w.observe(Timestamp::EPOCH, status(&cancelling), 0),
         Step::PollAfter(Duration::from_secs(1)),

@@ -37,6 +37,11 @@ fn succeeding() -> Model {
     model(EngineResult::Succeeded, EngineResult::Succeeded)
 }
 
+/// The verdict on `history` of the resource whose engine succeeds.
+fn verdict(history: &[Op]) -> Verdict {
+    check(&succeeding(), history, BUDGET)
+}
+
 fn shown(status: &str, spec: &str) -> Ret {
     Ret::Shown {
         status: status.to_owned(),
@@ -67,10 +72,7 @@ fn two_cancels_that_both_answer_cancelling_are_not_linearizable() {
         op(2, Call::Cancel, 20, 40, shown("CANCELLING", "initial")),
         op(3, Call::Cancel, 25, 45, shown("CANCELLING", "initial")),
     ];
-    assert_eq!(
-        check(&succeeding(), &history, BUDGET),
-        Verdict::NotLinearizable
-    );
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
     // The smallest offending history is the two cancels, wrong from any
     // state: one of them must have met CANCELLING and been refused.
     let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
@@ -90,10 +92,7 @@ fn a_state_an_answer_shows_can_start_the_smallest_offending_history() {
         op(3, update("b"), 40, 50, shown("IN_PROGRESS", "a")),
         op(4, update("c"), 60, 70, shown("IN_PROGRESS", "a")),
     ];
-    assert_eq!(
-        check(&succeeding(), &history, BUDGET),
-        Verdict::NotLinearizable
-    );
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
     let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
     assert_eq!(smallest, history[2..].to_vec());
     assert!(any);
@@ -106,10 +105,7 @@ fn one_cancelling_and_one_conflict_are_linearizable_in_either_order() {
         op(2, Call::Cancel, 20, 40, Ret::Conflict),
         op(3, Call::Cancel, 25, 45, shown("CANCELLING", "initial")),
     ];
-    assert_eq!(
-        check(&succeeding(), &history, BUDGET),
-        Verdict::Linearizable
-    );
+    assert_eq!(verdict(&history), Verdict::Linearizable);
 }
 
 #[test]
@@ -119,10 +115,7 @@ fn a_cancel_forgotten_by_a_later_read_is_not_linearizable() {
         op(2, Call::Cancel, 20, 30, shown("CANCELLING", "initial")),
         op(3, Call::Get, 40, 50, shown("IN_PROGRESS", "initial")),
     ];
-    assert_eq!(
-        check(&succeeding(), &history, BUDGET),
-        Verdict::NotLinearizable
-    );
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
 }
 
 #[test]
@@ -134,10 +127,7 @@ fn an_update_lost_without_a_cancel_is_not_linearizable() {
         op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
         op(2, Call::Get, 40, 50, shown("SUCCEEDED", "initial")),
     ];
-    assert_eq!(
-        check(&succeeding(), &history, BUDGET),
-        Verdict::NotLinearizable
-    );
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
 }
 
 #[test]
@@ -147,10 +137,7 @@ fn the_update_winning_the_race_is_linearizable() {
         op(2, Call::Cancel, 20, 30, shown("CANCELLING", "initial")),
         op(3, Call::Get, 40, 50, shown("SUCCEEDED", "a")),
     ];
-    assert_eq!(
-        check(&succeeding(), &history, BUDGET),
-        Verdict::Linearizable
-    );
+    assert_eq!(verdict(&history), Verdict::Linearizable);
 }
 
 #[test]
@@ -246,10 +233,7 @@ fn a_failed_call_takes_effect_before_its_failure_arrives_and_a_timed_out_one_at_
 #[test]
 fn a_read_of_a_state_no_order_reaches_is_refused_even_from_the_seeded_state() {
     let history = [op(1, Call::Get, 0, 5, shown("CANCELLED", "initial"))];
-    assert_eq!(
-        check(&succeeding(), &history, BUDGET),
-        Verdict::NotLinearizable
-    );
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
     let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
     assert_eq!(smallest, history.to_vec());
     assert!(!any, "CANCELLED is reachable from some start");

@@ -9,6 +9,18 @@ use proton_cancel_checker::{Recorded, Verdict, check, shrink};
 
 const BUDGET: u64 = 5_000_000;
 
+/// The histories of runs with compare-and-set on.
+const CAS_ON: [&str; 2] = [
+    "cas-on-service-instance-failing-both.jsonl",
+    "cas-on-component-failing-both.jsonl",
+];
+
+/// The histories of runs with compare-and-set off.
+const CAS_OFF: [&str; 2] = [
+    "cas-off-service-instance.jsonl",
+    "cas-off-environment-failing-rollbacks.jsonl",
+];
+
 fn recorded(file: &str) -> Recorded {
     let path = format!("{}/tests/histories/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
@@ -17,10 +29,7 @@ fn recorded(file: &str) -> Recorded {
 
 #[test]
 fn histories_of_a_run_with_compare_and_set_are_linearizable() {
-    for file in [
-        "cas-on-service-instance-failing-both.jsonl",
-        "cas-on-component-failing-both.jsonl",
-    ] {
+    for file in CAS_ON {
         let r = recorded(file);
         assert!(r.ops.len() > 900, "{file}: {} operations", r.ops.len());
         assert_eq!(
@@ -33,10 +42,7 @@ fn histories_of_a_run_with_compare_and_set_are_linearizable() {
 
 #[test]
 fn histories_of_a_run_without_compare_and_set_are_not_and_shrink_to_a_few_operations() {
-    for file in [
-        "cas-off-service-instance.jsonl",
-        "cas-off-environment-failing-rollbacks.jsonl",
-    ] {
+    for file in CAS_OFF {
         let r = recorded(file);
         let model = r.model.model();
         assert_eq!(

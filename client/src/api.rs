@@ -88,12 +88,16 @@ fn missing(what: &str) -> ApiFailure {
     }
 }
 
-/// Sends an SDK request and takes the shape out of its answer.
+/// Sends an SDK request and takes the shape out of its answer's `$member`.
 macro_rules! send {
-    ($request:expr, |$out:ident| $shape:expr) => {{
-        let $out = $request.send().await.map_err(ApiFailure::from_sdk)?;
-        $shape
-    }};
+    ($request:expr => $member:ident) => {
+        $request
+            .send()
+            .await
+            .map_err(ApiFailure::from_sdk)?
+            .$member
+            .ok_or_else(|| missing(stringify!($member)))?
+    };
 }
 
 /// Calls `verb` on `resource` through the SDK: Cancel*Deployment, or
@@ -108,70 +112,49 @@ pub async fn call(client: &Client, verb: Verb, resource: &ResourceId) -> Result<
         ResourceId::ServiceInstance { service, name } => {
             let (service, name) = (service.as_str(), name.as_str());
             let s = match verb {
-                Verb::Cancel => send!(
-                    client
-                        .cancel_service_instance_deployment()
-                        .service_name(service)
-                        .service_instance_name(name),
-                    |out| out.service_instance
-                ),
-                Verb::Get => send!(
-                    client
-                        .get_service_instance()
-                        .service_name(service)
-                        .name(name),
-                    |out| out.service_instance
-                ),
-            }
-            .ok_or_else(|| missing("serviceInstance"))?;
+                Verb::Cancel => send!(client
+                    .cancel_service_instance_deployment()
+                    .service_name(service)
+                    .service_instance_name(name) => service_instance),
+                Verb::Get => send!(client
+                    .get_service_instance()
+                    .service_name(service)
+                    .name(name) => service_instance),
+            };
             Ok(view!(&s, "serviceName" = s.service_name, "name" = s.name))
         }
         ResourceId::Environment { name } => {
+            let name = name.as_str();
             let s = match verb {
-                Verb::Cancel => send!(
-                    client
-                        .cancel_environment_deployment()
-                        .environment_name(name.as_str()),
-                    |out| out.environment
-                ),
-                Verb::Get => send!(client.get_environment().name(name.as_str()), |out| out
-                    .environment),
-            }
-            .ok_or_else(|| missing("environment"))?;
+                Verb::Cancel => {
+                    send!(client.cancel_environment_deployment().environment_name(name) => environment)
+                }
+                Verb::Get => send!(client.get_environment().name(name) => environment),
+            };
             Ok(view!(&s, "name" = s.name))
         }
         ResourceId::ServicePipeline { service } => {
             let s = match verb {
-                Verb::Cancel => send!(
-                    client
-                        .cancel_service_pipeline_deployment()
-                        .service_name(service.as_str()),
-                    |out| out.pipeline
-                )
-                .ok_or_else(|| missing("pipeline"))?,
-                Verb::Get => send!(client.get_service().name(service.as_str()), |out| out
-                    .service
-                    .and_then(|s| s.pipeline))
-                .ok_or_else(|| ApiFailure {
-                    code: Some("ResourceNotFoundException".to_owned()),
-                    message: format!("service '{service}' has no pipeline"),
-                    request_id: None,
-                })?,
+                Verb::Cancel => send!(client
+                    .cancel_service_pipeline_deployment()
+                    .service_name(service.as_str()) => pipeline),
+                Verb::Get => send!(client.get_service().name(service.as_str()) => service)
+                    .pipeline
+                    .ok_or_else(|| ApiFailure {
+                        code: Some("ResourceNotFoundException".to_owned()),
+                        message: format!("service '{service}' has no pipeline"),
+                        request_id: None,
+                    })?,
             };
             Ok(view!(&s, "serviceName" = service.as_str()))
         }
         ResourceId::Component { name } => {
             let s = match verb {
-                Verb::Cancel => send!(
-                    client
-                        .cancel_component_deployment()
-                        .component_name(name.as_str()),
-                    |out| out.component
-                ),
-                Verb::Get => send!(client.get_component().name(name.as_str()), |out| out
-                    .component),
-            }
-            .ok_or_else(|| missing("component"))?;
+                Verb::Cancel => send!(client
+                    .cancel_component_deployment()
+                    .component_name(name.as_str()) => component),
+                Verb::Get => send!(client.get_component().name(name.as_str()) => component),
+            };
             Ok(view!(
                 &s,
                 "name" = s.name,

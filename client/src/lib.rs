@@ -211,6 +211,10 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
     let after = || {
         Duration::from_millis(u64::try_from(now().as_millis() - started.as_millis()).unwrap_or(0))
     };
+    // An ending after one call: nothing was waited for.
+    let at_once = |ui: &mut dyn Ui, exit: Exit, summary: String, view: &View| {
+        finish(ui, exit, summary, &resource, view, &[], 1, after())
+    };
     let (first, wait_for, event) = match &cli.command {
         Command::Cancel { wait, .. } => {
             let view = api::call(&client, Verb::Cancel, &resource)
@@ -218,16 +222,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
                 .map_err(|f| failure_ending(Some(&resource), &f))?;
             if !wait {
                 let summary = format!("cancel accepted: {resource} is {}", view.status);
-                return Ok(finish(
-                    &mut *ui,
-                    Exit::Accepted,
-                    summary,
-                    &resource,
-                    &view,
-                    &[],
-                    1,
-                    after(),
-                ));
+                return Ok(at_once(&mut *ui, Exit::Accepted, summary, &view));
             }
             (view, WaitFor::Cancel, "cancel accepted:")
         }
@@ -251,16 +246,7 @@ async fn execute(cli: &Cli) -> Result<Ending, Ending> {
                 .as_ref()
                 .map_or_else(String::new, |m| format!(" ({})", m.as_str()));
             let summary = format!("{resource} is {}{message}", view.status);
-            return Ok(finish(
-                &mut *ui,
-                Exit::Shown,
-                summary,
-                &resource,
-                &view,
-                &[],
-                1,
-                after(),
-            ));
+            return Ok(at_once(&mut *ui, Exit::Shown, summary, &view));
         }
     };
     let mut waiter = Waiter::new(policy, wait_for, started);

@@ -6,10 +6,11 @@
 
 use std::io::Read as _;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use proton_cancel_server::{App, Clock};
 use proton_cancel_test_support::emulator;
+use proton_cancel_test_support::process::{interrupt, rest_of};
 use proton_cancel_wire::Operation;
 use serde_json::{Value, json};
 
@@ -127,6 +128,21 @@ fn all_kinds(prefix: &str, status: &str, engine: Value) -> Value {
     })
 }
 
+/// [`all_kinds`] IN_PROGRESS, whose update never finishes and whose
+/// cancellations start and end 50 ms apart.
+fn cancellable(prefix: &str) -> Value {
+    let engine =
+        json!({"updateAfterMs": null, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50});
+    all_kinds(prefix, "IN_PROGRESS", engine)
+}
+
+/// [`all_kinds`] IN_PROGRESS, where nothing ever finishes: every cancel
+/// stays CANCELLING.
+fn held(prefix: &str) -> Value {
+    let engine = json!({"updateAfterMs": null, "cancelStartAfterMs": null});
+    all_kinds(prefix, "IN_PROGRESS", engine)
+}
+
 /// The tool's arguments naming each kind's resource of `all_kinds(prefix)`.
 fn kinds(prefix: &str) -> Vec<Vec<String>> {
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
@@ -154,11 +170,7 @@ fn cancel_wait(e: &Emulator, kind: &[String]) -> Output {
 
 #[test]
 fn a_cancel_that_succeeds_exits_0_on_every_kind_with_exact_lines() {
-    let e = Emulator::start(all_kinds(
-        "a",
-        "IN_PROGRESS",
-        json!({"updateAfterMs": null, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50}),
-    ));
+    let e = Emulator::start(cancellable("a"));
     let names = [
         "service instance 'ai' of service 'shop'",
         "environment 'ae'",
@@ -357,11 +369,7 @@ fn output_json_names_each_ending_with_its_own_word_even_where_exit_codes_are_sha
 
 #[test]
 fn output_json_is_one_object_with_the_outcome_the_final_resource_and_the_timings() {
-    let e = Emulator::start(all_kinds(
-        "j",
-        "IN_PROGRESS",
-        json!({"updateAfterMs": null, "cancelStartAfterMs": 50, "cancelFinishAfterMs": 50}),
-    ));
+    let e = Emulator::start(cancellable("j"));
     let out = e.run(&[
         "--output",
         "json",
@@ -418,11 +426,7 @@ fn output_json_is_one_object_with_the_outcome_the_final_resource_and_the_timings
 
 #[test]
 fn wait_status_and_giving_up_exit_as_documented() {
-    let e = Emulator::start(all_kinds(
-        "h",
-        "IN_PROGRESS",
-        json!({"updateAfterMs": null, "cancelStartAfterMs": null}),
-    ));
+    let e = Emulator::start(held("h"));
     let out = e.run(&["cancel", "component", "--name", "hc"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
@@ -472,11 +476,7 @@ fn wait_status_and_giving_up_exit_as_documented() {
 
 #[test]
 fn ctrl_c_stops_waiting_exits_130_and_changes_nothing_on_the_server() {
-    let e = Emulator::start(all_kinds(
-        "x",
-        "IN_PROGRESS",
-        json!({"updateAfterMs": null, "cancelStartAfterMs": null}),
-    ));
+    let e = Emulator::start(held("x"));
     let mut child = e
         .tool(&["cancel", "environment", "--name", "xe", "--wait"])
         .stdout(Stdio::piped())
@@ -491,32 +491,14 @@ fn ctrl_c_stops_waiting_exits_130_and_changes_nothing_on_the_server() {
         first.push(byte[0]);
     }
     assert!(text(&first).ends_with("environment 'xe': cancel accepted: CANCELLING"));
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
+    let status = interrupt(
+        &mut child,
+        Duration::from_secs(20),
+        "the tool did not stop on Ctrl-C",
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the tool did not stop on Ctrl-C");
-        std::thread::sleep(Duration::from_millis(20));
-    };
     assert_eq!(status.code(), Some(130));
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
     assert_eq!(
-        err,
+        rest_of(child.stderr.take()),
         "\nproton-cancel: interrupted: stopped waiting; nothing was changed on the server (a cancel \
          already accepted stands)\n"
     );

@@ -153,27 +153,20 @@ fuzz_target!(|data: &[u8]| {
             }
             Err(e) => check_error(&e),
         },
-        2 => match CancelEnvironmentDeploymentInput::decode(body) {
-            Ok(input) => {
-                let mut d = fixture(input.resource_id(), selector >> 3);
-                let _ = step(&mut d, Input::Cancel { at });
+        kind @ 2..=4 => {
+            let resource = match kind {
+                2 => CancelEnvironmentDeploymentInput::decode(body).map(|i| i.resource_id()),
+                3 => CancelComponentDeploymentInput::decode(body).map(|i| i.resource_id()),
+                _ => CancelServicePipelineDeploymentInput::decode(body).map(|i| i.resource_id()),
+            };
+            match resource {
+                Ok(resource) => {
+                    let mut d = fixture(resource, selector >> 3);
+                    let _ = step(&mut d, Input::Cancel { at });
+                }
+                Err(e) => check_error(&e),
             }
-            Err(e) => check_error(&e),
-        },
-        3 => match CancelComponentDeploymentInput::decode(body) {
-            Ok(input) => {
-                let mut d = fixture(input.resource_id(), selector >> 3);
-                let _ = step(&mut d, Input::Cancel { at });
-            }
-            Err(e) => check_error(&e),
-        },
-        4 => match CancelServicePipelineDeploymentInput::decode(body) {
-            Ok(input) => {
-                let mut d = fixture(input.resource_id(), selector >> 3);
-                let _ = step(&mut d, Input::Cancel { at });
-            }
-            Err(e) => check_error(&e),
-        },
+        }
         _ => {
             if let Err(e) = GetServiceInstanceInput::decode(body) {
                 check_error(&e);

@@ -9,35 +9,36 @@
 
 #![allow(clippy::disallowed_methods)] // a benchmark times itself
 
-use std::str::FromStr as _;
 use std::time::{Duration, Instant};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::ConnectOptions as _;
+use sqlx::Connection as _;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 
 #[tokio::main]
 async fn main() -> Result<(), sqlx::Error> {
     let mut args = std::env::args().skip(1);
     let file = args.next().unwrap_or_else(|| "sqlite-writes.db".to_owned());
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
-    let options = SqliteConnectOptions::from_str(&format!("sqlite:{file}"))?
+    // The store's pool holds this one connection.
+    let mut db = SqliteConnectOptions::new()
+        .filename(&file)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
+        .busy_timeout(Duration::from_secs(5))
+        .connect()
         .await?;
     sqlx::query("CREATE TABLE IF NOT EXISTS rows (k INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
-        .execute(&pool)
+        .execute(&mut db)
         .await?;
     sqlx::query("INSERT OR IGNORE INTO rows (k, v) VALUES (1, 0)")
-        .execute(&pool)
+        .execute(&mut db)
         .await?;
     let mut latencies = Vec::new();
     let began = Instant::now();
     while began.elapsed() < Duration::from_secs(seconds) {
         let at = Instant::now();
-        let mut tx = pool.begin().await?;
+        let mut tx = db.begin().await?;
         sqlx::query("UPDATE rows SET v = v + 1 WHERE k = 1")
             .execute(&mut *tx)
             .await?;

@@ -12,11 +12,11 @@ use proton_cancel_wire::{
 /// template registry, so a version that was deployed was published.
 pub(crate) fn matches(i: &ServiceInstance, filter: &ServiceInstanceFilter) -> bool {
     match filter {
-        ServiceInstanceFilter::Status(status) => i.deployment.deployment_status == *status,
+        ServiceInstanceFilter::Status(status) => i.members.deployment.deployment_status == *status,
         ServiceInstanceFilter::Equals(key, value) => {
             let actual = match key {
                 Key::Name => i.name.as_str(),
-                Key::TemplateName => i.template.template_name.as_str(),
+                Key::TemplateName => i.members.template.template_name.as_str(),
                 Key::ServiceName => i.service_name.as_str(),
                 Key::EnvironmentName => i.environment_name.as_str(),
                 Key::DeployedTemplateVersionStatus => "PUBLISHED",
@@ -25,10 +25,14 @@ pub(crate) fn matches(i: &ServiceInstance, filter: &ServiceInstanceFilter) -> bo
             actual == value
         }
         ServiceInstanceFilter::Time { key, at } => match key {
-            Key::CreatedAtBefore => i.deployment.created_at < *at,
-            Key::CreatedAtAfter => i.deployment.created_at > *at,
-            Key::LastDeploymentAttemptedAtBefore => i.times.last_deployment_attempted_at < *at,
-            Key::LastDeploymentAttemptedAtAfter => i.times.last_deployment_attempted_at > *at,
+            Key::CreatedAtBefore => i.members.deployment.created_at < *at,
+            Key::CreatedAtAfter => i.members.deployment.created_at > *at,
+            Key::LastDeploymentAttemptedAtBefore => {
+                i.members.times.last_deployment_attempted_at < *at
+            }
+            Key::LastDeploymentAttemptedAtAfter => {
+                i.members.times.last_deployment_attempted_at > *at
+            }
             _ => false,
         },
         _ => false,
@@ -45,17 +49,27 @@ pub(crate) fn sort(all: &mut [ServiceInstance], by: SortBy, order: SortOrder) {
         let primary = match by {
             SortBy::Name => a.name.cmp(&b.name),
             SortBy::DeploymentStatus => a
+                .members
                 .deployment
                 .deployment_status
                 .as_str()
-                .cmp(b.deployment.deployment_status.as_str()),
-            SortBy::TemplateName => a.template.template_name.cmp(&b.template.template_name),
+                .cmp(b.members.deployment.deployment_status.as_str()),
+            SortBy::TemplateName => a
+                .members
+                .template
+                .template_name
+                .cmp(&b.members.template.template_name),
             SortBy::EnvironmentName => a.environment_name.cmp(&b.environment_name),
             SortBy::LastDeploymentAttemptedAt => a
+                .members
                 .times
                 .last_deployment_attempted_at
-                .cmp(&b.times.last_deployment_attempted_at),
-            SortBy::CreatedAt => a.deployment.created_at.cmp(&b.deployment.created_at),
+                .cmp(&b.members.times.last_deployment_attempted_at),
+            SortBy::CreatedAt => a
+                .members
+                .deployment
+                .created_at
+                .cmp(&b.members.deployment.created_at),
             _ => Ordering::Equal,
         };
         let primary = match order {

@@ -168,40 +168,45 @@ fn init_logs(format: LogFormat) -> std::io::Result<logs::Flush> {
     Ok(flush)
 }
 
+/// Why the server did not start, or stopped: the line it prints, and its
+/// exit code (listed in `AFTER_HELP`).
+struct Failed {
+    code: u8,
+    message: String,
+}
+
+/// The [`Failed`] of an error, with exit code `code` and what failed.
+fn failed<E: std::fmt::Display>(
+    code: u8,
+    what: impl std::fmt::Display,
+) -> impl FnOnce(E) -> Failed {
+    move |e| Failed {
+        code,
+        message: format!("{what}: {e}"),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let stop = match stop_signal() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("cannot install the Ctrl-C handler: {e}");
-            return ExitCode::FAILURE;
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("{}", f.message);
+            ExitCode::from(f.code)
         }
-    };
+    }
+}
+
+async fn run() -> Result<(), Failed> {
+    let stop = stop_signal().map_err(failed(1, "cannot install the Ctrl-C handler"))?;
     let flags = Flags::parse();
-    let _flush = match init_logs(flags.log_format) {
-        Ok(flush) => flush,
-        Err(e) => {
-            eprintln!("cannot start the log writer: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let _flush = init_logs(flags.log_format).map_err(failed(1, "cannot start the log writer"))?;
     let seed = match &flags.seed {
         None => Seed::default(),
         Some(path) => {
-            let text = match std::fs::read(path) {
-                Ok(text) => text,
-                Err(e) => {
-                    eprintln!("cannot read {}: {e}", path.display());
-                    return ExitCode::FAILURE;
-                }
-            };
-            match Seed::from_json(&text) {
-                Ok(seed) => seed,
-                Err(e) => {
-                    eprintln!("{}: {e}", path.display());
-                    return ExitCode::FAILURE;
-                }
-            }
+            let text = std::fs::read(path)
+                .map_err(failed(1, format_args!("cannot read {}", path.display())))?;
+            Seed::from_json(&text).map_err(failed(1, path.display()))?
         }
     };
     let engine = EngineOverrides {
@@ -223,13 +228,9 @@ async fn main() -> ExitCode {
         },
         cancel_result: flags.cancel_result.map(|r| r.result(CANCELLATION_FAILURE)),
     };
-    let store = match Store::open(&flags.database).await {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("database {}: {e}", flags.database);
-            return ExitCode::from(4);
-        }
-    };
+    let store = Store::open(&flags.database)
+        .await
+        .map_err(failed(4, format_args!("database {}", flags.database)))?;
     let options = Options {
         seed,
         engine,
@@ -245,24 +246,14 @@ async fn main() -> ExitCode {
         why = &mut stop => {
             tracing::info!(signal = %why, "shutting down while the seed loads");
             println!("shutting down");
-            return ExitCode::SUCCESS;
+            return Ok(());
         }
     };
-    let app = match opened {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("seed: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let app = opened.map_err(failed(1, "seed"))?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, flags.port));
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("cannot listen on {addr}: {e}");
-            return ExitCode::from(3);
-        }
-    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(failed(3, format_args!("cannot listen on {addr}")))?;
     match listener.local_addr() {
         Ok(bound) => println!("proton-cancel-server listening on http://{bound} (Ctrl-C stops it)"),
         Err(e) => eprintln!("listening, address unknown: {e}"),
@@ -272,11 +263,7 @@ async fn main() -> ExitCode {
         tracing::info!(signal = %why, "shutting down");
         println!("shutting down");
     };
-    match serve(listener, app, shutdown).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("server error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    serve(listener, app, shutdown)
+        .await
+        .map_err(failed(1, "server error"))
 }

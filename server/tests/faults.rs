@@ -89,6 +89,15 @@ fn workspace(name: &str) -> PathBuf {
     dir
 }
 
+/// A server on the SQLite file `state.db` of [`workspace`] `name`,
+/// seeded from its `seed.json`.
+fn seeded_on_sqlite(name: &str) -> (PathBuf, Logged) {
+    let dir = workspace(name);
+    let file = dir.join("state.db");
+    let server = Logged::start(&dir, file.to_str().unwrap(), Some(&dir.join("seed.json")));
+    (dir, server)
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -107,6 +116,12 @@ async fn sqlite(file: &Path) -> sqlx::SqlitePool {
 use raw::{Answer, call};
 use server::Server;
 
+/// Asserts a 200 answer that shows the service instance in `status`.
+fn assert_shows(answer: &Answer, status: &str) {
+    assert_eq!(answer.status, "HTTP/1.1 200 OK", "{}", answer.body);
+    assert_eq!(answer.body["serviceInstance"]["deploymentStatus"], status);
+}
+
 const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
 fn assert_internal_error(answer: &Answer, says: &str) {
@@ -124,11 +139,9 @@ fn assert_internal_error(answer: &Answer, says: &str) {
 #[test]
 fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_while_other_resources_work()
  {
-    let dir = workspace("corrupt-row");
-    let file = dir.join("state.db");
-    let mut server = Logged::start(&dir, file.to_str().unwrap(), Some(&dir.join("seed.json")));
+    let (dir, mut server) = seeded_on_sqlite("corrupt-row");
     let rt = runtime();
-    let pool = rt.block_on(sqlite(&file));
+    let pool = rt.block_on(sqlite(&dir.join("state.db")));
     let key = "service-instance/shop/web";
     let good: String = rt.block_on(async {
         let good = sqlx::query_scalar("SELECT snapshot FROM resources WHERE key = ?1")
@@ -169,11 +182,7 @@ fn a_row_that_does_not_decode_answers_500_with_its_request_id_and_a_log_line_whi
     let api = call(server.port(), "GetServiceInstance", GET_API);
     assert_eq!(api.status, "HTTP/1.1 200 OK");
     let updated = call(server.port(), "UpdateServiceInstance", UPDATE_API);
-    assert_eq!(updated.status, "HTTP/1.1 200 OK", "{}", updated.body);
-    assert_eq!(
-        updated.body["serviceInstance"]["deploymentStatus"],
-        "IN_PROGRESS"
-    );
+    assert_shows(&updated, "IN_PROGRESS");
     assert!(server.alive());
 
     // Repaired, the row serves again.
@@ -201,11 +210,9 @@ const CANCEL_WEB: &str = r#"{"serviceName": "shop", "serviceInstanceName": "web"
 
 #[test]
 fn a_row_whose_snapshot_is_older_than_its_revision_is_corrupt_for_reads_and_for_cached_writes() {
-    let dir = workspace("revision-mismatch");
-    let file = dir.join("state.db");
-    let mut server = Logged::start(&dir, file.to_str().unwrap(), Some(&dir.join("seed.json")));
+    let (dir, mut server) = seeded_on_sqlite("revision-mismatch");
     let rt = runtime();
-    let pool = rt.block_on(sqlite(&file));
+    let pool = rt.block_on(sqlite(&dir.join("state.db")));
     let key = "service-instance/shop/web";
     let snapshot = |pool: &sqlx::SqlitePool| {
         rt.block_on(
@@ -256,11 +263,7 @@ fn a_row_whose_snapshot_is_older_than_its_revision_is_corrupt_for_reads_and_for_
     // Repaired, it serves and writes again.
     put(&pool, &current);
     let cancel = call(server.port(), "CancelServiceInstanceDeployment", CANCEL_WEB);
-    assert_eq!(cancel.status, "HTTP/1.1 200 OK", "{}", cancel.body);
-    assert_eq!(
-        cancel.body["serviceInstance"]["deploymentStatus"],
-        "CANCELLING"
-    );
+    assert_shows(&cancel, "CANCELLING");
     assert!(server.alive());
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
@@ -277,10 +280,12 @@ struct Relayed {
 }
 
 impl Relayed {
-    /// Starts one for test `test`, in directory `name`; `None` (and a
-    /// SKIPPED line) when no PostgreSQL is configured.
-    fn start(test: &str, name: &str) -> Option<Self> {
-        let url = postgres::url_or_skip(test)?;
+    /// Starts one for the calling test, in directory `name`; `None` (and
+    /// a SKIPPED line naming the test) when no PostgreSQL is configured.
+    fn start(name: &str) -> Option<Self> {
+        // The test harness names each test's thread after the test.
+        let test = std::thread::current().name().unwrap_or(name).to_owned();
+        let url = postgres::url_or_skip(&test)?;
         let url = url.as_str();
         let dir = workspace(name);
         let rt = runtime();
@@ -321,10 +326,7 @@ impl Relayed {
 
 #[test]
 fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it() {
-    let Some(mut t) = Relayed::start(
-        "a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it",
-        "database-away",
-    ) else {
+    let Some(mut t) = Relayed::start("database-away") else {
         return;
     };
     let (relay, server) = (&t.relay, &mut t.server);
@@ -379,11 +381,7 @@ fn a_database_that_goes_away_mid_request_answers_500_and_service_returns_with_it
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert_eq!(back.status, "HTTP/1.1 200 OK", "{}", back.body);
-    assert_eq!(
-        back.body["serviceInstance"]["deploymentStatus"],
-        "SUCCEEDED"
-    );
+    assert_shows(&back, "SUCCEEDED");
     assert!(server.alive());
     t.finish();
 }
@@ -400,10 +398,7 @@ fn gets_at_once(port: u16, n: usize) -> Vec<Answer> {
 
 #[test]
 fn connections_that_died_while_idle_are_replaced_before_a_request_uses_them() {
-    let Some(mut t) = Relayed::start(
-        "connections_that_died_while_idle_are_replaced_before_a_request_uses_them",
-        "died-idle",
-    ) else {
+    let Some(mut t) = Relayed::start("died-idle") else {
         return;
     };
     let (relay, server) = (&t.relay, &mut t.server);
@@ -418,8 +413,7 @@ fn connections_that_died_while_idle_are_replaced_before_a_request_uses_them() {
     std::thread::sleep(Duration::from_millis(300));
     // No request pays for a dead connection: each is pinged first.
     for a in gets_at_once(server.port(), 8) {
-        assert_eq!(a.status, "HTTP/1.1 200 OK", "{}", a.body);
-        assert_eq!(a.body["serviceInstance"]["deploymentStatus"], "SUCCEEDED");
+        assert_shows(&a, "SUCCEEDED");
     }
     assert!(server.alive());
     t.finish();
@@ -493,12 +487,8 @@ fn a_database_made_by_a_newer_version_is_refused_at_start_with_exit_code_4() {
         .unwrap();
         pool.close().await;
     });
-    let out = Command::new(BIN)
-        .args(["--port", "0", "--database", &database])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, err) = server::exit_of(BIN, &["--port", "0", "--database", &database]);
+    assert_eq!(code, Some(4));
     assert_eq!(
         err.lines().last().unwrap(),
         format!(

@@ -16,6 +16,9 @@ async fn start() -> SocketAddr {
         .1
 }
 
+/// The target of the operation most tests send.
+const CANCEL: &str = "AwsProton20200720.CancelServiceInstanceDeployment";
+
 /// Sends one request with a blocking socket on a worker thread: the
 /// request line `method path`, the extra header lines `headers` (each
 /// ending in CRLF), a Content-Length and `body`; returns the status line,
@@ -78,12 +81,7 @@ async fn an_unknown_target_gets_the_unknown_operation_shape() {
 #[tokio::test]
 async fn a_body_that_is_not_json_is_a_serialization_exception() {
     let addr = start().await;
-    let (status, headers, body) = send(
-        addr,
-        "AwsProton20200720.CancelServiceInstanceDeployment",
-        b"<xml/>".to_vec(),
-    )
-    .await;
+    let (status, headers, body) = send(addr, CANCEL, b"<xml/>".to_vec()).await;
     assert_eq!(status, "HTTP/1.1 400 Bad Request");
     assert!(headers.contains("x-amzn-errortype: serializationexception"));
     assert_eq!(
@@ -96,12 +94,7 @@ async fn a_body_that_is_not_json_is_a_serialization_exception() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused_without_reading_it() {
     let addr = start().await;
-    let (status, headers, body) = send(
-        addr,
-        "AwsProton20200720.CancelServiceInstanceDeployment",
-        vec![b' '; MAX_BODY_BYTES + 1],
-    )
-    .await;
+    let (status, headers, body) = send(addr, CANCEL, vec![b' '; MAX_BODY_BYTES + 1]).await;
     assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
     assert!(headers.contains("x-amzn-errortype: serializationexception"));
     assert_eq!(
@@ -329,13 +322,10 @@ async fn every_response_carries_its_own_request_id() {
         ("AwsProton20200720.GetServiceInstance", b"{}".to_vec()),
         ("AwsProton20200720.DeleteEverything", b"{}".to_vec()),
         (
-            "AwsProton20200720.CancelServiceInstanceDeployment",
+            CANCEL,
             br#"{"serviceName": "shop", "serviceInstanceName": "ghost"}"#.to_vec(),
         ),
-        (
-            "AwsProton20200720.CancelServiceInstanceDeployment",
-            vec![b' '; MAX_BODY_BYTES + 1],
-        ),
+        (CANCEL, vec![b' '; MAX_BODY_BYTES + 1]),
     ] {
         let (status, headers, _) = send(addr, target, body).await;
         assert!(ids.insert(request_id(&headers)), "{status}: id reused");

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use proton_cancel_test_support::process as server;
 use proton_cancel_test_support::raw;
 
-use server::Server;
+use server::{Server, exit_of, interrupt, rest_of};
 
 const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
@@ -32,32 +32,16 @@ fn spawn(args: &[&str]) -> Server {
     Server::listen(command, String::new)
 }
 
-/// Sends SIGINT to the server's pid and waits (at most 20 s) for it to
-/// exit; returns its exit code and everything it wrote to stderr.
-fn interrupt(mut server: Server) -> (Option<i32>, String) {
-    let pid = server.child.id().to_string();
-    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let code = loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            break status.code();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not stop on SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut err = String::new();
-    server
-        .child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    (code, err)
+/// Stops the server with SIGINT (at most 20 s); returns its exit code and
+/// everything it wrote to stderr.
+fn stop(mut server: Server) -> (Option<i32>, String) {
+    let code = interrupt(
+        &mut server.child,
+        Duration::from_secs(20),
+        "the server did not stop on SIGINT",
+    )
+    .code();
+    (code, rest_of(server.child.stderr.take()))
 }
 
 /// POSTs `body` to operation `op`; returns the status line and the request
@@ -98,12 +82,11 @@ fn help_states_the_loopback_bind_the_defaults_the_seed_format_and_the_override_o
 
 #[test]
 fn startup_errors_say_what_is_wrong_and_exit_with_their_code() {
-    let out = Command::new(BIN)
-        .args(["--database", "memory", "--seed", "/nonexistent/seed.json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, err) = exit_of(
+        BIN,
+        &["--database", "memory", "--seed", "/nonexistent/seed.json"],
+    );
+    assert_eq!(code, Some(1));
     assert!(
         err.starts_with("cannot read /nonexistent/seed.json: No such file or directory"),
         "{err}"
@@ -111,28 +94,20 @@ fn startup_errors_say_what_is_wrong_and_exit_with_their_code() {
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = Command::new(BIN)
-        .args(["--database", "memory", "--port", &port])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, err) = exit_of(BIN, &["--database", "memory", "--port", &port]);
+    assert_eq!(code, Some(3));
     assert!(
         err.starts_with(&format!("cannot listen on 127.0.0.1:{port}: ")),
         "{err}"
     );
 
-    let out = Command::new(BIN)
-        .args(["--port", "seventy"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(exit_of(BIN, &["--port", "seventy"]).0, Some(2));
 }
 
 #[test]
 fn ctrl_c_right_after_the_listening_line_shuts_down_cleanly() {
     let server = spawn(&[]);
-    let (code, err) = interrupt(server);
+    let (code, err) = stop(server);
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("shutting down signal=Ctrl-C"), "{err}");
 }
@@ -160,7 +135,7 @@ fn each_request_is_one_log_line_with_its_id_operation_resource_outcome_and_laten
         r#"{"serviceName": "shop", "name": "web\nERROR forged"}"#,
     );
     assert_eq!(status, "HTTP/1.1 400 Bad Request");
-    let (_, err) = interrupt(server);
+    let (_, err) = stop(server);
     let _ = std::fs::remove_file(&seed);
 
     let lines: Vec<serde_json::Value> = err
@@ -280,15 +255,7 @@ fn state_and_pending_engine_work_survive_a_sigkill_and_the_seed_never_resets_the
     let dir = std::env::temp_dir().join(format!("proton-cancel-durable-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("state.db");
-    let seed = dir.join("seed.json");
-    std::fs::write(
-        &seed,
-        r#"{"serviceInstances": [{"serviceName": "shop", "name": "web", "environmentName": "prod",
-            "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
-            "deploymentStatus": "IN_PROGRESS",
-            "engine": {"updateAfterMs": null, "cancelStartAfterMs": 1500, "cancelFinishAfterMs": 500}}]}"#,
-    )
-    .unwrap();
+    let seed = server::seed_in_progress(&dir, 1500, 500);
     let args = [
         "--database",
         db.to_str().unwrap(),
@@ -318,7 +285,7 @@ fn state_and_pending_engine_work_survive_a_sigkill_and_the_seed_never_resets_the
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let (code, _) = interrupt(server);
+    let (code, _) = stop(server);
     assert_eq!(code, Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -352,32 +319,13 @@ fn ctrl_c_while_a_large_seed_loads_stops_at_once_and_a_restart_finishes_the_seed
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still loading the seed 5 s after Ctrl-C"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    let code = interrupt(
+        &mut child,
+        Duration::from_secs(5),
+        "still loading the seed 5 s after Ctrl-C",
+    )
+    .code();
+    let out = rest_of(child.stdout.take());
     assert_eq!((code, out.as_str()), (Some(0), "shutting down\n"));
     drop(child);
 

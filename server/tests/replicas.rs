@@ -48,15 +48,7 @@ fn two_replicas_on_one_postgres_give_one_cancelling_and_settle_once() {
     let database = schema.scoped(&url);
     let dir = std::env::temp_dir().join(format!("proton-cancel-replicas-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let seed = dir.join("seed.json");
-    std::fs::write(
-        &seed,
-        r#"{"serviceInstances": [{"serviceName": "shop", "name": "web", "environmentName": "prod",
-            "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
-            "deploymentStatus": "IN_PROGRESS",
-            "engine": {"updateAfterMs": null, "cancelStartAfterMs": 300, "cancelFinishAfterMs": 300}}]}"#,
-    )
-    .unwrap();
+    let seed = server::seed_in_progress(&dir, 300, 300);
     let seed = seed.to_str().unwrap().to_owned();
     let a = replica(&database, &seed);
     let b = replica(&database, &seed);

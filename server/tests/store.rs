@@ -12,7 +12,7 @@ use common::*;
 use postgres::Schema;
 use proton_cancel::*;
 use proton_cancel_server::store::{
-    Expected, NewJob, Produced, RecordRow, Row, Store, StoreError, Written,
+    Expected, Job, NewJob, Produced, RecordRow, Row, Store, StoreError, Written,
 };
 use proton_cancel_wire::{DeploymentRecord, RecordPlace};
 use serde_json::json;
@@ -52,20 +52,10 @@ fn record(before: &Observed, id: DeploymentId, at: Timestamp) -> DeploymentRecor
 async fn conformance(store: &Store) {
     // Inserting is only-if-absent.
     let rest = at_rest();
-    assert!(
-        store
-            .insert(&row(&rest), &Produced::default())
-            .await
-            .unwrap()
-    );
+    assert!(insert(store, &rest).await);
     let mut other = rest.clone();
     let _ = other.handle(update_a());
-    assert!(
-        !store
-            .insert(&row(&other), &Produced::default())
-            .await
-            .unwrap()
-    );
+    assert!(!insert(store, &other).await);
     assert_eq!(store.load(&instance()).await.unwrap(), Some(row(&rest)));
     assert_eq!(
         store
@@ -86,10 +76,7 @@ async fn conformance(store: &Store) {
         jobs: vec![job(105, 1)],
     };
     assert_eq!(
-        store
-            .commit(&Expected::of(&row(&rest)), &row(&updating), &produced)
-            .await
-            .unwrap(),
+        commit(store, &rest, &updating, &produced).await,
         Written::Committed
     );
     let lost = Produced {
@@ -100,10 +87,7 @@ async fn conformance(store: &Store) {
         jobs: vec![job(100, 2)],
     };
     assert_eq!(
-        store
-            .commit(&Expected::of(&row(&rest)), &row(&updating), &lost)
-            .await
-            .unwrap(),
+        commit(store, &rest, &updating, &lost).await,
         Written::Stale,
         "the second writer read a revision that is gone"
     );
@@ -137,10 +121,7 @@ async fn conformance(store: &Store) {
         jobs: Vec::new(),
     };
     assert_eq!(
-        store
-            .commit(&Expected::of(&row(&updating)), &row(&cancelled), &produced)
-            .await
-            .unwrap(),
+        commit(store, &updating, &cancelled, &produced).await,
         Written::Committed
     );
     assert_eq!(store.records().await.unwrap(), vec![followed]);
@@ -148,47 +129,44 @@ async fn conformance(store: &Store) {
     // Jobs: claimed when due, not again while leased, again after the lease
     // (a crash between claim and apply re-delivers), gone once finished.
     assert_eq!(store.next_due().await.unwrap(), Some(t(105)));
-    assert_eq!(
-        store
-            .claim_due(t(104), Duration::from_secs(30), 10)
-            .await
-            .unwrap(),
-        vec![]
-    );
-    let claimed = store
-        .claim_due(t(105), Duration::from_secs(30), 10)
-        .await
-        .unwrap();
+    assert_eq!(claim(store, 104).await, vec![]);
+    let claimed = claim(store, 105).await;
     assert_eq!(claimed.len(), 1, "the stale write queued nothing");
     assert_eq!(
         (claimed[0].due, &claimed[0].resource, &claimed[0].payload),
         (t(105), &instance(), &json!({"report": 1}).to_string())
     );
-    assert_eq!(
-        store
-            .claim_due(t(106), Duration::from_secs(30), 10)
-            .await
-            .unwrap(),
-        vec![]
-    );
-    let again = store
-        .claim_due(t(136), Duration::from_secs(30), 10)
-        .await
-        .unwrap();
+    assert_eq!(claim(store, 106).await, vec![]);
+    let again = claim(store, 136).await;
     assert_eq!(
         again.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![claimed[0].id]
     );
     store.finish_job(claimed[0].id).await.unwrap();
-    assert_eq!(
-        store
-            .claim_due(t(1_000), Duration::from_secs(30), 10)
-            .await
-            .unwrap(),
-        vec![]
-    );
+    assert_eq!(claim(store, 1_000).await, vec![]);
     assert_eq!(store.next_due().await.unwrap(), None);
     assert_eq!(store.load_all().await.unwrap().len(), 1);
+}
+
+/// Inserts the row of `d`, producing nothing: whether it was new.
+async fn insert(store: &Store, d: &Deployment) -> bool {
+    store.insert(&row(d), &Produced::default()).await.unwrap()
+}
+
+/// Commits `to` over the row of `from` it read, with what it `produced`.
+async fn commit(store: &Store, from: &Deployment, to: &Deployment, produced: &Produced) -> Written {
+    store
+        .commit(&Expected::of(&row(from)), &row(to), produced)
+        .await
+        .unwrap()
+}
+
+/// The jobs due at `secs` that no live lease holds, claimed for 30 s.
+async fn claim(store: &Store, secs: i64) -> Vec<Job> {
+    store
+        .claim_due(t(secs), Duration::from_secs(30), 10)
+        .await
+        .unwrap()
 }
 
 /// Twenty writers read the same revision and commit at once: exactly one
@@ -202,12 +180,7 @@ async fn racing_writers(store: &Store) {
         o
     })
     .unwrap();
-    assert!(
-        store
-            .insert(&row(&env), &Produced::default())
-            .await
-            .unwrap()
-    );
+    assert!(insert(store, &env).await);
     let read = Expected::of(&row(&env));
     let mut next = env.clone();
     let _ = next.handle(Input::Delete { at: t(1) });
@@ -257,12 +230,7 @@ async fn a_sqlite_file_keeps_state_and_pending_jobs_across_a_restart() {
     {
         let store = Store::open(&url).await.unwrap();
         let rest = at_rest();
-        assert!(
-            store
-                .insert(&row(&rest), &Produced::default())
-                .await
-                .unwrap()
-        );
+        assert!(insert(&store, &rest).await);
         let produced = Produced {
             records: Vec::new(),
             jobs: vec![job(105, 7)],

@@ -28,6 +28,21 @@ pub fn config(minor: u32) -> Configuration {
     }
 }
 
+/// The spec the benchmarks deploy: a service instance's usual size.
+pub const SPEC: &str = "proton: ServiceSpec\nspec:\n  port: 8080\n";
+
+/// [`config`] with [`SPEC`]: what the benchmarks deploy, so that a
+/// response has a real service instance's size (about 500 bytes).
+pub fn config_with_spec(minor: u32) -> Configuration {
+    match config(minor) {
+        Configuration::Template { template, .. } => Configuration::Template {
+            template,
+            spec: Some(Spec::new(SPEC).unwrap()),
+        },
+        other => other,
+    }
+}
+
 pub fn t(secs: i64) -> Timestamp {
     Timestamp::from_secs(secs)
 }
@@ -78,6 +93,21 @@ pub fn created(secs: i64, client_token: Option<&str>) -> Deployment {
     d
 }
 
+/// Every engine report about attempt `id` at t = `secs`: the update's
+/// success and failure, the cancellation's start, success and failure.
+pub fn reports_about(secs: i64, id: DeploymentId) -> [Input; 5] {
+    [
+        update_finished(secs, id, EngineResult::Succeeded),
+        update_finished(secs, id, EngineResult::Failed(reason("x"))),
+        Input::CancellationStarted {
+            at: t(secs),
+            deployment_id: id,
+        },
+        cancellation_finished(secs, id, EngineResult::Succeeded),
+        cancellation_finished(secs, id, EngineResult::Failed(reason("x"))),
+    ]
+}
+
 /// The effect that starts attempt `id` towards `target`.
 pub fn start_deployment(id: DeploymentId, target: Configuration) -> Effect {
     Effect::StartDeployment {
@@ -86,14 +116,29 @@ pub fn start_deployment(id: DeploymentId, target: Configuration) -> Effect {
     }
 }
 
-/// The update of [`A`] to 1.1, accepted at t = 100 s with client token
-/// `token-1`.
-pub fn update_a() -> Input {
+/// The update of [`A`] to `target`, accepted at t = 100 s with client
+/// token `token-1`.
+pub fn update_a_to(target: Configuration) -> Input {
     Input::Update {
         at: t(100),
         deployment_id: A,
-        target: config(1),
+        target,
         client_token: Some(token("token-1")),
+    }
+}
+
+/// The update of [`A`] to 1.1 ([`update_a_to`]).
+pub fn update_a() -> Input {
+    update_a_to(config(1))
+}
+
+/// A second update, of [`B`] to 1.`minor` at t = 200 s with `client_token`.
+pub fn update_b(minor: u32, client_token: Option<&str>) -> Input {
+    Input::Update {
+        at: t(200),
+        deployment_id: B,
+        target: config(minor),
+        client_token: client_token.map(token),
     }
 }
 
@@ -102,6 +147,19 @@ pub fn updating() -> Deployment {
     let mut d = at_rest();
     let outcome = d.handle(update_a());
     assert_eq!(outcome.effect(), Some(&start_deployment(A, config(1))));
+    d
+}
+
+/// `web` at rest on [`config_with_spec`] 1.0 since t = 0 s.
+pub fn at_rest_with_spec() -> Deployment {
+    Deployment::restore(Observed::new(instance(), t(0), config_with_spec(0))).unwrap()
+}
+
+/// [`at_rest_with_spec`] updating to [`config_with_spec`] 1.1 with
+/// [`update_a_to`]: the state the benchmarks cancel.
+pub fn updating_with_spec() -> Deployment {
+    let mut d = at_rest_with_spec();
+    let _ = d.handle(update_a_to(config_with_spec(1)));
     d
 }
 
@@ -328,20 +386,26 @@ pub const RACE: [Race; 7] = [
     Race::StaleUpdateOk,
 ];
 
-/// Every symbol.
-pub const RACE_AND_DELETION: [Race; 11] = [
-    Race::Cancel,
-    Race::UpdateOk,
-    Race::UpdateFail,
-    Race::CancelStart,
-    Race::CancelOk,
-    Race::CancelFail,
-    Race::StaleUpdateOk,
-    Race::StaleCancelOk,
-    Race::Delete,
-    Race::DeleteOk,
-    Race::DeleteFail,
-];
+/// Every symbol: [`RACE`], a stale cancellation report and the deletion.
+pub const RACE_AND_DELETION: [Race; 11] = {
+    let more = [
+        Race::StaleCancelOk,
+        Race::Delete,
+        Race::DeleteOk,
+        Race::DeleteFail,
+    ];
+    let mut all = [Race::Cancel; 11];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < RACE.len() {
+            RACE[i]
+        } else {
+            more[i - RACE.len()]
+        };
+        i += 1;
+    }
+    all
+};
 
 impl Race {
     /// The Cancel call and the cancellation reports: what the "no effect"

@@ -2,7 +2,9 @@
 //! of 127.0.0.1, found by its listening line, killed by pid when dropped.
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 /// A running server; killed by pid on drop if the test did not stop it.
 pub struct Server {
@@ -42,4 +44,54 @@ impl Server {
         });
         Self { child, port }
     }
+}
+
+/// Sends SIGINT (what Ctrl-C sends) to `child`, by its pid, and waits for
+/// it to exit: its exit status. Panics with `stuck` when it is still running
+/// `within` after the signal.
+pub fn interrupt(child: &mut Child, within: Duration, stuck: &str) -> ExitStatus {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(sent.success(), "kill -INT {pid} failed");
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "{stuck}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Writes `seed.json` in `dir`: `web` of `shop` (environment `prod`)
+/// IN_PROGRESS with an update that never finishes, and a cancellation that
+/// starts `start_ms` after a cancel and ends `finish_ms` later. Its path.
+pub fn seed_in_progress(dir: &Path, start_ms: u64, finish_ms: u64) -> PathBuf {
+    let seed = dir.join("seed.json");
+    let instance = serde_json::json!({
+        "serviceName": "shop", "name": "web", "environmentName": "prod",
+        "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
+        "deploymentStatus": "IN_PROGRESS",
+        "engine": {"updateAfterMs": null, "cancelStartAfterMs": start_ms, "cancelFinishAfterMs": finish_ms},
+    });
+    std::fs::write(
+        &seed,
+        serde_json::json!({ "serviceInstances": [instance] }).to_string(),
+    )
+    .unwrap();
+    seed
+}
+
+/// Everything left on a child's piped `stream` (its stdout or stderr),
+/// read to its end.
+pub fn rest_of(stream: Option<impl Read>) -> String {
+    let mut text = String::new();
+    stream.unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Runs `bin` with `args` to its end: its exit code and standard error.
+pub fn exit_of(bin: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(bin).args(args).output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
 }

@@ -11,50 +11,12 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use proton_cancel::{
-    ClientToken, Configuration, Deployment, DeploymentId, Input, Observed, ResourceId,
-    ResourceName, Spec, TemplateRef, TemplateVersion, Timestamp,
-};
+use proton_cancel::{Input, Timestamp};
+use proton_cancel_test_support::builders::{name, updating_with_spec};
 use proton_cancel_wire::{
     Addresses, ApiError, Body, CancelServiceInstanceDeploymentInput,
     CancelServiceInstanceDeploymentOutput, Request, ServiceInstance,
 };
-
-fn name(s: &str) -> ResourceName {
-    ResourceName::new(s).unwrap()
-}
-
-fn config(minor: &str) -> Configuration {
-    Configuration::Template {
-        template: TemplateRef {
-            name: name("web-tmpl"),
-            major: TemplateVersion::new("1").unwrap(),
-            minor: TemplateVersion::new(minor).unwrap(),
-        },
-        spec: Some(Spec::new("proton: ServiceSpec\nspec:\n  port: 8080\n").unwrap()),
-    }
-}
-
-/// `web` of `shop`, with an update to 1.1 IN_PROGRESS.
-fn updating() -> Deployment {
-    let resource = ResourceId::ServiceInstance {
-        service: name("shop"),
-        name: name("web"),
-    };
-    let mut d = Deployment::restore(Observed::new(
-        resource,
-        Timestamp::from_secs(0),
-        config("0"),
-    ))
-    .unwrap();
-    let _ = d.handle(Input::Update {
-        at: Timestamp::from_secs(100),
-        deployment_id: DeploymentId::from_u128(0x2b6d_1f3e_0c4a_4e7b_9a51_3f0d_2c8e_9b71),
-        target: config("1"),
-        client_token: Some(ClientToken::new("token-1").unwrap()),
-    });
-    d
-}
 
 fn bench(c: &mut Criterion) {
     let arn = "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web";
@@ -63,7 +25,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("request_path");
     group.bench_function("cancel_service_instance_deployment", |b| {
         b.iter_batched_ref(
-            updating,
+            updating_with_spec,
             |d| -> Vec<u8> {
                 // bytes -> validated input -> machine -> response bytes
                 let input = CancelServiceInstanceDeploymentInput::decode(black_box(body)).unwrap();
@@ -85,7 +47,7 @@ fn bench(c: &mut Criterion) {
     });
     // The same bytes through serde_json alone.
     let response: serde_json::Value = {
-        let mut d = updating();
+        let mut d = updating_with_spec();
         let _ = d.handle(Input::Cancel {
             at: Timestamp::from_secs(110),
         });

@@ -11,7 +11,7 @@ use crate::list::{NextToken, next_token};
 use crate::operation::Operation;
 use crate::record::DeploymentSummary;
 use crate::request::{Request, parse_body, validated};
-use crate::validation::Validator;
+use crate::validation::{Member, Validator};
 
 /// The names ListDeployments and GetDeployment select deployments by:
 /// every name given must match the deployment's.
@@ -48,20 +48,17 @@ impl DeploymentFilter {
     /// `serviceInstanceName`).
     fn decode<T>(
         v: &mut Validator,
-        names: [Option<Cow<'_, str>>; 4],
+        names: RawNames<'_>,
         between: impl FnOnce(&mut Validator) -> T,
     ) -> (Self, T) {
-        let [component, environment, service_instance, service] = names;
-        let component_name = v.optional("componentName", false, component, ResourceName::new);
-        let environment_name = v.optional("environmentName", false, environment, ResourceName::new);
+        let name = |v: &mut Validator, member, value| {
+            v.optional(Member::shown(member), value, ResourceName::new)
+        };
+        let component_name = name(v, "componentName", names.component_name);
+        let environment_name = name(v, "environmentName", names.environment_name);
         let middle = between(v);
-        let service_instance_name = v.optional(
-            "serviceInstanceName",
-            false,
-            service_instance,
-            ResourceName::new,
-        );
-        let service_name = v.optional("serviceName", false, service, ResourceName::new);
+        let service_instance_name = name(v, "serviceInstanceName", names.service_instance_name);
+        let service_name = name(v, "serviceName", names.service_name);
         let filter = Self {
             component_name,
             environment_name,
@@ -70,6 +67,20 @@ impl DeploymentFilter {
         };
         (filter, middle)
     }
+}
+
+/// The four names of a deployment filter, as a body gives them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawNames<'a> {
+    #[serde(borrow)]
+    component_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    environment_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    service_instance_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    service_name: Option<Cow<'a, str>>,
 }
 
 /// ListDeployments's input.
@@ -87,17 +98,11 @@ pub struct ListDeploymentsInput {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawListDeployments<'a> {
-    #[serde(borrow)]
-    component_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    environment_name: Option<Cow<'a, str>>,
+    #[serde(borrow, flatten)]
+    names: RawNames<'a>,
     max_results: Option<i64>,
     #[serde(borrow)]
     next_token: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_instance_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_name: Option<Cow<'a, str>>,
 }
 
 impl Request for ListDeploymentsInput {
@@ -106,18 +111,13 @@ impl Request for ListDeploymentsInput {
     fn decode(body: &[u8]) -> Result<Self, ApiError> {
         let raw: RawListDeployments = parse_body(body)?;
         let mut v = Validator::default();
-        let names = [
-            raw.component_name,
-            raw.environment_name,
-            raw.service_instance_name,
-            raw.service_name,
-        ];
-        let (filter, (max_results, next_token)) = DeploymentFilter::decode(&mut v, names, |v| {
-            (
-                v.optional_int("maxResults", raw.max_results, 1, 100),
-                v.optional_str("nextToken", false, raw.next_token, next_token),
-            )
-        });
+        let (filter, (max_results, next_token)) =
+            DeploymentFilter::decode(&mut v, raw.names, |v| {
+                (
+                    v.optional_int("maxResults", raw.max_results, 1, 100),
+                    v.optional_str("nextToken", false, raw.next_token, next_token),
+                )
+            });
         v.finish()?;
         Ok(Self {
             filter,
@@ -141,16 +141,10 @@ pub struct GetDeploymentInput {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawGetDeployment<'a> {
-    #[serde(borrow)]
-    component_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    environment_name: Option<Cow<'a, str>>,
+    #[serde(borrow, flatten)]
+    names: RawNames<'a>,
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_instance_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_name: Option<Cow<'a, str>>,
 }
 
 fn deployment_id(value: String) -> Result<DeploymentId, proton_cancel::InvalidValue> {
@@ -163,14 +157,8 @@ impl Request for GetDeploymentInput {
     fn decode(body: &[u8]) -> Result<Self, ApiError> {
         let raw: RawGetDeployment = parse_body(body)?;
         let mut v = Validator::default();
-        let names = [
-            raw.component_name,
-            raw.environment_name,
-            raw.service_instance_name,
-            raw.service_name,
-        ];
-        let (filter, id) = DeploymentFilter::decode(&mut v, names, |v| {
-            v.required("id", false, raw.id, deployment_id)
+        let (filter, id) = DeploymentFilter::decode(&mut v, raw.names, |v| {
+            v.required(Member::shown("id"), raw.id, deployment_id)
         });
         v.finish()?;
         if filter.service_instance_name.is_some() && filter.service_name.is_none() {

@@ -41,7 +41,7 @@
 )]
 
 #[macro_use]
-mod wire_enum;
+mod declare;
 
 mod deployments;
 mod echo;
@@ -85,7 +85,7 @@ pub use request::{
 pub use service::{Service, ServiceInstanceSummary, ServiceStatus};
 pub use shape::{
     AttemptTimes, Component, DeploymentMembers, Environment, ServiceInstance, ServicePipeline,
-    Shape, TemplateMembers,
+    Shape, TemplateDeployment, TemplateMembers,
 };
 pub use update::{
     ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, Deploys,

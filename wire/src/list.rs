@@ -10,7 +10,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::operation::Operation;
 use crate::request::{Request, parse_body};
 use crate::time::parse_rfc3339_utc;
-use crate::validation::{MemberConstraint, Validator};
+use crate::validation::{Member, MemberConstraint, Validator};
 
 /// The `NextToken` pattern.
 const NEXT_TOKEN_PATTERN: &str = "^[A-Za-z0-9+=/]+$";
@@ -262,7 +262,11 @@ impl Request for ListServiceInstancesInput {
         }
         let max_results = v.optional_int("maxResults", raw.max_results, 1, 100);
         let next_token = v.optional_str("nextToken", false, raw.next_token, next_token);
-        let service_name = v.optional("serviceName", false, raw.service_name, ResourceName::new);
+        let service_name = v.optional(
+            Member::shown("serviceName"),
+            raw.service_name,
+            ResourceName::new,
+        );
         let sort_by = v.optional_enum("sortBy", raw.sort_by);
         let sort_order = v.optional_enum("sortOrder", raw.sort_order);
         v.finish()?;

@@ -9,19 +9,9 @@ pub const TARGET_PREFIX: &str = "AwsProton20200720";
 
 /// The operations this crate speaks: every operation of the service model
 /// excerpt it is built from, in the model's order.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::Display,
-    strum::EnumString,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[derive(strum::Display, strum::EnumString, strum::EnumIter, strum::IntoStaticStr)]
 pub enum Operation {
     /// CancelServiceInstanceDeployment.
     CancelServiceInstanceDeployment,

@@ -24,15 +24,12 @@ pub trait ShapeOutput: Body {
     fn new(shape: Self::Shape) -> Self;
 }
 
+/// Declares an output once: its struct, the member its operation names
+/// (`$wire`) and, for a page of a list, `nextToken` after it; its JSON
+/// body; and, for an output of one value, [`ShapeOutput`].
 macro_rules! output {
     ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $shape:ident }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            #[doc = concat!("`", $wire, "`.")]
-            #[serde(rename = $wire)]
-            pub $field: $shape,
-        }
+        output!(@struct $(#[$meta])* $name { $field: $wire, $shape });
 
         impl ShapeOutput for $name {
             type Shape = $shape;
@@ -40,6 +37,23 @@ macro_rules! output {
             fn new(shape: $shape) -> Self {
                 Self { $field: shape }
             }
+        }
+    };
+    ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, [$item:ident], $next:ident }) => {
+        output!(@struct $(#[$meta])* $name { $field: $wire, Vec<$item>, $next });
+    };
+    (@struct $(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $shape:ty $(, $next:ident)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            #[doc = concat!("`", $wire, "`.")]
+            #[serde(rename = $wire)]
+            pub $field: $shape,
+            $(
+                /// `nextToken`: where the next page starts; absent on the last.
+                #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+                pub $next: Option<NextToken>,
+            )?
         }
 
         impl Body for $name {
@@ -108,32 +122,11 @@ output! {
     GetDeploymentOutput { deployment: "deployment", DeploymentRecord }
 }
 
-macro_rules! list_output {
-    ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $item:ident }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            #[doc = concat!("`", $wire, "`: one page.")]
-            #[serde(rename = $wire)]
-            pub $field: Vec<$item>,
-            /// `nextToken`: where the next page starts; absent on the last.
-            #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-            pub next_token: Option<NextToken>,
-        }
-
-        impl Body for $name {
-            fn to_json(&self) -> Vec<u8> {
-                serde_json::to_vec(self).unwrap_or_default()
-            }
-        }
-    };
+output! {
+    /// ListServiceInstances's output: one page.
+    ListServiceInstancesOutput { service_instances: "serviceInstances", [ServiceInstanceSummary], next_token }
 }
-
-list_output! {
-    /// ListServiceInstances's output.
-    ListServiceInstancesOutput { service_instances: "serviceInstances", ServiceInstanceSummary }
-}
-list_output! {
-    /// ListDeployments's output.
-    ListDeploymentsOutput { deployments: "deployments", DeploymentSummary }
+output! {
+    /// ListDeployments's output: one page.
+    ListDeploymentsOutput { deployments: "deployments", [DeploymentSummary], next_token }
 }

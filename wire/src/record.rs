@@ -5,7 +5,6 @@ use proton_cancel::{
     Configuration, DeploymentId, DeploymentStatus, Observed, ResourceId, ResourceKind,
     ResourceName, Spec, StatusMessage, TemplateVersion, Timestamp, Transition,
 };
-use serde::{Deserialize, Serialize};
 
 wire_enum! {
     "SCREAMING_SNAKE_CASE";
@@ -31,55 +30,51 @@ impl From<ResourceKind> for TargetResourceType {
     }
 }
 
-/// The template fields of a state (`EnvironmentState`,
-/// `ServicePipelineState`, `ServiceInstanceState`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct TemplateState {
-    /// The spec; the wire requires it on a service instance's state, so a
-    /// configuration without one writes the empty string there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    pub template_major_version: TemplateVersion,
-    pub template_minor_version: TemplateVersion,
-    pub template_name: ResourceName,
+wire_shape! {
+    /// The template fields of a state (`EnvironmentState`,
+    /// `ServicePipelineState`, `ServiceInstanceState`).
+    #[derive(Eq)]
+    pub struct TemplateState {
+        /// The spec; the wire requires it on a service instance's state, so a
+        /// configuration without one writes the empty string there.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub spec: Option<Spec>,
+        pub template_major_version: TemplateVersion,
+        pub template_minor_version: TemplateVersion,
+        pub template_name: ResourceName,
+    }
 }
 
-/// The `ServiceInstanceState` shape: the template fields with a spec that
-/// is always present.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct ServiceInstanceState {
-    pub spec: String,
-    pub template_major_version: TemplateVersion,
-    pub template_minor_version: TemplateVersion,
-    pub template_name: ResourceName,
+wire_shape! {
+    /// The `ServiceInstanceState` shape: the template fields with a spec that
+    /// is always present.
+    #[derive(Eq)]
+    pub struct ServiceInstanceState {
+        pub spec: String,
+        pub template_major_version: TemplateVersion,
+        pub template_minor_version: TemplateVersion,
+        pub template_name: ResourceName,
+    }
 }
 
-/// The `ComponentState` shape (the member the emulator keeps).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct ComponentState {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_spec: Option<Spec>,
+wire_shape! {
+    /// The `ComponentState` shape (the member the emulator keeps).
+    #[derive(Eq)]
+    pub struct ComponentState {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_spec: Option<Spec>,
+    }
 }
 
-/// The `DeploymentState` union: a configuration, under its kind's member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // variants are documented by their wire names
-#[non_exhaustive]
-pub enum DeploymentState {
-    Component(ComponentState),
-    Environment(TemplateState),
-    ServiceInstance(ServiceInstanceState),
-    ServicePipeline(TemplateState),
+wire_shape! {
+    /// The `DeploymentState` union: a configuration, under its kind's member.
+    #[derive(Eq)]
+    pub enum DeploymentState {
+        Component(ComponentState),
+        Environment(TemplateState),
+        ServiceInstance(ServiceInstanceState),
+        ServicePipeline(TemplateState),
+    }
 }
 
 impl DeploymentState {
@@ -115,22 +110,21 @@ impl DeploymentState {
     }
 }
 
-/// The `Deployment` shape: the record of one deployment attempt, which
-/// follows the machine from the update that starts it to the report that
-/// settles it. A cancelled attempt's record ends CANCELLED; the update that
-/// won a race against its cancel ends SUCCEEDED.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct DeploymentRecord {
-    /// The members a `DeploymentSummary` shows too.
-    #[serde(flatten)]
-    pub summary: DeploymentSummary,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_status_message: Option<StatusMessage>,
-    pub initial_state: DeploymentState,
-    pub target_state: DeploymentState,
+wire_shape! {
+    /// The `Deployment` shape: the record of one deployment attempt, which
+    /// follows the machine from the update that starts it to the report that
+    /// settles it. A cancelled attempt's record ends CANCELLED; the update that
+    /// won a race against its cancel ends SUCCEEDED.
+    #[derive(Eq)]
+    pub struct DeploymentRecord {
+        /// The members a `DeploymentSummary` shows too.
+        #[serde(flatten)]
+        pub summary: DeploymentSummary,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deployment_status_message: Option<StatusMessage>,
+        pub initial_state: DeploymentState,
+        pub target_state: DeploymentState,
+    }
 }
 
 /// Where a deployment record belongs: its ARN, its target's ARN, and the
@@ -222,33 +216,32 @@ impl DeploymentRecord {
     }
 }
 
-/// The `DeploymentSummary` shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct DeploymentSummary {
-    pub arn: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub component_name: Option<ResourceName>,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
-    pub environment_name: ResourceName,
-    pub id: DeploymentId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
-    pub last_modified_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_instance_name: Option<ResourceName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_name: Option<ResourceName>,
-    pub target_arn: String,
-    pub target_resource_created_at: Timestamp,
-    pub target_resource_type: TargetResourceType,
+wire_shape! {
+    /// The `DeploymentSummary` shape.
+    #[derive(Eq)]
+    pub struct DeploymentSummary {
+        pub arn: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub completed_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub component_name: Option<ResourceName>,
+        pub created_at: Timestamp,
+        pub deployment_status: DeploymentStatus,
+        pub environment_name: ResourceName,
+        pub id: DeploymentId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_attempted_deployment_id: Option<DeploymentId>,
+        pub last_modified_at: Timestamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_succeeded_deployment_id: Option<DeploymentId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_instance_name: Option<ResourceName>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_name: Option<ResourceName>,
+        pub target_arn: String,
+        pub target_resource_created_at: Timestamp,
+        pub target_resource_type: TargetResourceType,
+    }
 }
 
 impl DeploymentSummary {

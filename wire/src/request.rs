@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use proton_cancel::{ResourceId, ResourceName};
+use proton_cancel::{ResourceId, ResourceName, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
@@ -59,6 +59,31 @@ pub(crate) fn validated<T>(value: Option<T>) -> Result<T, ApiError> {
     })
 }
 
+/// Whether an input's member is absent: its JSON then leaves it out, as a
+/// body that did not give it.
+pub(crate) trait Absent {
+    fn absent(&self) -> bool;
+}
+
+impl<T> Absent for Option<T> {
+    fn absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+/// The types of required members: never absent.
+macro_rules! present {
+    ($($ty:ty),+) => {$(
+        impl Absent for $ty {
+            fn absent(&self) -> bool {
+                false
+            }
+        }
+    )+};
+}
+
+present!(ResourceName, Spec);
+
 /// One member's check (`check`) and, once every member was checked, its
 /// value (`value`), by the rule the member is declared with:
 ///
@@ -71,19 +96,23 @@ pub(crate) fn validated<T>(value: Option<T>) -> Result<T, ApiError> {
 ///   only the wire has, checked by `check`.
 macro_rules! member {
     (check name, $v:ident, $wire:literal, $raw:expr) => {
-        $v.required($wire, false, $raw, ResourceName::new)
+        $v.required(
+            $crate::validation::Member::shown($wire),
+            $raw,
+            ResourceName::new,
+        )
     };
     (check required, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
-        $v.required($wire, false, $raw, $make)
+        $v.required($crate::validation::Member::shown($wire), $raw, $make)
     };
     (check required_secret, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
-        $v.required($wire, true, $raw, $make)
+        $v.required($crate::validation::Member::secret($wire), $raw, $make)
     };
     (check optional, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
-        $v.optional($wire, false, $raw, $make)
+        $v.optional($crate::validation::Member::shown($wire), $raw, $make)
     };
     (check optional_secret, $v:ident, $wire:literal, $raw:expr, $make:expr) => {
-        $v.optional($wire, true, $raw, $make)
+        $v.optional($crate::validation::Member::secret($wire), $raw, $make)
     };
     (check one_of, $v:ident, $wire:literal, $raw:expr) => {
         $v.required_enum($wire, $raw)
@@ -132,7 +161,7 @@ macro_rules! request {
         pub struct $name {
             $(
                 $(#[$fmeta])*
-                #[serde(rename = $wire)]
+                #[serde(rename = $wire, skip_serializing_if = "crate::request::Absent::absent")]
                 pub $field: $ty,
             )+
         }

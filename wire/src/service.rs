@@ -2,39 +2,32 @@
 //! and the `Service` shape (GetService).
 
 use proton_cancel::{ResourceName, Timestamp};
-use serde::{Deserialize, Serialize};
 
-use crate::shape::{
-    AttemptTimes, DeploymentMembers, ServiceInstance, ServicePipeline, TemplateMembers,
-};
+use crate::shape::{ServiceInstance, ServicePipeline, TemplateDeployment, TemplateMembers};
 
-/// The `ServiceInstanceSummary` shape: a service instance's members
-/// without its spec and client token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct ServiceInstanceSummary {
-    #[serde(flatten)]
-    pub deployment: DeploymentMembers,
-    #[serde(flatten)]
-    pub times: AttemptTimes,
-    /// The template; its spec is always absent here.
-    #[serde(flatten)]
-    pub template: TemplateMembers,
-    pub environment_name: ResourceName,
-    pub name: ResourceName,
-    pub service_name: ResourceName,
+wire_shape! {
+    /// The `ServiceInstanceSummary` shape: a service instance's members
+    /// without its spec and client token.
+    pub struct ServiceInstanceSummary {
+        /// The members of a service instance; the template's spec is
+        /// always absent here.
+        #[serde(flatten)]
+        pub members: TemplateDeployment,
+        pub environment_name: ResourceName,
+        pub name: ResourceName,
+        pub service_name: ResourceName,
+    }
 }
 
 impl From<ServiceInstance> for ServiceInstanceSummary {
     fn from(s: ServiceInstance) -> Self {
         Self {
-            deployment: s.deployment,
-            times: s.times,
-            template: TemplateMembers {
-                spec: None,
-                ..s.template
+            members: TemplateDeployment {
+                template: TemplateMembers {
+                    spec: None,
+                    ..s.members.template
+                },
+                ..s.members
             },
             environment_name: s.environment_name,
             name: s.name,
@@ -66,21 +59,19 @@ wire_enum! {
     }
 }
 
-/// The `Service` shape (the members this crate knows of).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct Service {
-    pub arn: String,
-    pub created_at: Timestamp,
-    pub last_modified_at: Timestamp,
-    pub name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<ServicePipeline>,
-    pub spec: String,
-    pub status: ServiceStatus,
-    pub template_name: ResourceName,
+wire_shape! {
+    /// The `Service` shape (the members this crate knows of).
+    pub struct Service {
+        pub arn: String,
+        pub created_at: Timestamp,
+        pub last_modified_at: Timestamp,
+        pub name: ResourceName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pipeline: Option<ServicePipeline>,
+        pub spec: String,
+        pub status: ServiceStatus,
+        pub template_name: ResourceName,
+    }
 }
 
 impl Service {

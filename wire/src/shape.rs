@@ -9,50 +9,46 @@ use proton_cancel::{
     Observed, ResourceId, ResourceName, Spec, StatusMessage, Success, TemplateRef, TemplateVersion,
     Timestamp,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
 
-/// The members every resource shape shows of its deployment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct DeploymentMembers {
-    pub arn: String,
-    pub created_at: Timestamp,
-    pub deployment_status: DeploymentStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment_status_message: Option<StatusMessage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_attempted_deployment_id: Option<DeploymentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_succeeded_deployment_id: Option<DeploymentId>,
+wire_shape! {
+    /// The members every resource shape shows of its deployment.
+    pub struct DeploymentMembers {
+        pub arn: String,
+        pub created_at: Timestamp,
+        pub deployment_status: DeploymentStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deployment_status_message: Option<StatusMessage>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_attempted_deployment_id: Option<DeploymentId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_succeeded_deployment_id: Option<DeploymentId>,
+    }
 }
 
-/// `lastDeploymentAttemptedAt` and `lastDeploymentSucceededAt`, which the
-/// template kinds' shapes require even before any attempt or success: they
-/// show `createdAt` in their place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct AttemptTimes {
-    pub last_deployment_attempted_at: Timestamp,
-    pub last_deployment_succeeded_at: Timestamp,
+wire_shape! {
+    /// `lastDeploymentAttemptedAt` and `lastDeploymentSucceededAt`, which the
+    /// template kinds' shapes require even before any attempt or success: they
+    /// show `createdAt` in their place.
+    #[derive(Copy, Eq)]
+    pub struct AttemptTimes {
+        pub last_deployment_attempted_at: Timestamp,
+        pub last_deployment_succeeded_at: Timestamp,
+    }
 }
 
-/// The template the template kinds deploy, and their spec.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct TemplateMembers {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<Spec>,
-    pub template_major_version: TemplateVersion,
-    pub template_minor_version: TemplateVersion,
-    pub template_name: ResourceName,
+wire_shape! {
+    /// The template the template kinds deploy, and their spec.
+    #[derive(Eq)]
+    pub struct TemplateMembers {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub spec: Option<Spec>,
+        pub template_major_version: TemplateVersion,
+        pub template_minor_version: TemplateVersion,
+        pub template_name: ResourceName,
+    }
 }
 
 /// An observed state taken apart for a shape: the members every shape
@@ -231,23 +227,64 @@ fn wrong_kind(resource: &ResourceId, shape: &str) -> ApiError {
     ApiError::internal(format!("{resource} cannot be written as a {shape}"))
 }
 
-/// The `ServiceInstance` shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct ServiceInstance {
-    #[serde(flatten)]
-    pub deployment: DeploymentMembers,
-    #[serde(flatten)]
-    pub times: AttemptTimes,
-    #[serde(flatten)]
-    pub template: TemplateMembers,
-    pub environment_name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_client_request_token: Option<ClientToken>,
-    pub name: ResourceName,
-    pub service_name: ResourceName,
+wire_shape! {
+    /// What the three template kinds' shapes share: their deployment, its
+    /// attempt times and the template.
+    pub struct TemplateDeployment {
+        #[serde(flatten)]
+        pub deployment: DeploymentMembers,
+        #[serde(flatten)]
+        pub times: AttemptTimes,
+        #[serde(flatten)]
+        pub template: TemplateMembers,
+    }
+}
+
+impl TemplateDeployment {
+    /// The [`Observed`] value these members show of `resource`, with the
+    /// last attempt's client token where the shape shows one.
+    fn observed(&self, resource: ResourceId, client_token: Option<&ClientToken>) -> Observed {
+        let configuration = self.template.configuration();
+        let times = self.times.pair();
+        self.deployment
+            .observed(resource, configuration, times, client_token)
+    }
+}
+
+impl Parts {
+    /// The members a template kind's shape shares, and the resource and
+    /// client token left for the kind's own; a component's configuration
+    /// is the error of a `shape` asked for the wrong kind.
+    fn template(
+        self,
+        shape: &str,
+    ) -> Result<(TemplateDeployment, ResourceId, Option<ClientToken>), ApiError> {
+        match self.applied {
+            Configuration::Template { template, spec } => Ok((
+                TemplateDeployment {
+                    deployment: self.deployment,
+                    times: self.times,
+                    template: TemplateMembers::of(template, spec),
+                },
+                self.resource,
+                self.client_token,
+            )),
+            Configuration::Component { .. } => Err(wrong_kind(&self.resource, shape)),
+        }
+    }
+}
+
+wire_shape! {
+    /// The `ServiceInstance` shape.
+    pub struct ServiceInstance {
+        #[serde(flatten)]
+        pub members: TemplateDeployment,
+        pub environment_name: ResourceName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_client_request_token: Option<ClientToken>,
+        pub name: ResourceName,
+        pub service_name: ResourceName,
+    }
 }
 
 impl ServiceInstance {
@@ -257,21 +294,16 @@ impl ServiceInstance {
     /// # Errors
     /// InternalServerException when `o` is not a service instance's.
     pub fn new(o: Observed, arn: &str, environment_name: &ResourceName) -> Result<Self, ApiError> {
-        let p = Parts::of(o, arn);
-        match (p.resource, p.applied) {
-            (
-                ResourceId::ServiceInstance { service, name },
-                Configuration::Template { template, spec },
-            ) => Ok(Self {
-                deployment: p.deployment,
-                times: p.times,
-                template: TemplateMembers::of(template, spec),
+        let (members, resource, client_token) = Parts::of(o, arn).template("ServiceInstance")?;
+        match resource {
+            ResourceId::ServiceInstance { service, name } => Ok(Self {
+                members,
                 environment_name: environment_name.clone(),
-                last_client_request_token: p.client_token,
+                last_client_request_token: client_token,
                 name,
                 service_name: service,
             }),
-            (resource, _) => Err(wrong_kind(&resource, "ServiceInstance")),
+            other => Err(wrong_kind(&other, "ServiceInstance")),
         }
     }
 
@@ -279,31 +311,22 @@ impl ServiceInstance {
     /// leaves out the running attempt's target and the cancellation's
     /// phase: see [`DeploymentMembers`]).
     pub fn observed(&self) -> Observed {
-        self.deployment.observed(
-            ResourceId::ServiceInstance {
-                service: self.service_name.clone(),
-                name: self.name.clone(),
-            },
-            self.template.configuration(),
-            self.times.pair(),
-            self.last_client_request_token.as_ref(),
-        )
+        let resource = ResourceId::ServiceInstance {
+            service: self.service_name.clone(),
+            name: self.name.clone(),
+        };
+        self.members
+            .observed(resource, self.last_client_request_token.as_ref())
     }
 }
 
-/// The `Environment` shape (the members this crate knows of).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct Environment {
-    #[serde(flatten)]
-    pub deployment: DeploymentMembers,
-    #[serde(flatten)]
-    pub times: AttemptTimes,
-    #[serde(flatten)]
-    pub template: TemplateMembers,
-    pub name: ResourceName,
+wire_shape! {
+    /// The `Environment` shape (the members this crate knows of).
+    pub struct Environment {
+        #[serde(flatten)]
+        pub members: TemplateDeployment,
+        pub name: ResourceName,
+    }
 }
 
 impl Environment {
@@ -312,45 +335,26 @@ impl Environment {
     /// # Errors
     /// InternalServerException when `o` is not an environment's.
     pub fn new(o: Observed, arn: &str) -> Result<Self, ApiError> {
-        let p = Parts::of(o, arn);
-        match (p.resource, p.applied) {
-            (ResourceId::Environment { name }, Configuration::Template { template, spec }) => {
-                Ok(Self {
-                    deployment: p.deployment,
-                    times: p.times,
-                    template: TemplateMembers::of(template, spec),
-                    name,
-                })
-            }
-            (resource, _) => Err(wrong_kind(&resource, "Environment")),
+        match Parts::of(o, arn).template("Environment")? {
+            (members, ResourceId::Environment { name }, _) => Ok(Self { members, name }),
+            (_, other, _) => Err(wrong_kind(&other, "Environment")),
         }
     }
 
     /// What this shape shows, as the core's [`Observed`] value.
     pub fn observed(&self) -> Observed {
-        self.deployment.observed(
-            ResourceId::Environment {
-                name: self.name.clone(),
-            },
-            self.template.configuration(),
-            self.times.pair(),
-            None,
-        )
+        let name = self.name.clone();
+        self.members
+            .observed(ResourceId::Environment { name }, None)
     }
 }
 
-/// The `ServicePipeline` shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct ServicePipeline {
-    #[serde(flatten)]
-    pub deployment: DeploymentMembers,
-    #[serde(flatten)]
-    pub times: AttemptTimes,
-    #[serde(flatten)]
-    pub template: TemplateMembers,
+wire_shape! {
+    /// The `ServicePipeline` shape.
+    pub struct ServicePipeline {
+        #[serde(flatten)]
+        pub members: TemplateDeployment,
+    }
 }
 
 impl ServicePipeline {
@@ -359,51 +363,38 @@ impl ServicePipeline {
     /// # Errors
     /// InternalServerException when `o` is not a service pipeline's.
     pub fn new(o: Observed, arn: &str) -> Result<Self, ApiError> {
-        let p = Parts::of(o, arn);
-        match (p.resource, p.applied) {
-            (ResourceId::ServicePipeline { .. }, Configuration::Template { template, spec }) => {
-                Ok(Self {
-                    deployment: p.deployment,
-                    times: p.times,
-                    template: TemplateMembers::of(template, spec),
-                })
-            }
-            (resource, _) => Err(wrong_kind(&resource, "ServicePipeline")),
+        match Parts::of(o, arn).template("ServicePipeline")? {
+            (members, ResourceId::ServicePipeline { .. }, _) => Ok(Self { members }),
+            (_, other, _) => Err(wrong_kind(&other, "ServicePipeline")),
         }
     }
 
     /// What this shape shows, as the core's [`Observed`] value for the
     /// pipeline of `service` (the shape does not name its service).
     pub fn observed(&self, service: ResourceName) -> Observed {
-        self.deployment.observed(
-            ResourceId::ServicePipeline { service },
-            self.template.configuration(),
-            self.times.pair(),
-            None,
-        )
+        self.members
+            .observed(ResourceId::ServicePipeline { service }, None)
     }
 }
 
-/// The `Component` shape (the members this crate knows of). Its attempt
-/// times are optional on the wire, and it has `lastModifiedAt`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // members are documented by their wire names
-#[non_exhaustive]
-pub struct Component {
-    #[serde(flatten)]
-    pub deployment: DeploymentMembers,
-    pub environment_name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_client_request_token: Option<ClientToken>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_deployment_attempted_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_deployment_succeeded_at: Option<Timestamp>,
-    pub last_modified_at: Timestamp,
-    pub name: ResourceName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_spec: Option<Spec>,
+wire_shape! {
+    /// The `Component` shape (the members this crate knows of). Its attempt
+    /// times are optional on the wire, and it has `lastModifiedAt`.
+    pub struct Component {
+        #[serde(flatten)]
+        pub deployment: DeploymentMembers,
+        pub environment_name: ResourceName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_client_request_token: Option<ClientToken>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_deployment_attempted_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_deployment_succeeded_at: Option<Timestamp>,
+        pub last_modified_at: Timestamp,
+        pub name: ResourceName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_spec: Option<Spec>,
+    }
 }
 
 impl Component {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::operation::Operation;
-use crate::request::{Addresses, Request, parse_body, validated};
+use crate::request::{Absent, Addresses, Request, parse_body, validated};
 use crate::validation::{MemberConstraint, Validator};
 
 wire_enum! {
@@ -40,6 +40,8 @@ wire_enum! {
         CurrentVersion,
     }
 }
+
+present!(DeploymentUpdateType, ComponentDeploymentUpdateType);
 
 /// What an update of any kind asks for: whether a deployment runs, and the
 /// spec and template version it names.
@@ -136,7 +138,6 @@ request! {
     /// UpdateServiceInstance's input.
     UpdateServiceInstanceInput, RawUpdateServiceInstance, UpdateServiceInstance {
         /// `clientToken`: the idempotency token.
-        #[serde(skip_serializing_if = "Option::is_none")]
         client_token: Option<ClientToken> = "clientToken", optional(ClientToken::new);
         /// `deploymentType`.
         deployment_type: DeploymentUpdateType = "deploymentType", one_of;
@@ -145,13 +146,10 @@ request! {
         /// `serviceName`.
         service_name: ResourceName = "serviceName", name;
         /// `spec` (sensitive).
-        #[serde(skip_serializing_if = "Option::is_none")]
         spec: Option<Spec> = "spec", optional_secret(Spec::new);
         /// `templateMajorVersion`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         template_major_version: Option<TemplateVersion> = "templateMajorVersion", optional(TemplateVersion::new);
         /// `templateMinorVersion`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         template_minor_version: Option<TemplateVersion> = "templateMinorVersion", optional(TemplateVersion::new);
     }
     resource: |r| ResourceId::ServiceInstance {
@@ -173,13 +171,10 @@ request! {
         /// `name`: the environment.
         name: ResourceName = "name", name;
         /// `spec` (sensitive).
-        #[serde(skip_serializing_if = "Option::is_none")]
         spec: Option<Spec> = "spec", optional_secret(Spec::new);
         /// `templateMajorVersion`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         template_major_version: Option<TemplateVersion> = "templateMajorVersion", optional(TemplateVersion::new);
         /// `templateMinorVersion`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         template_minor_version: Option<TemplateVersion> = "templateMinorVersion", optional(TemplateVersion::new);
     }
     resource: |r| ResourceId::Environment { name: r.name.clone() }
@@ -195,13 +190,13 @@ request! {
         /// `spec` (sensitive; required here).
         spec: Spec = "spec", required_secret(Spec::new);
         /// `templateMajorVersion`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         template_major_version: Option<TemplateVersion> = "templateMajorVersion", optional(TemplateVersion::new);
         /// `templateMinorVersion`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         template_minor_version: Option<TemplateVersion> = "templateMinorVersion", optional(TemplateVersion::new);
     }
-    resource: |r| ResourceId::ServicePipeline { service: r.service_name.clone() }
+    resource: |r| ResourceId::ServicePipeline {
+        service: r.service_name.clone(),
+    }
 }
 
 request! {
@@ -210,7 +205,6 @@ request! {
     /// component's `serviceSpec` and its environment only.
     UpdateComponentInput, RawUpdateComponent, UpdateComponent {
         /// `clientToken`: the idempotency token.
-        #[serde(skip_serializing_if = "Option::is_none")]
         client_token: Option<ClientToken> = "clientToken", optional(ClientToken::new);
         /// `deploymentType`.
         deployment_type: ComponentDeploymentUpdateType = "deploymentType", one_of;
@@ -220,13 +214,10 @@ request! {
         /// `name`: the component.
         name: ResourceName = "name", name;
         /// `serviceInstanceName`: a name, or empty to detach.
-        #[serde(skip_serializing_if = "Option::is_none")]
         service_instance_name: Option<String> = "serviceInstanceName", text(resource_name_or_empty);
         /// `serviceName`: a name, or empty to detach.
-        #[serde(skip_serializing_if = "Option::is_none")]
         service_name: Option<String> = "serviceName", text(resource_name_or_empty);
         /// `serviceSpec` (sensitive).
-        #[serde(skip_serializing_if = "Option::is_none")]
         service_spec: Option<Spec> = "serviceSpec", optional_secret(Spec::new);
         /// `templateFile` (sensitive; the same limits as a spec).
         #[serde(skip)]

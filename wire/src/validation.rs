@@ -147,6 +147,38 @@ fn echoed_part(value: &str) -> String {
     }
 }
 
+/// A member's value as a body gives it (absent or `null` as `None`).
+pub(crate) type Raw<'a> = Option<Cow<'a, str>>;
+
+/// A validated type's constructor, which checks a value once.
+pub(crate) type Make<T> = fn(String) -> Result<T, InvalidValue>;
+
+/// A member as its violations name it: its wire name, and whether its
+/// value is sensitive (never repeated in a message).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Member {
+    name: &'static str,
+    sensitive: bool,
+}
+
+impl Member {
+    /// A member whose rejected value messages repeat.
+    pub(crate) const fn shown(name: &'static str) -> Self {
+        Self {
+            name,
+            sensitive: false,
+        }
+    }
+
+    /// A sensitive member: messages never repeat its value.
+    pub(crate) const fn secret(name: &'static str) -> Self {
+        Self {
+            name,
+            sensitive: true,
+        }
+    }
+}
+
 /// Collects the violations of one request, member by member.
 #[derive(Default)]
 pub(crate) struct Validator {
@@ -157,14 +189,8 @@ impl Validator {
     /// Builds an optional member with `make` (a validated type's `new`),
     /// which checks it once; records every violation. A rejected value is
     /// never copied beyond the part a message shows.
-    pub(crate) fn optional<T>(
-        &mut self,
-        member: &'static str,
-        sensitive: bool,
-        value: Option<Cow<'_, str>>,
-        make: fn(String) -> Result<T, InvalidValue>,
-    ) -> Option<T> {
-        let error = match make(value?.into_owned()) {
+    pub(crate) fn optional<T>(&mut self, member: Member, raw: Raw<'_>, make: Make<T>) -> Option<T> {
+        let error = match make(raw?.into_owned()) {
             Ok(made) => return Some(made),
             Err(error) => error,
         };
@@ -172,9 +198,9 @@ impl Validator {
         let shown = echoed_part(&error.into_value());
         for v in violations.iter() {
             self.violations.push(MemberViolation {
-                member: member.into(),
+                member: member.name.into(),
                 value: Some(shown.clone()),
-                sensitive,
+                sensitive: member.sensitive,
                 constraint: MemberConstraint::Shape(*v),
             });
         }
@@ -183,17 +209,11 @@ impl Validator {
 
     /// Checks a required member: `null` when absent, then as
     /// [`Validator::optional`].
-    pub(crate) fn required<T>(
-        &mut self,
-        member: &'static str,
-        sensitive: bool,
-        value: Option<Cow<'_, str>>,
-        make: fn(String) -> Result<T, InvalidValue>,
-    ) -> Option<T> {
-        if value.is_none() {
-            self.null(member, sensitive);
+    pub(crate) fn required<T>(&mut self, member: Member, raw: Raw<'_>, make: Make<T>) -> Option<T> {
+        if raw.is_none() {
+            self.null(member.name, member.sensitive);
         }
-        self.optional(member, sensitive, value, make)
+        self.optional(member, raw, make)
     }
 
     /// Checks a required enum member against its wire values (strum's

@@ -121,18 +121,23 @@ fn follow(d: &mut Deployment, r: &mut DeploymentRecord, input: Input) -> bool {
         .is_some_and(|t| r.follow(at, t, message.as_ref()))
 }
 
+/// [`updating`] and the record its update started.
+fn updating_with_its_record() -> (Deployment, DeploymentRecord) {
+    let before = at_rest().observe();
+    let d = updating();
+    let r = record_of(&d, A, t(100), &before);
+    (d, r)
+}
+
 /// Spec: R8, R9, R42
 #[test]
 fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
-    let mut d = at_rest();
-    let before = d.observe();
-    let _ = d.handle(update_a());
-    let mut r = record_of(&d, A, t(100), &before);
+    let (mut d, mut r) = updating_with_its_record();
     assert_eq!(r.summary.deployment_status, DeploymentStatus::InProgress);
     assert_eq!(r.summary.target(), Some(instance()));
     assert_eq!(
         r.initial_state,
-        DeploymentState::new(ResourceKind::ServiceInstance, &before.applied)
+        DeploymentState::new(ResourceKind::ServiceInstance, &config(0))
     );
 
     assert!(follow(&mut d, &mut r, Input::Cancel { at: t(110) }));
@@ -161,12 +166,7 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
 
     // The next attempt's transitions leave this record alone.
     let before = d.observe();
-    let update_b = Input::Update {
-        at: t(200),
-        deployment_id: B,
-        target: config(2),
-        client_token: None,
-    };
+    let update_b = update_b(2, None);
     assert!(!follow(&mut d, &mut r, update_b));
     let next = record_of(&d, B, t(200), &before);
     assert_eq!(next.summary.last_attempted_deployment_id, Some(A));
@@ -177,10 +177,7 @@ fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
 /// Spec: R11, R42
 #[test]
 fn the_record_of_an_update_that_wins_its_race_reads_succeeded() {
-    let mut d = at_rest();
-    let before = d.observe();
-    let _ = d.handle(update_a());
-    let mut r = record_of(&d, A, t(100), &before);
+    let (mut d, mut r) = updating_with_its_record();
     assert!(follow(&mut d, &mut r, Input::Cancel { at: t(110) }));
     assert!(follow(
         &mut d,

@@ -47,51 +47,55 @@ fn web() -> DeploymentRecord {
 
 #[test]
 fn a_record_names_its_target_by_kind_and_reads_it_back() {
-    let c = component("cache");
-    assert_eq!(
-        c.summary.target_resource_type,
-        TargetResourceType::Component
-    );
-    assert_eq!(c.summary.component_name, Some(name("cache")));
-    assert_eq!(
-        c.summary.target(),
-        Some(ResourceId::Component {
-            name: name("cache")
-        })
-    );
-    let p = pipeline("shop");
-    assert_eq!(
-        p.summary.target_resource_type,
-        TargetResourceType::ServicePipeline
-    );
-    assert_eq!(
+    let cache = ResourceId::Component {
+        name: name("cache"),
+    };
+    let shop = ResourceId::ServicePipeline {
+        service: name("shop"),
+    };
+    let prod = ResourceId::Environment { name: name("prod") };
+    // The record, its type, and its component, service and instance names.
+    let n = |s| Some(name(s));
+    let cases = [
         (
-            p.summary.service_name.clone(),
-            p.summary.service_instance_name.clone()
+            component("cache"),
+            TargetResourceType::Component,
+            (n("cache"), None, None),
+            cache,
         ),
-        (Some(name("shop")), None)
-    );
-    assert_eq!(
-        p.summary.target(),
-        Some(ResourceId::ServicePipeline {
-            service: name("shop")
-        })
-    );
-    let e = environment("prod");
-    assert_eq!(
-        e.summary.target_resource_type,
-        TargetResourceType::Environment
-    );
-    assert_eq!(
-        e.summary.target(),
-        Some(ResourceId::Environment { name: name("prod") })
-    );
-    let w = web();
-    assert_eq!(
-        w.summary.target_resource_type,
-        TargetResourceType::ServiceInstance
-    );
-    assert_eq!(w.summary.target(), Some(instance()));
+        (
+            pipeline("shop"),
+            TargetResourceType::ServicePipeline,
+            (None, n("shop"), None),
+            shop,
+        ),
+        (
+            environment("prod"),
+            TargetResourceType::Environment,
+            (None, None, None),
+            prod,
+        ),
+        (
+            web(),
+            TargetResourceType::ServiceInstance,
+            (None, n("shop"), n("web")),
+            instance(),
+        ),
+    ];
+    for (record, kind, names, target) in cases {
+        let r = record.summary;
+        assert_eq!(r.target_resource_type, kind);
+        assert_eq!(
+            (
+                r.component_name.clone(),
+                r.service_name.clone(),
+                r.service_instance_name.clone()
+            ),
+            names,
+            "{kind}"
+        );
+        assert_eq!(r.target(), Some(target));
+    }
     for (kind, wire) in [
         (ResourceKind::ServiceInstance, "SERVICE_INSTANCE"),
         (ResourceKind::Environment, "ENVIRONMENT"),
@@ -221,24 +225,23 @@ fn a_description_of_exactly_500_characters_is_kept() {
 
 #[test]
 fn a_component_update_deploys_unless_none_and_keeps_its_client_token() {
+    // Whether each update deploys, and the client token it keeps.
+    let read = |input: &dyn Deploys| (input.change().deploys(), input.client_token());
     let deploying: UpdateComponentInput = update(json!({
         "name": "cache", "deploymentType": "CURRENT_VERSION", "serviceSpec": "v2",
         "clientToken": "token-1"
     }))
     .unwrap();
-    assert!(deploying.change().deploys());
-    assert_eq!(deploying.client_token(), Some(token("token-1")));
     let none: UpdateComponentInput =
         update(json!({"name": "cache", "deploymentType": "NONE"})).unwrap();
-    assert!(!none.change().deploys());
-    assert_eq!(none.client_token(), None);
     let instance: UpdateServiceInstanceInput = update(json!({
         "serviceName": "shop", "name": "web", "deploymentType": "CURRENT_VERSION",
         "clientToken": "token-2"
     }))
     .unwrap();
-    assert!(instance.change().deploys());
-    assert_eq!(instance.client_token(), Some(token("token-2")));
+    assert_eq!(read(&deploying), (true, Some(token("token-1"))));
+    assert_eq!(read(&none), (false, None));
+    assert_eq!(read(&instance), (true, Some(token("token-2"))));
 }
 
 #[test]
@@ -271,22 +274,14 @@ fn max_results_reads_1_to_100() {
     };
     assert_eq!(max(1), Ok(Some(1)));
     assert_eq!(max(100), Ok(Some(100)));
-    assert_eq!(
-        max(0),
-        Err(
-            "1 validation error detected: Value '0' at 'maxResults' failed to satisfy \
-             constraint: Member must have value greater than or equal to 1"
-                .to_owned()
-        )
-    );
-    assert_eq!(
-        max(101),
-        Err(
-            "1 validation error detected: Value '101' at 'maxResults' failed to satisfy \
-             constraint: Member must have value less than or equal to 100"
-                .to_owned()
-        )
-    );
+    let refused = |n: i64, bound: &str| {
+        Err(format!(
+            "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy \
+             constraint: Member must have value {bound}"
+        ))
+    };
+    assert_eq!(max(0), refused(0, "greater than or equal to 1"));
+    assert_eq!(max(101), refused(101, "less than or equal to 100"));
 }
 
 #[test]
@@ -309,9 +304,9 @@ fn a_service_instance_summary_shows_no_spec() {
         *spec = Some(Spec::new("port: 8080").unwrap());
     }
     let shape = ServiceInstance::new(o, "arn", &name("prod")).unwrap();
-    assert!(shape.template.spec.is_some());
+    assert!(shape.members.template.spec.is_some());
     let summary = ServiceInstanceSummary::from(shape);
-    assert_eq!(summary.template.spec, None);
+    assert_eq!(summary.members.template.spec, None);
     let json = serde_json::to_value(&summary).unwrap();
     assert_eq!(json.get("spec"), None, "{json}");
 }

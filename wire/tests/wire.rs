@@ -408,10 +408,10 @@ fn before_any_attempt_the_wire_shows_created_at_for_both_deployment_times() {
     let si = ServiceInstance::new(o.clone(), ARN, &name("prod")).unwrap();
     assert_eq!(
         (
-            si.times.last_deployment_attempted_at,
-            si.times.last_deployment_succeeded_at,
-            si.deployment.last_attempted_deployment_id,
-            si.deployment.last_succeeded_deployment_id
+            si.members.times.last_deployment_attempted_at,
+            si.members.times.last_deployment_succeeded_at,
+            si.members.deployment.last_attempted_deployment_id,
+            si.members.deployment.last_succeeded_deployment_id
         ),
         (t(7), t(7), None, None)
     );
@@ -430,11 +430,12 @@ fn cancelled_instance_round_trips_through_json_with_its_message() {
     let back: GetServiceInstanceOutput = serde_json::from_slice(&out.to_json()).unwrap();
     assert_eq!(back, out);
     assert_eq!(
-        back.service_instance.deployment.deployment_status,
+        back.service_instance.members.deployment.deployment_status,
         DeploymentStatus::Cancelled
     );
     assert_eq!(
         back.service_instance
+            .members
             .deployment
             .deployment_status_message
             .as_ref()
@@ -450,12 +451,7 @@ fn a_machine_rebuilt_from_what_get_service_instance_shows_continues_the_same_way
     // and last-success field differs.
     let mut d = updating();
     let _ = d.handle(update_finished(120, A, EngineResult::Succeeded));
-    let _ = d.handle(Input::Update {
-        at: t(200),
-        deployment_id: B,
-        target: config(2),
-        client_token: Some(token("token-2")),
-    });
+    let _ = d.handle(update_b(2, Some("token-2")));
     let _ = d.handle(update_finished(
         230,
         B,
@@ -503,14 +499,13 @@ fn a_machine_rebuilt_from_what_get_service_instance_shows_continues_the_same_way
 /// Spec: R32, R40
 #[test]
 fn sibling_shapes_are_written_from_the_same_machine() {
-    let (env, _) = Deployment::create(
-        ResourceId::Environment { name: name("prod") },
-        t(5),
-        A,
-        config(0),
-        None,
-    )
-    .unwrap();
+    // Each created at t = 5 s with its first attempt, A, to 1.0.
+    let create = |resource| {
+        Deployment::create(resource, t(5), A, config(0), None)
+            .unwrap()
+            .0
+    };
+    let env = create(ResourceId::Environment { name: name("prod") });
     let out = CancelEnvironmentDeploymentOutput {
         environment: Environment::new(env.observe(), "arn:env").unwrap(),
     };
@@ -520,21 +515,14 @@ fn sibling_shapes_are_written_from_the_same_machine() {
         o.target = None;
         o
     });
-    let (pipeline, _) = Deployment::create(
-        ResourceId::ServicePipeline {
-            service: name("shop"),
-        },
-        t(5),
-        A,
-        config(0),
-        None,
-    )
-    .unwrap();
+    let pipeline = create(ResourceId::ServicePipeline {
+        service: name("shop"),
+    });
     let out = CancelServicePipelineDeploymentOutput {
         pipeline: ServicePipeline::new(pipeline.observe(), "arn:pipeline").unwrap(),
     };
     assert_eq!(
-        out.pipeline.deployment.deployment_status,
+        out.pipeline.members.deployment.deployment_status,
         DeploymentStatus::InProgress
     );
     assert_eq!(

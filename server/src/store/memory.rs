@@ -5,11 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
 use proton_cancel::{ResourceId, Timestamp};
 use proton_cancel_wire::DeploymentRecord;
 
-use super::{Backend, Expected, ForWrite, Job, Produced, Row, StoreError, Written, key};
+use super::{Backend, Change, Expected, ForWrite, Job, Produced, Reply, Row, Written, key};
 
 /// A queued job and its lease.
 #[derive(Debug)]
@@ -104,19 +103,16 @@ impl MemoryStore {
 }
 
 /// Every answer is ready at once: nothing here waits.
-fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, Result<T, StoreError>> {
+fn ready<'a, T: Send + 'a>(value: T) -> Reply<'a, T> {
     std::future::ready(Ok(value)).boxed()
 }
 
 impl Backend for MemoryStore {
-    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Row>, StoreError>> {
+    fn load<'a>(&'a self, key: &'a str) -> Reply<'a, Option<Row>> {
         ready(self.lock().resources.get(key).cloned())
     }
 
-    fn load_for_write<'a>(
-        &'a self,
-        key: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ForWrite>, StoreError>> {
+    fn load_for_write<'a>(&'a self, key: &'a str) -> Reply<'a, Option<ForWrite>> {
         let t = self.lock();
         let record = t
             .newest
@@ -126,18 +122,14 @@ impl Backend for MemoryStore {
         ready(t.resources.get(key).cloned().map(|row| (row, record)))
     }
 
-    fn load_all(&self) -> BoxFuture<'_, Result<Vec<Row>, StoreError>> {
+    fn load_all(&self) -> Reply<'_, Vec<Row>> {
         let t = self.lock();
         let mut rows: Vec<(&String, &Row)> = t.resources.iter().collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
         ready(rows.into_iter().map(|(_, r)| r.clone()).collect())
     }
 
-    fn insert<'a>(
-        &'a self,
-        row: &'a Row,
-        produced: &'a Produced,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    fn insert<'a>(&'a self, row: &'a Row, produced: &'a Produced) -> Reply<'a, bool> {
         let mut t = self.lock();
         if t.resources.contains_key(&key(row.deployment.resource())) {
             return ready(false);
@@ -146,12 +138,8 @@ impl Backend for MemoryStore {
         ready(true)
     }
 
-    fn commit<'a>(
-        &'a self,
-        expected: Option<&'a Expected>,
-        row: &'a Row,
-        produced: &'a Produced,
-    ) -> BoxFuture<'a, Result<Written, StoreError>> {
+    fn commit<'a>(&'a self, expected: Option<&'a Expected>, new: Change<'a>) -> Reply<'a, Written> {
+        let (row, produced) = new;
         let mut t = self.lock();
         let holds = match (t.resources.get(&key(row.deployment.resource())), expected) {
             (None, _) => false,
@@ -167,28 +155,20 @@ impl Backend for MemoryStore {
         ready(Written::Committed)
     }
 
-    fn claim_due(
-        &self,
-        now: i64,
-        lease: i64,
-        limit: i64,
-    ) -> BoxFuture<'_, Result<Vec<Job>, StoreError>> {
+    fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Reply<'_, Vec<Job>> {
         ready(self.claim(now, lease, limit))
     }
 
-    fn next_due(&self) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+    fn next_due(&self) -> Reply<'_, Option<i64>> {
         ready(self.lock().jobs.values().map(|j| j.due).min())
     }
 
-    fn finish_job(&self, id: i64) -> BoxFuture<'_, Result<(), StoreError>> {
+    fn finish_job(&self, id: i64) -> Reply<'_, ()> {
         self.lock().jobs.remove(&id);
         ready(())
     }
 
-    fn record<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<DeploymentRecord>, StoreError>> {
+    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<DeploymentRecord>> {
         let t = self.lock();
         ready(
             t.record_seq
@@ -198,11 +178,11 @@ impl Backend for MemoryStore {
         )
     }
 
-    fn records(&self) -> BoxFuture<'_, Result<Vec<DeploymentRecord>, StoreError>> {
+    fn records(&self) -> Reply<'_, Vec<DeploymentRecord>> {
         ready(self.lock().records.values().rev().cloned().collect())
     }
 
-    fn next_number(&self) -> BoxFuture<'_, Result<i64, StoreError>> {
+    fn next_number(&self) -> Reply<'_, i64> {
         let mut t = self.lock();
         t.next_number = t.next_number.saturating_add(1);
         ready(t.next_number)

@@ -134,42 +134,29 @@ pub enum StoreError {
 /// A row read for a write, with its resource's newest deployment record.
 pub type ForWrite = (Row, Option<DeploymentRecord>);
 
+/// A backend's answer: boxed, so that a store can hold any backend.
+type Reply<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
+
+/// What one write stores: the resource's new row, and what its change
+/// produced (records and jobs).
+type Change<'a> = (&'a Row, &'a Produced);
+
 /// What every backend does; [`Store`] adds the rules common to all.
 /// Futures are boxed so that a store can hold any backend.
 trait Backend: Send + Sync + std::fmt::Debug {
-    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Row>, StoreError>>;
-    fn load_for_write<'a>(
-        &'a self,
-        key: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ForWrite>, StoreError>>;
-    fn load_all(&self) -> BoxFuture<'_, Result<Vec<Row>, StoreError>>;
-    fn insert<'a>(
-        &'a self,
-        row: &'a Row,
-        produced: &'a Produced,
-    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    fn load<'a>(&'a self, key: &'a str) -> Reply<'a, Option<Row>>;
+    fn load_for_write<'a>(&'a self, key: &'a str) -> Reply<'a, Option<ForWrite>>;
+    fn load_all(&self) -> Reply<'_, Vec<Row>>;
+    fn insert<'a>(&'a self, row: &'a Row, produced: &'a Produced) -> Reply<'a, bool>;
     /// Writes `row` if the stored row still holds `expected` (or always,
     /// when `expected` is `None`).
-    fn commit<'a>(
-        &'a self,
-        expected: Option<&'a Expected>,
-        row: &'a Row,
-        produced: &'a Produced,
-    ) -> BoxFuture<'a, Result<Written, StoreError>>;
-    fn claim_due(
-        &self,
-        now: i64,
-        lease: i64,
-        limit: i64,
-    ) -> BoxFuture<'_, Result<Vec<Job>, StoreError>>;
-    fn next_due(&self) -> BoxFuture<'_, Result<Option<i64>, StoreError>>;
-    fn finish_job(&self, id: i64) -> BoxFuture<'_, Result<(), StoreError>>;
-    fn record<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<DeploymentRecord>, StoreError>>;
-    fn records(&self) -> BoxFuture<'_, Result<Vec<DeploymentRecord>, StoreError>>;
-    fn next_number(&self) -> BoxFuture<'_, Result<i64, StoreError>>;
+    fn commit<'a>(&'a self, expected: Option<&'a Expected>, new: Change<'a>) -> Reply<'a, Written>;
+    fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Reply<'_, Vec<Job>>;
+    fn next_due(&self) -> Reply<'_, Option<i64>>;
+    fn finish_job(&self, id: i64) -> Reply<'_, ()>;
+    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<DeploymentRecord>>;
+    fn records(&self) -> Reply<'_, Vec<DeploymentRecord>>;
+    fn next_number(&self) -> Reply<'_, i64>;
     /// Whether this is a database (where a read costs a query, which a
     /// write cache saves) rather than memory.
     fn is_database(&self) -> bool;
@@ -194,13 +181,13 @@ impl Store {
         let backend: Arc<dyn Backend> = if url == "memory" {
             Arc::new(memory::MemoryStore::default())
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Arc::new(sql::open_postgres(url).await?)
+            sql::open_postgres(url).await?
         } else if url.starts_with("sqlite:") {
-            Arc::new(sql::open_sqlite(url).await?)
+            sql::open_sqlite(url).await?
         } else if url.contains("://") || url.is_empty() {
             return Err(StoreError::UnknownUrl(url.to_owned()));
         } else {
-            Arc::new(sql::open_sqlite(&format!("sqlite:{url}")).await?)
+            sql::open_sqlite(&format!("sqlite:{url}")).await?
         };
         Ok(Self {
             backend,
@@ -285,7 +272,7 @@ impl Store {
         produced: &Produced,
     ) -> Result<Written, StoreError> {
         let expected = self.compare_and_set.then_some(expected);
-        self.backend.commit(expected, row, produced).await
+        self.backend.commit(expected, (row, produced)).await
     }
 
     /// Claims up to `limit` jobs due at `now` that no live lease holds, for

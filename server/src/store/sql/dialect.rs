@@ -9,20 +9,35 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
+use std::sync::Arc;
+
 use super::SqlStore;
+use crate::store::Backend;
 use crate::store::StoreError;
 
 /// A value to bind to a placeholder.
 #[derive(Debug)]
 pub(crate) enum Bind {
-    Text(String),
-    Int(i64),
-    MaybeText(Option<String>),
-    MaybeInt(Option<i64>),
+    /// A text value, or NULL.
+    Text(Option<String>),
+    /// An integer value, or NULL.
+    Int(Option<i64>),
     /// PostgreSQL only (the one-statement commit).
     Texts(Vec<String>),
     /// PostgreSQL only (the one-statement commit).
     Ints(Vec<i64>),
+}
+
+impl Bind {
+    /// A text value.
+    pub(crate) fn text(value: String) -> Self {
+        Self::Text(Some(value))
+    }
+
+    /// An integer value.
+    pub(crate) fn int(value: i64) -> Self {
+        Self::Int(Some(value))
+    }
 }
 
 /// A column's type, to read it.
@@ -95,8 +110,6 @@ impl Dialect for Sqlite {
         match value {
             Bind::Text(v) => query.bind(v),
             Bind::Int(v) => query.bind(v),
-            Bind::MaybeText(v) => query.bind(v),
-            Bind::MaybeInt(v) => query.bind(v),
             // Never built for SQLite (it has no one-statement commit).
             Bind::Texts(_) | Bind::Ints(_) => query.bind(None::<String>),
         }
@@ -122,8 +135,6 @@ impl Dialect for Postgres {
         match value {
             Bind::Text(v) => query.bind(v),
             Bind::Int(v) => query.bind(v),
-            Bind::MaybeText(v) => query.bind(v),
-            Bind::MaybeInt(v) => query.bind(v),
             Bind::Texts(v) => query.bind(v),
             Bind::Ints(v) => query.bind(v),
         }
@@ -153,7 +164,7 @@ pub(super) const POSTGRES_COMMIT: &str = "\
 /// Opens a SQLite store at `url` (one connection: SQLite has one writer at
 /// a time, and one connection keeps an in-memory database a single
 /// database) and migrates it.
-pub(crate) async fn open_sqlite(url: &str) -> Result<SqlStore<Sqlite>, StoreError> {
+pub(crate) async fn open_sqlite(url: &str) -> Result<Arc<dyn Backend>, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -163,16 +174,16 @@ pub(crate) async fn open_sqlite(url: &str) -> Result<SqlStore<Sqlite>, StoreErro
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-    Ok(SqlStore::new(pool))
+    Ok(Arc::new(SqlStore::<Sqlite>::new(pool)))
 }
 
 /// Opens a PostgreSQL store at `url` (16 connections) and migrates it.
-pub(crate) async fn open_postgres(url: &str) -> Result<SqlStore<Postgres>, StoreError> {
+pub(crate) async fn open_postgres(url: &str) -> Result<Arc<dyn Backend>, StoreError> {
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
         .connect(url)
         .await?;
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-    Ok(SqlStore::new(pool))
+    Ok(Arc::new(SqlStore::<Postgres>::new(pool)))
 }

@@ -5,7 +5,6 @@
 //! whether a commit is one statement.
 
 use futures_util::FutureExt as _;
-use futures_util::future::BoxFuture;
 use proton_cancel_wire::DeploymentRecord;
 use sqlx::{Connection as _, Database, Row as _};
 
@@ -19,10 +18,10 @@ use statements::{ROW_COLS, Statement, Statements, row_of};
 
 use super::codec::{decode_record, decode_resource, encode_snapshot, json, key, revision_i64};
 use super::connections::Connections;
-use super::{Backend, Expected, ForWrite, Job, Produced, Row, StoreError, Written};
+use super::{Backend, Change, Expected, ForWrite, Job, Produced, Reply, Row, StoreError, Written};
 
 /// A SQL store in dialect `D`.
-pub(super) struct SqlStore<D: Dialect> {
+struct SqlStore<D: Dialect> {
     connections: Connections<D::Db>,
     statements: Statements,
 }
@@ -35,7 +34,24 @@ impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
     }
 }
 
-impl<D: Dialect> SqlStore<D>
+/// How the store talks to its database: rows read by one statement, and
+/// statements run in one transaction. What sqlx asks of a database for
+/// them is stated here, once.
+trait Queries {
+    fn fetch(
+        &self,
+        sql: &str,
+        binds: Vec<Bind>,
+        cols: &[Col],
+    ) -> impl Future<Output = Result<Vec<Vec<Val>>, StoreError>> + Send;
+
+    fn transaction(
+        &self,
+        statements: Vec<Statement<'_>>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+impl<D: Dialect> Queries for SqlStore<D>
 where
     for<'c> &'c mut <D::Db as Database>::Connection: sqlx::Executor<'c, Database = D::Db>,
     for<'q> <D::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, D::Db>,
@@ -43,13 +59,6 @@ where
     i64: for<'r> sqlx::Decode<'r, D::Db> + sqlx::Type<D::Db>,
     usize: sqlx::ColumnIndex<<D::Db as Database>::Row>,
 {
-    fn new(pool: sqlx::Pool<D::Db>) -> Self {
-        Self {
-            connections: Connections::new(pool),
-            statements: Statements::of::<D>(),
-        }
-    }
-
     /// Runs `sql` with `binds` and reads each row's columns as `cols` say.
     async fn fetch(
         &self,
@@ -111,6 +120,29 @@ where
         .await;
         Ok(c.done(written)?)
     }
+}
+
+impl<D: Dialect> SqlStore<D>
+where
+    Self: Queries,
+{
+    fn new(pool: sqlx::Pool<D::Db>) -> Self {
+        Self {
+            connections: Connections::new(pool),
+            statements: Statements::of::<D>(),
+        }
+    }
+
+    /// The rows `sql` selects for the resource `key`.
+    async fn by_key(
+        &self,
+        sql: &str,
+        key: &str,
+        cols: &[Col],
+    ) -> Result<Vec<Vec<Val>>, StoreError> {
+        self.fetch(sql, vec![Bind::text(key.to_owned())], cols)
+            .await
+    }
 
     fn rows(rows: Vec<Vec<Val>>) -> Result<Vec<Row>, StoreError> {
         rows.into_iter().map(row_of).collect()
@@ -156,38 +188,21 @@ where
 
 impl<D: Dialect> Backend for SqlStore<D>
 where
-    for<'c> &'c mut <D::Db as Database>::Connection: sqlx::Executor<'c, Database = D::Db>,
-    for<'q> <D::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, D::Db>,
-    String: for<'r> sqlx::Decode<'r, D::Db> + sqlx::Type<D::Db>,
-    i64: for<'r> sqlx::Decode<'r, D::Db> + sqlx::Type<D::Db>,
-    usize: sqlx::ColumnIndex<<D::Db as Database>::Row>,
+    Self: Queries,
 {
-    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Row>, StoreError>> {
+    fn load<'a>(&'a self, key: &'a str) -> Reply<'a, Option<Row>> {
         async move {
-            let rows = self
-                .fetch(
-                    &self.statements.load,
-                    vec![Bind::Text(key.to_owned())],
-                    &ROW_COLS,
-                )
-                .await?;
+            let rows = self.by_key(&self.statements.load, key, &ROW_COLS).await?;
             Ok(Self::rows(rows)?.pop())
         }
         .boxed()
     }
 
-    fn load_for_write<'a>(
-        &'a self,
-        key: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ForWrite>, StoreError>> {
+    fn load_for_write<'a>(&'a self, key: &'a str) -> Reply<'a, Option<ForWrite>> {
         async move {
             let cols = [Col::Text, Col::Int, Col::Text, Col::Text, Col::Text];
             let rows = self
-                .fetch(
-                    &self.statements.load_for_write,
-                    vec![Bind::Text(key.to_owned())],
-                    &cols,
-                )
+                .by_key(&self.statements.load_for_write, key, &cols)
                 .await?;
             let Some(mut cols) = rows.into_iter().next() else {
                 return Ok(None);
@@ -200,7 +215,7 @@ where
         .boxed()
     }
 
-    fn load_all(&self) -> BoxFuture<'_, Result<Vec<Row>, StoreError>> {
+    fn load_all(&self) -> Reply<'_, Vec<Row>> {
         async move {
             Self::rows(
                 self.fetch(&self.statements.load_all, vec![], &ROW_COLS)
@@ -210,19 +225,15 @@ where
         .boxed()
     }
 
-    fn insert<'a>(
-        &'a self,
-        row: &'a Row,
-        produced: &'a Produced,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    fn insert<'a>(&'a self, row: &'a Row, produced: &'a Produced) -> Reply<'a, bool> {
         async move {
             let mut statements = vec![(
                 self.statements.insert.as_str(),
                 vec![
-                    Bind::Text(key(row.deployment.resource())),
-                    Bind::Int(revision_i64(row.deployment.revision())),
-                    Bind::Text(encode_snapshot(row)?),
-                    Bind::Text(row.meta.clone()),
+                    Bind::text(key(row.deployment.resource())),
+                    Bind::int(revision_i64(row.deployment.revision())),
+                    Bind::text(encode_snapshot(row)?),
+                    Bind::text(row.meta.clone()),
                 ],
             )];
             statements.extend(self.statements.produced(produced)?);
@@ -231,12 +242,8 @@ where
         .boxed()
     }
 
-    fn commit<'a>(
-        &'a self,
-        expected: Option<&'a Expected>,
-        row: &'a Row,
-        produced: &'a Produced,
-    ) -> BoxFuture<'a, Result<Written, StoreError>> {
+    fn commit<'a>(&'a self, expected: Option<&'a Expected>, new: Change<'a>) -> Reply<'a, Written> {
+        let (row, produced) = new;
         async move {
             let binds = Statements::compare_and_set(expected, row)?;
             let committed = match &self.statements.commit {
@@ -256,17 +263,12 @@ where
         .boxed()
     }
 
-    fn claim_due(
-        &self,
-        now: i64,
-        lease: i64,
-        limit: i64,
-    ) -> BoxFuture<'_, Result<Vec<Job>, StoreError>> {
+    fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Reply<'_, Vec<Job>> {
         async move {
             let binds = vec![
-                Bind::Int(now.saturating_add(lease)),
-                Bind::Int(now),
-                Bind::Int(limit),
+                Bind::int(now.saturating_add(lease)),
+                Bind::int(now),
+                Bind::int(limit),
             ];
             let cols = [Col::Int, Col::Int, Col::Text, Col::Text];
             let rows = self.fetch(&self.statements.claim, binds, &cols).await?;
@@ -290,7 +292,7 @@ where
         .boxed()
     }
 
-    fn next_due(&self) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+    fn next_due(&self) -> Reply<'_, Option<i64>> {
         async move {
             let rows = self
                 .fetch(&self.statements.next_due, vec![], &[Col::Int])
@@ -300,24 +302,21 @@ where
         .boxed()
     }
 
-    fn finish_job(&self, id: i64) -> BoxFuture<'_, Result<(), StoreError>> {
+    fn finish_job(&self, id: i64) -> Reply<'_, ()> {
         async move {
-            self.fetch(&self.statements.finish, vec![Bind::Int(id)], &[])
+            self.fetch(&self.statements.finish, vec![Bind::int(id)], &[])
                 .await?;
             Ok(())
         }
         .boxed()
     }
 
-    fn record<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<DeploymentRecord>, StoreError>> {
+    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<DeploymentRecord>> {
         async move {
             let rows = self
                 .fetch(
                     &self.statements.record,
-                    vec![Bind::Text(id.to_owned())],
+                    vec![Bind::text(id.to_owned())],
                     &[Col::Text],
                 )
                 .await?;
@@ -331,7 +330,7 @@ where
         .boxed()
     }
 
-    fn records(&self) -> BoxFuture<'_, Result<Vec<DeploymentRecord>, StoreError>> {
+    fn records(&self) -> Reply<'_, Vec<DeploymentRecord>> {
         async move {
             let rows = self
                 .fetch(&self.statements.records, vec![], &[Col::Text, Col::Text])
@@ -347,7 +346,7 @@ where
         .boxed()
     }
 
-    fn next_number(&self) -> BoxFuture<'_, Result<i64, StoreError>> {
+    fn next_number(&self) -> Reply<'_, i64> {
         async move {
             let rows = self
                 .fetch(&self.statements.next_number, vec![], &[Col::Int])

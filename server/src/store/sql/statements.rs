@@ -82,16 +82,16 @@ impl Statements {
             statements.push((
                 self.put_record.as_str(),
                 vec![
-                    Bind::Text(r.record.summary.id.to_string()),
-                    Bind::Int(r.seq),
-                    Bind::Text(
+                    Bind::text(r.record.summary.id.to_string()),
+                    Bind::int(r.seq),
+                    Bind::text(
                         r.record
                             .summary
                             .target()
                             .map(|t| key(&t))
                             .unwrap_or_default(),
                     ),
-                    Bind::Text(json(&r.record, "deployment record")?),
+                    Bind::text(json(&r.record, "deployment record")?),
                 ],
             ));
         }
@@ -99,9 +99,9 @@ impl Statements {
             statements.push((
                 self.put_job.as_str(),
                 vec![
-                    Bind::Int(j.due.as_millis()),
-                    Bind::Text(json(&j.resource, "job resource")?),
-                    Bind::Text(j.payload.clone()),
+                    Bind::int(j.due.as_millis()),
+                    Bind::text(json(&j.resource, "job resource")?),
+                    Bind::text(j.payload.clone()),
                 ],
             ));
         }
@@ -115,13 +115,13 @@ impl Statements {
         row: &Row,
     ) -> Result<Vec<Bind>, StoreError> {
         Ok(vec![
-            Bind::Int(revision_i64(row.deployment.revision())),
-            Bind::Text(encode_snapshot(row)?),
-            Bind::Text(row.meta.clone()),
-            Bind::Text(key(row.deployment.resource())),
-            Bind::MaybeInt(expected.map(|e| revision_i64(e.revision))),
-            Bind::MaybeText(expected.map(|e| snapshot_head(e.revision))),
-            Bind::MaybeText(expected.map(|e| e.meta.clone())),
+            Bind::int(revision_i64(row.deployment.revision())),
+            Bind::text(encode_snapshot(row)?),
+            Bind::text(row.meta.clone()),
+            Bind::text(key(row.deployment.resource())),
+            Bind::Int(expected.map(|e| revision_i64(e.revision))),
+            Bind::Text(expected.map(|e| snapshot_head(e.revision))),
+            Bind::Text(expected.map(|e| e.meta.clone())),
         ])
     }
 }
