@@ -114,6 +114,7 @@ mod echo;
 mod machine;
 mod name;
 mod observed;
+mod record;
 mod resource;
 mod snapshot;
 mod status;
@@ -129,6 +130,7 @@ pub use machine::{
 };
 pub use name::ResourceName;
 pub use observed::{Attempt, CancellationPhase, Observed, RestoreError, Success};
+pub use record::AttemptRecord;
 pub use resource::{Configuration, ResourceId, ResourceKind, TemplateRef};
 pub use status::{DeploymentStatus, UnknownStatus, UnknownStatusError};
 pub use table::{ConflictReason, IgnoreReason, InputKind, Rule, Stage, transition_rule};

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::record::Record;
 use proton_cancel::ResourceId;
-use proton_cancel_wire::DeploymentRecord;
 
 use crate::store::Row;
 
@@ -23,7 +23,7 @@ const WRITE_CACHE_LIMIT: usize = 100_000;
 #[derive(Default)]
 pub(crate) struct WriteCache {
     enabled: bool,
-    rows: Mutex<HashMap<ResourceId, (Row, Option<DeploymentRecord>)>>,
+    rows: Mutex<HashMap<ResourceId, (Row, Option<Record>)>>,
 }
 
 impl WriteCache {
@@ -36,7 +36,7 @@ impl WriteCache {
         }
     }
 
-    pub(crate) fn take(&self, id: &ResourceId) -> Option<(Row, Option<DeploymentRecord>)> {
+    pub(crate) fn take(&self, id: &ResourceId) -> Option<(Row, Option<Record>)> {
         if !self.enabled {
             return None;
         }
@@ -47,7 +47,7 @@ impl WriteCache {
             .cloned()
     }
 
-    pub(crate) fn put(&self, id: ResourceId, row: Row, newest: Option<DeploymentRecord>) {
+    pub(crate) fn put(&self, id: ResourceId, row: Row, newest: Option<Record>) {
         if !self.enabled {
             return;
         }

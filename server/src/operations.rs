@@ -175,6 +175,7 @@ impl App {
             .record(input.id)
             .await
             .map_err(store_failed)?
+            .map(|r| r.shape())
             .filter(|r| input.filter.matches(&r.summary))
             .ok_or_else(|| {
                 ApiError::new(
@@ -195,8 +196,8 @@ impl App {
             .await
             .map_err(store_failed)?
             .iter()
-            .filter(|r| input.filter.matches(&r.summary))
-            .map(|r| r.summary.clone())
+            .map(|r| r.shape().summary)
+            .filter(|s| input.filter.matches(s))
             .collect();
         let (deployments, next_token) = page(
             matching,

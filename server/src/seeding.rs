@@ -8,14 +8,12 @@ use proton_cancel::{
     Configuration, Deployment, DeploymentStatus, Effect, Observed, ResourceId, ResourceName,
     StatusMessage, TemplateRef, Timestamp,
 };
-use proton_cancel_wire::DeploymentRecord;
 
 use crate::app::App;
 use crate::app::OpenError;
 use crate::engine::{EngineOverrides, EngineScript, jobs};
-use crate::record::seq_of;
 use crate::seed::{Seed, SeedDeployment};
-use crate::store::{Produced, RecordRow, Row};
+use crate::store::{Produced, Row};
 use crate::stored::{Entry, Meta};
 
 /// How many seeded resources are written at once.
@@ -185,13 +183,15 @@ impl App {
                 Deployment::create(id.clone(), at, deployment_id, configuration, None)
                     .map_err(|e| refuse(e.to_string()))?;
             if let Effect::StartDeployment { target, .. } = &effect {
-                let place = self
-                    .place(deployment_id, &arn, environment.as_ref(), &id)
+                let record = self
+                    .start_record(
+                        (deployment_id, at),
+                        &before,
+                        target,
+                        (&arn, environment.as_ref()),
+                    )
                     .map_err(|e| OpenError::Seed(e.message().to_owned()))?;
-                produced.records.push(RecordRow {
-                    seq: seq_of(deployment_id),
-                    record: DeploymentRecord::start(deployment_id, at, &before, target, place),
-                });
+                produced.records.push(record);
             }
             produced.jobs = jobs(&id, &effect, &engine, at);
             deployment
@@ -219,7 +219,7 @@ impl App {
     /// Writes a seeded resource unless the store holds it already.
     async fn insert(&self, row: Row, produced: Produced) -> Result<(), OpenError> {
         if self.store().insert(&row, &produced).await? {
-            let newest = produced.records.last().map(|r| r.record.clone());
+            let newest = produced.records.last().cloned();
             let id = row.deployment.resource().clone();
             self.cache().put(id, row, newest);
         }

@@ -3,12 +3,11 @@
 //! the new state by compare-and-set.
 
 use proton_cancel::{Deployment, Effect, Input, Outcome, ResourceId};
-use proton_cancel_wire::{ApiError, DeploymentRecord};
+use proton_cancel_wire::ApiError;
 
 use crate::app::App;
 use crate::engine::jobs;
-use crate::record::seq_of;
-use crate::store::{Expected, Produced, RecordRow, StoreError, Written};
+use crate::store::{Expected, Produced, StoreError, Written};
 use crate::stored::Entry;
 
 /// The answer to a request whose store failed; the cause is logged.
@@ -104,29 +103,19 @@ impl App {
             }) = &transition.effect
             {
                 // The attempt the transition starts gets its record.
-                let place = self.place(
-                    *deployment_id,
-                    &entry.meta.arn,
-                    entry.meta.environment.as_ref(),
-                    id,
-                )?;
-                produced.records.push(RecordRow {
-                    seq: seq_of(*deployment_id),
-                    record: DeploymentRecord::start(*deployment_id, at, &before, target, place),
-                });
+                let meta = (entry.meta.arn.as_str(), entry.meta.environment.as_ref());
+                let record = self.start_record((*deployment_id, at), &before, target, meta)?;
+                produced.records.push(record);
             } else if let Some(attempt) = transition.attempt {
                 // The attempt it moves: its record is the resource's
                 // newest, read with the row; looked up by id otherwise.
                 let stored = match &newest {
-                    Some(record) if record.summary.id == attempt => Some(record.clone()),
+                    Some(record) if record.attempt.deployment_id == attempt => Some(record.clone()),
                     _ => self.store().record(attempt).await.map_err(store_failed)?,
                 };
                 if let Some(mut record) = stored {
-                    if record.follow(at, transition, message.as_ref()) {
-                        produced.records.push(RecordRow {
-                            seq: seq_of(attempt),
-                            record,
-                        });
+                    if record.attempt.follow(at, transition, message.as_ref()) {
+                        produced.records.push(record);
                     }
                 }
             }
@@ -145,7 +134,7 @@ impl App {
                 continue;
             }
             let newest = match produced.records.last() {
-                Some(r) if r.record.summary.target().as_ref() == Some(id) => Some(r.record.clone()),
+                Some(r) if &r.attempt.resource == id => Some(r.clone()),
                 _ => newest,
             };
             self.cache().put(id.clone(), row, newest);

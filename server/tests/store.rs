@@ -12,9 +12,8 @@ use common::*;
 use postgres::Schema;
 use proton_cancel::*;
 use proton_cancel_server::store::{
-    Expected, Job, NewJob, Produced, RecordRow, Row, Store, StoreError, Written,
+    Expected, Job, NewJob, Produced, Record, Row, Store, StoreError, Written,
 };
-use proton_cancel_wire::{DeploymentRecord, RecordPlace};
 use serde_json::json;
 
 fn row(d: &Deployment) -> Row {
@@ -33,19 +32,14 @@ fn job(due_secs: i64, n: u32) -> NewJob {
     }
 }
 
-fn record(before: &Observed, id: DeploymentId, at: Timestamp) -> DeploymentRecord {
-    DeploymentRecord::start(
-        id,
-        at,
-        before,
-        &config(1),
-        RecordPlace {
-            arn: format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}"),
-            target_arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
-                .to_owned(),
-            environment_name: name("prod"),
-        },
-    )
+fn record(before: &Observed, id: DeploymentId, at: Timestamp) -> Record {
+    Record {
+        attempt: AttemptRecord::start(id, at, before, config(1)),
+        arn: format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}"),
+        target_arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
+            .to_owned(),
+        environment: name("prod"),
+    }
 }
 
 /// Every rule of the interface, on `store`.
@@ -69,10 +63,7 @@ async fn conformance(store: &Store) {
     let updating = updating();
     let first = record(&rest.observe(), A, t(100));
     let produced = Produced {
-        records: vec![RecordRow {
-            seq: 1,
-            record: first.clone(),
-        }],
+        records: vec![first.clone()],
         jobs: vec![job(105, 1)],
     };
     assert_eq!(
@@ -80,10 +71,7 @@ async fn conformance(store: &Store) {
         Written::Committed
     );
     let lost = Produced {
-        records: vec![RecordRow {
-            seq: 2,
-            record: record(&rest.observe(), B, t(100)),
-        }],
+        records: vec![record(&rest.observe(), B, t(100))],
         jobs: vec![job(100, 2)],
     };
     assert_eq!(
@@ -112,12 +100,13 @@ async fn conformance(store: &Store) {
     let mut followed = first.clone();
     let mut cancelled = updating.clone();
     let outcome = cancelled.handle(Input::Cancel { at: t(110) });
-    assert!(followed.follow(t(110), outcome.transition().unwrap(), None));
+    assert!(
+        followed
+            .attempt
+            .follow(t(110), outcome.transition().unwrap(), None)
+    );
     let produced = Produced {
-        records: vec![RecordRow {
-            seq: 1,
-            record: followed.clone(),
-        }],
+        records: vec![followed.clone()],
         jobs: Vec::new(),
     };
     assert_eq!(

@@ -2,8 +2,8 @@
 //! ListDeployments, its summary, and the deployment states it holds.
 
 use proton_cancel::{
-    Configuration, DeploymentId, DeploymentStatus, Observed, ResourceId, ResourceKind,
-    ResourceName, Spec, StatusMessage, TemplateVersion, Timestamp, Transition,
+    AttemptRecord, Configuration, DeploymentId, DeploymentStatus, ResourceId, ResourceKind,
+    ResourceName, Spec, StatusMessage, TemplateVersion, Timestamp,
 };
 
 wire_enum! {
@@ -111,10 +111,8 @@ impl DeploymentState {
 }
 
 wire_shape! {
-    /// The `Deployment` shape: the record of one deployment attempt, which
-    /// follows the machine from the update that starts it to the report that
-    /// settles it. A cancelled attempt's record ends CANCELLED; the update that
-    /// won a race against its cancel ends SUCCEEDED.
+    /// The `Deployment` shape: how the wire shows the record of one
+    /// deployment attempt (the core's [`AttemptRecord`]).
     #[derive(Eq)]
     pub struct DeploymentRecord {
         /// The members a `DeploymentSummary` shows too.
@@ -141,19 +139,13 @@ pub struct RecordPlace {
 }
 
 impl DeploymentRecord {
-    /// The record of attempt `id`, started at `at` towards `target` on a
-    /// resource that was in the state `before`. `lastAttemptedDeploymentId`
-    /// and `lastSucceededDeploymentId` are the resource's as the attempt
-    /// found them.
-    pub fn start(
-        id: DeploymentId,
-        at: Timestamp,
-        before: &Observed,
-        target: &Configuration,
-        place: RecordPlace,
-    ) -> Self {
-        let kind = before.resource.kind();
-        let (component_name, service_name, service_instance_name) = match &before.resource {
+    /// The `Deployment` shape of the attempt `record`, which belongs at
+    /// `place`. `lastAttemptedDeploymentId` and
+    /// `lastSucceededDeploymentId` are the resource's as the attempt found
+    /// them.
+    pub fn new(record: &AttemptRecord, place: RecordPlace) -> Self {
+        let kind = record.resource.kind();
+        let (component_name, service_name, service_instance_name) = match &record.resource {
             ResourceId::Component { name } => (Some(name.clone()), None, None),
             ResourceId::ServiceInstance { service, name } => {
                 (None, Some(service.clone()), Some(name.clone()))
@@ -164,55 +156,25 @@ impl DeploymentRecord {
         Self {
             summary: DeploymentSummary {
                 arn: place.arn,
-                completed_at: None,
+                completed_at: record.completed_at,
                 component_name,
-                created_at: at,
-                deployment_status: DeploymentStatus::InProgress,
+                created_at: record.started_at,
+                deployment_status: record.status.clone(),
                 environment_name: place.environment_name,
-                id,
-                last_attempted_deployment_id: before.last_attempt.as_ref().map(|a| a.deployment_id),
-                last_modified_at: at,
-                last_succeeded_deployment_id: before.last_success.map(|s| s.deployment_id),
+                id: record.deployment_id,
+                last_attempted_deployment_id: record.previous_attempt,
+                last_modified_at: record.modified_at,
+                last_succeeded_deployment_id: record.previous_success,
                 service_instance_name,
                 service_name,
                 target_arn: place.target_arn,
-                target_resource_created_at: before.created_at,
+                target_resource_created_at: record.resource_created_at,
                 target_resource_type: kind.into(),
             },
-            deployment_status_message: None,
-            initial_state: DeploymentState::new(kind, &before.applied),
-            target_state: DeploymentState::new(kind, target),
+            deployment_status_message: record.status_message.clone(),
+            initial_state: DeploymentState::new(kind, &record.initial),
+            target_state: DeploymentState::new(kind, &record.target),
         }
-    }
-
-    /// Follows a transition applied at `at`: only a transition that names
-    /// this record's attempt ([`Transition::attempt`]) changes it, and only
-    /// until the attempt is complete. Its status becomes the transition's
-    /// `to` status, its message `message` (the resource's after the
-    /// transition), and a settled status (SUCCEEDED, FAILED, CANCELLED)
-    /// sets `completedAt`. Returns whether the record changed.
-    pub fn follow(
-        &mut self,
-        at: Timestamp,
-        transition: &Transition,
-        message: Option<&StatusMessage>,
-    ) -> bool {
-        let summary = &mut self.summary;
-        if transition.attempt != Some(summary.id) || summary.completed_at.is_some() {
-            return false;
-        }
-        let status = transition.to.status();
-        let settled = matches!(
-            status,
-            DeploymentStatus::Succeeded | DeploymentStatus::Failed | DeploymentStatus::Cancelled
-        );
-        summary.deployment_status = status;
-        summary.last_modified_at = at;
-        if settled {
-            summary.completed_at = Some(at);
-        }
-        self.deployment_status_message = message.cloned();
-        true
     }
 }
 

@@ -90,103 +90,53 @@ fn an_update_deploys_the_given_version_or_keeps_the_one_in_place() {
     assert!(!change(json!({"name": "prod", "deploymentType": "NONE"})).deploys());
 }
 
-fn record_of(
-    d: &Deployment,
-    id: DeploymentId,
-    at: Timestamp,
-    before: &Observed,
-) -> DeploymentRecord {
-    let target = d.observe().target.expect("an attempt runs");
-    DeploymentRecord::start(
-        id,
-        at,
-        before,
-        &target,
-        RecordPlace {
-            arn: format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}"),
-            target_arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
-                .to_owned(),
-            environment_name: name("prod"),
-        },
-    )
+/// How the wire shows `record`: the shape of a service instance's
+/// deployment in environment `prod`.
+fn shape(record: &AttemptRecord) -> DeploymentRecord {
+    let id = record.deployment_id;
+    let place = RecordPlace {
+        arn: format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}"),
+        target_arn: "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"
+            .to_owned(),
+        environment_name: name("prod"),
+    };
+    DeploymentRecord::new(record, place)
 }
 
-/// Feeds `input` to `d` and has `r` follow what it did; whether `r` changed.
-fn follow(d: &mut Deployment, r: &mut DeploymentRecord, input: Input) -> bool {
-    let at = input.at();
-    let outcome = d.handle(input);
-    let message = d.observe().status_message;
-    outcome
-        .transition()
-        .is_some_and(|t| r.follow(at, t, message.as_ref()))
-}
-
-/// [`updating`] and the record its update started.
-fn updating_with_its_record() -> (Deployment, DeploymentRecord) {
-    let before = at_rest().observe();
-    let d = updating();
-    let r = record_of(&d, A, t(100), &before);
-    (d, r)
-}
-
-/// Spec: R8, R9, R42
+/// Spec: R42
 #[test]
-fn a_record_follows_its_attempt_to_cancelled_and_then_stops() {
-    let (mut d, mut r) = updating_with_its_record();
-    assert_eq!(r.summary.deployment_status, DeploymentStatus::InProgress);
-    assert_eq!(r.summary.target(), Some(instance()));
+fn a_record_shows_its_attempt_in_the_deployment_shape() {
+    let before = at_rest().observe();
+    let mut r = AttemptRecord::start(A, t(100), &before, config(1));
+    let started = shape(&r);
     assert_eq!(
-        r.initial_state,
+        started.summary.deployment_status,
+        DeploymentStatus::InProgress
+    );
+    assert_eq!(started.summary.target(), Some(instance()));
+    assert_eq!(started.summary.created_at, t(100));
+    assert_eq!(started.summary.target_resource_created_at, t(0));
+    assert_eq!(started.summary.completed_at, None);
+    assert_eq!(
+        started.initial_state,
         DeploymentState::new(ResourceKind::ServiceInstance, &config(0))
     );
-
-    assert!(follow(&mut d, &mut r, Input::Cancel { at: t(110) }));
-    assert_eq!(r.summary.deployment_status, DeploymentStatus::Cancelling);
-    assert_eq!(r.summary.completed_at, None);
-    assert!(follow(
-        &mut d,
-        &mut r,
-        Input::CancellationStarted {
-            at: t(111),
-            deployment_id: A,
-        }
-    ));
-    assert!(follow(
-        &mut d,
-        &mut r,
-        cancellation_finished(112, A, EngineResult::Succeeded)
-    ));
-    assert_eq!(r.summary.deployment_status, DeploymentStatus::Cancelled);
+    r.status = DeploymentStatus::Cancelled;
+    r.status_message = Some(StatusMessage::new(StatusMessage::CANCELLED));
+    r.modified_at = t(112);
+    r.completed_at = Some(t(112));
+    let settled = shape(&r);
     assert_eq!(
-        r.deployment_status_message,
+        settled.summary.deployment_status,
+        DeploymentStatus::Cancelled
+    );
+    assert_eq!(
+        settled.deployment_status_message,
         Some(StatusMessage::new(StatusMessage::CANCELLED))
     );
-    assert_eq!(r.summary.completed_at, Some(t(112)));
-    assert_eq!(r.summary.last_modified_at, t(112));
-
-    // The next attempt's transitions leave this record alone.
-    let before = d.observe();
-    let update_b = update_b(2, None);
-    assert!(!follow(&mut d, &mut r, update_b));
-    let next = record_of(&d, B, t(200), &before);
-    assert_eq!(next.summary.last_attempted_deployment_id, Some(A));
-    assert_eq!(next.summary.last_succeeded_deployment_id, None);
-    assert_eq!(r.summary.deployment_status, DeploymentStatus::Cancelled);
-}
-
-/// Spec: R11, R42
-#[test]
-fn the_record_of_an_update_that_wins_its_race_reads_succeeded() {
-    let (mut d, mut r) = updating_with_its_record();
-    assert!(follow(&mut d, &mut r, Input::Cancel { at: t(110) }));
-    assert!(follow(
-        &mut d,
-        &mut r,
-        update_finished(111, A, EngineResult::Succeeded)
-    ));
-    assert_eq!(r.summary.deployment_status, DeploymentStatus::Succeeded);
-    assert_eq!(r.summary.completed_at, Some(t(111)));
-    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(settled.summary.completed_at, Some(t(112)));
+    assert_eq!(settled.summary.last_modified_at, t(112));
+    let json = serde_json::to_value(&settled).unwrap();
     assert_eq!(
         json["targetState"]["serviceInstance"]["templateMinorVersion"],
         "1"

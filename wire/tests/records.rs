@@ -18,7 +18,10 @@ fn place(environment: &str) -> RecordPlace {
 /// The record of attempt `A` on `resource`, at rest with `applied`.
 fn record_of(resource: ResourceId, applied: Configuration) -> DeploymentRecord {
     let before = Observed::new(resource, t(0), applied.clone());
-    DeploymentRecord::start(A, t(100), &before, &applied, place("prod"))
+    DeploymentRecord::new(
+        &AttemptRecord::start(A, t(100), &before, applied),
+        place("prod"),
+    )
 }
 
 fn component(n: &str) -> DeploymentRecord {
@@ -104,26 +107,6 @@ fn a_record_names_its_target_by_kind_and_reads_it_back() {
     ] {
         assert_eq!(TargetResourceType::from(kind).to_string(), wire);
     }
-}
-
-#[test]
-fn a_record_ignores_a_transition_of_another_attempt_even_while_it_runs() {
-    let mut r = web();
-    let other = Transition {
-        from: Stage::InProgress,
-        to: Stage::Succeeded,
-        attempt: Some(B),
-        effect: None,
-    };
-    assert!(!r.follow(t(110), &other, None));
-    assert_eq!(r, web());
-    let ours = Transition {
-        attempt: Some(A),
-        ..other
-    };
-    assert!(r.follow(t(110), &ours, None));
-    assert_eq!(r.summary.deployment_status, DeploymentStatus::Succeeded);
-    assert_eq!(r.summary.completed_at, Some(t(110)));
 }
 
 /// The filter of a ListDeployments body.

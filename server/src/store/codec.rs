@@ -3,10 +3,12 @@
 
 use std::time::Duration;
 
-use proton_cancel::{Deployment, ResourceId};
-use proton_cancel_wire::DeploymentRecord;
+use proton_cancel::{
+    AttemptRecord, Configuration, Deployment, Observed, ResourceId, Spec, TemplateRef,
+};
+use proton_cancel_wire::{DeploymentRecord, DeploymentState};
 
-use super::{Row, StoreError};
+use super::{Record, Row, StoreError};
 
 /// The key of a resource's row: `service-instance/shop/web`,
 /// `environment/prod`, `service-pipeline/shop`, `component/cache`
@@ -72,10 +74,89 @@ pub(super) fn decode_row(
     Ok(Row { deployment, meta })
 }
 
-pub(super) fn decode_record(id: &str, record: &str) -> Result<DeploymentRecord, StoreError> {
-    serde_json::from_str(record).map_err(|e| StoreError::Corrupt {
+/// A record's columns: its id, its place in the list order, its
+/// resource's key and the record as JSON.
+pub(super) fn record_columns(r: &Record) -> Result<(String, i64, String, String), StoreError> {
+    Ok((
+        r.attempt.deployment_id.to_string(),
+        r.seq(),
+        key(&r.attempt.resource),
+        json(r, "deployment record")?,
+    ))
+}
+
+/// A stored record; one written in the wire's `Deployment` shape (before
+/// the server kept records of its own) is carried forward.
+pub(super) fn decode_record(id: &str, record: &str) -> Result<Record, StoreError> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt {
         key: format!("deployment/{id}"),
         reason: e.to_string(),
+    };
+    match serde_json::from_str::<Record>(record) {
+        Ok(r) => Ok(r),
+        Err(e) => match serde_json::from_str::<DeploymentRecord>(record) {
+            Ok(old) => from_wire_shape(old).ok_or_else(|| corrupt(e)),
+            Err(_) => Err(corrupt(e)),
+        },
+    }
+}
+
+/// A record stored in the wire's `Deployment` shape, as the server keeps
+/// it now; `None` for one whose target the shape does not name.
+fn from_wire_shape(old: DeploymentRecord) -> Option<Record> {
+    let s = old.summary;
+    let mut attempt = AttemptRecord::start(
+        s.id,
+        s.created_at,
+        &Observed::new(
+            s.target()?,
+            s.target_resource_created_at,
+            configuration(old.initial_state)?,
+        ),
+        configuration(old.target_state)?,
+    );
+    attempt.modified_at = s.last_modified_at;
+    attempt.completed_at = s.completed_at;
+    attempt.status = s.deployment_status;
+    attempt.status_message = old.deployment_status_message;
+    attempt.previous_attempt = s.last_attempted_deployment_id;
+    attempt.previous_success = s.last_succeeded_deployment_id;
+    Some(Record {
+        attempt,
+        arn: s.arn,
+        target_arn: s.target_arn,
+        environment: s.environment_name,
+    })
+}
+
+/// The configuration a stored `DeploymentState` shows (a service
+/// instance's empty spec is no spec).
+fn configuration(state: DeploymentState) -> Option<Configuration> {
+    let template = |spec, template_name, major, minor| Configuration::Template {
+        template: TemplateRef {
+            name: template_name,
+            major,
+            minor,
+        },
+        spec,
+    };
+    Some(match state {
+        DeploymentState::Component(c) => Configuration::Component {
+            service_spec: c.service_spec,
+        },
+        DeploymentState::ServiceInstance(s) => template(
+            Spec::new(&s.spec).ok(),
+            s.template_name,
+            s.template_major_version,
+            s.template_minor_version,
+        ),
+        DeploymentState::Environment(t) | DeploymentState::ServicePipeline(t) => template(
+            t.spec,
+            t.template_name,
+            t.template_major_version,
+            t.template_minor_version,
+        ),
+        _ => return None,
     })
 }
 
@@ -129,5 +210,83 @@ mod tests {
                 at: Timestamp::from_secs(at),
             });
         }
+    }
+
+    /// Records stored before the server kept its own record type hold the
+    /// wire's `Deployment` shape: each kind's, running and settled, reads
+    /// back as the record it was written from.
+    #[test]
+    fn a_record_stored_in_the_wire_shape_is_carried_forward() {
+        use proton_cancel::{
+            AttemptRecord, DeploymentStatus, Observed, ResourceId, Spec, StatusMessage,
+            TemplateRef, TemplateVersion,
+        };
+
+        use super::{Record, decode_record};
+
+        let name = |s: &str| ResourceName::new(s).unwrap();
+        let template = |minor: &str, spec: Option<&str>| Configuration::Template {
+            template: TemplateRef {
+                name: name("web-tmpl"),
+                major: TemplateVersion::new("1").unwrap(),
+                minor: TemplateVersion::new(minor).unwrap(),
+            },
+            spec: spec.map(|s| Spec::new(s).unwrap()),
+        };
+        let kinds = [
+            (
+                ResourceId::ServiceInstance {
+                    service: name("shop"),
+                    name: name("web"),
+                },
+                template("0", None),
+                template("1", Some("v2")),
+            ),
+            (
+                ResourceId::Environment { name: name("prod") },
+                template("0", Some("v1")),
+                template("1", None),
+            ),
+            (
+                ResourceId::ServicePipeline {
+                    service: name("shop"),
+                },
+                template("0", None),
+                template("0", Some("v2")),
+            ),
+            (
+                ResourceId::Component {
+                    name: name("cache"),
+                },
+                Configuration::Component { service_spec: None },
+                Configuration::Component {
+                    service_spec: Some(Spec::new("v2").unwrap()),
+                },
+            ),
+        ];
+        for (n, (resource, initial, target)) in (1u128..).zip(kinds) {
+            let before = Observed::new(resource, Timestamp::from_secs(5), initial);
+            let id = proton_cancel::DeploymentId::from_u128(n);
+            let running = Record {
+                attempt: AttemptRecord::start(id, Timestamp::from_secs(100), &before, target),
+                arn: format!("arn:aws:proton:us-east-1:123456789012:deployment/{id}"),
+                target_arn: "arn:target".to_owned(),
+                environment: name("prod"),
+            };
+            let mut settled = running.clone();
+            settled.attempt.status = DeploymentStatus::Failed;
+            settled.attempt.status_message = Some(StatusMessage::new("it broke"));
+            settled.attempt.modified_at = Timestamp::from_secs(130);
+            settled.attempt.completed_at = Some(Timestamp::from_secs(130));
+            for record in [running, settled] {
+                let old = serde_json::to_string(&record.shape()).unwrap();
+                assert!(old.contains("\"targetResourceType\""), "{old}");
+                assert_eq!(decode_record(&id.to_string(), &old).unwrap(), record);
+                let new = serde_json::to_string(&record).unwrap();
+                assert_eq!(decode_record(&id.to_string(), &new).unwrap(), record);
+            }
+        }
+        let corrupt = decode_record("x", "{\"attempt\": 1}").unwrap_err();
+        assert!(corrupt.to_string().contains("deployment/x"), "{corrupt}");
     }
 }

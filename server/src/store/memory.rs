@@ -6,9 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt as _;
 use proton_cancel::{ResourceId, Timestamp};
-use proton_cancel_wire::DeploymentRecord;
 
-use super::{Backend, Change, Expected, ForWrite, Job, Produced, Reply, Row, Written, key};
+use super::{Backend, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, Written, key};
 
 /// A queued job and its lease.
 #[derive(Debug)]
@@ -23,7 +22,7 @@ struct Queued {
 struct Tables {
     resources: HashMap<String, Row>,
     /// By (seq, id).
-    records: BTreeMap<(i64, String), DeploymentRecord>,
+    records: BTreeMap<(i64, String), Record>,
     /// Each record's seq, by id: where to find it in `records`.
     record_seq: HashMap<String, i64>,
     /// The newest record of each resource (by row key): its seq and id.
@@ -49,17 +48,16 @@ impl MemoryStore {
         t.resources
             .insert(key(row.deployment.resource()), row.clone());
         for r in &produced.records {
-            let id = r.record.summary.id.to_string();
-            if let Some(seq) = t.record_seq.insert(id.clone(), r.seq) {
-                t.records.remove(&(seq, id.clone()));
+            let (id, seq) = (r.attempt.deployment_id.to_string(), r.seq());
+            if let Some(old) = t.record_seq.insert(id.clone(), seq) {
+                t.records.remove(&(old, id.clone()));
             }
-            if let Some(resource) = r.record.summary.target().map(|t| key(&t)) {
-                let newer = t.newest.get(&resource).is_none_or(|(seq, _)| *seq <= r.seq);
-                if newer {
-                    t.newest.insert(resource, (r.seq, id.clone()));
-                }
+            let resource = key(&r.attempt.resource);
+            let newer = t.newest.get(&resource).is_none_or(|(s, _)| *s <= seq);
+            if newer {
+                t.newest.insert(resource, (seq, id.clone()));
             }
-            t.records.insert((r.seq, id), r.record.clone());
+            t.records.insert((seq, id), r.clone());
         }
         for j in &produced.jobs {
             t.next_job = t.next_job.saturating_add(1);
@@ -168,7 +166,7 @@ impl Backend for MemoryStore {
         ready(())
     }
 
-    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<DeploymentRecord>> {
+    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Record>> {
         let t = self.lock();
         ready(
             t.record_seq
@@ -178,7 +176,7 @@ impl Backend for MemoryStore {
         )
     }
 
-    fn records(&self) -> Reply<'_, Vec<DeploymentRecord>> {
+    fn records(&self) -> Reply<'_, Vec<Record>> {
         ready(self.lock().records.values().rev().cloned().collect())
     }
 

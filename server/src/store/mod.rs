@@ -14,12 +14,13 @@ mod sql;
 
 use codec::{key, millis};
 
+pub use crate::record::Record;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use proton_cancel::{Deployment, DeploymentId, ResourceId, Timestamp};
-use proton_cancel_wire::DeploymentRecord;
 
 /// One resource as stored: its machine and what the server keeps beside it
 /// (ARN, environment, engine script), which the store does not read.
@@ -53,15 +54,6 @@ impl Expected {
     }
 }
 
-/// A deployment record to write, with its place in the list order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordRow {
-    /// The order of creation (larger is newer).
-    pub seq: i64,
-    /// The record.
-    pub record: DeploymentRecord,
-}
-
 /// Engine work to queue: a report for `resource`, due at `due`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
@@ -92,7 +84,7 @@ pub struct Job {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Produced {
     /// Records to insert or replace.
-    pub records: Vec<RecordRow>,
+    pub records: Vec<Record>,
     /// Jobs to queue.
     pub jobs: Vec<NewJob>,
 }
@@ -132,7 +124,7 @@ pub enum StoreError {
 }
 
 /// A row read for a write, with its resource's newest deployment record.
-pub type ForWrite = (Row, Option<DeploymentRecord>);
+pub type ForWrite = (Row, Option<Record>);
 
 /// A backend's answer: boxed, so that a store can hold any backend.
 type Reply<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
@@ -154,8 +146,8 @@ trait Backend: Send + Sync + std::fmt::Debug {
     fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Reply<'_, Vec<Job>>;
     fn next_due(&self) -> Reply<'_, Option<i64>>;
     fn finish_job(&self, id: i64) -> Reply<'_, ()>;
-    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<DeploymentRecord>>;
-    fn records(&self) -> Reply<'_, Vec<DeploymentRecord>>;
+    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Record>>;
+    fn records(&self) -> Reply<'_, Vec<Record>>;
     fn next_number(&self) -> Reply<'_, i64>;
     /// Whether this is a database (where a read costs a query, which a
     /// write cache saves) rather than memory.
@@ -316,7 +308,7 @@ impl Store {
     ///
     /// # Errors
     /// The database failed, or the record does not decode.
-    pub async fn record(&self, id: DeploymentId) -> Result<Option<DeploymentRecord>, StoreError> {
+    pub async fn record(&self, id: DeploymentId) -> Result<Option<Record>, StoreError> {
         self.backend.record(&id.to_string()).await
     }
 
@@ -334,7 +326,7 @@ impl Store {
     ///
     /// # Errors
     /// The database failed, or a record does not decode.
-    pub async fn records(&self) -> Result<Vec<DeploymentRecord>, StoreError> {
+    pub async fn records(&self) -> Result<Vec<Record>, StoreError> {
         self.backend.records().await
     }
 }

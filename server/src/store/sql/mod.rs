@@ -5,7 +5,6 @@
 //! whether a commit is one statement.
 
 use futures_util::FutureExt as _;
-use proton_cancel_wire::DeploymentRecord;
 use sqlx::{Connection as _, Database, Row as _};
 
 mod dialect;
@@ -16,9 +15,13 @@ use dialect::{Bind, Col, Val};
 pub(super) use dialect::{open_postgres, open_sqlite};
 use statements::{ROW_COLS, Statement, Statements, row_of};
 
-use super::codec::{decode_record, decode_resource, encode_snapshot, json, key, revision_i64};
+use super::codec::{
+    decode_record, decode_resource, encode_snapshot, json, key, record_columns, revision_i64,
+};
 use super::connections::Connections;
-use super::{Backend, Change, Expected, ForWrite, Job, Produced, Reply, Row, StoreError, Written};
+use super::{
+    Backend, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, StoreError, Written,
+};
 
 /// A SQL store in dialect `D`.
 struct SqlStore<D: Dialect> {
@@ -156,16 +159,11 @@ where
     ) -> Result<bool, StoreError> {
         let (mut ids, mut seqs, mut resources, mut records) = (vec![], vec![], vec![], vec![]);
         for r in &produced.records {
-            ids.push(r.record.summary.id.to_string());
-            seqs.push(r.seq);
-            resources.push(
-                r.record
-                    .summary
-                    .target()
-                    .map(|t| key(&t))
-                    .unwrap_or_default(),
-            );
-            records.push(json(&r.record, "deployment record")?);
+            let (id, seq, resource, record) = record_columns(r)?;
+            ids.push(id);
+            seqs.push(seq);
+            resources.push(resource);
+            records.push(record);
         }
         let (mut dues, mut job_resources, mut payloads) = (vec![], vec![], vec![]);
         for j in &produced.jobs {
@@ -311,7 +309,7 @@ where
         .boxed()
     }
 
-    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<DeploymentRecord>> {
+    fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Record>> {
         async move {
             let rows = self
                 .fetch(
@@ -330,7 +328,7 @@ where
         .boxed()
     }
 
-    fn records(&self) -> Reply<'_, Vec<DeploymentRecord>> {
+    fn records(&self) -> Reply<'_, Vec<Record>> {
         async move {
             let rows = self
                 .fetch(&self.statements.records, vec![], &[Col::Text, Col::Text])

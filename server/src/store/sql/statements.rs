@@ -2,7 +2,9 @@
 //! and made in a dialect's style when the store opens.
 
 use super::dialect::{Bind, Col, Dialect, Val};
-use crate::store::codec::{decode_row, encode_snapshot, json, key, revision_i64, snapshot_head};
+use crate::store::codec::{
+    decode_row, encode_snapshot, json, key, record_columns, revision_i64, snapshot_head,
+};
 use crate::store::{Expected, Produced, Row, StoreError};
 
 /// The row columns every load reads, in order.
@@ -79,21 +81,15 @@ impl Statements {
     pub(super) fn produced(&self, produced: &Produced) -> Result<Vec<Statement<'_>>, StoreError> {
         let mut statements = Vec::new();
         for r in &produced.records {
-            statements.push((
-                self.put_record.as_str(),
+            statements.push((self.put_record.as_str(), {
+                let (id, seq, resource, record) = record_columns(r)?;
                 vec![
-                    Bind::text(r.record.summary.id.to_string()),
-                    Bind::int(r.seq),
-                    Bind::text(
-                        r.record
-                            .summary
-                            .target()
-                            .map(|t| key(&t))
-                            .unwrap_or_default(),
-                    ),
-                    Bind::text(json(&r.record, "deployment record")?),
-                ],
-            ));
+                    Bind::text(id),
+                    Bind::int(seq),
+                    Bind::text(resource),
+                    Bind::text(record),
+                ]
+            }));
         }
         for j in &produced.jobs {
             statements.push((
