@@ -113,7 +113,27 @@ async fn conformance(store: &Store) {
         commit(store, &updating, &cancelled, &produced).await,
         Written::Committed
     );
-    assert_eq!(store.records().await.unwrap(), vec![followed]);
+    assert_eq!(store.records().await.unwrap(), vec![followed.clone()]);
+    // A write reads the row with its newest record; rewriting an older
+    // record leaves the newer one the newest.
+    let newer = record(&cancelled.observe(), B, t(120));
+    let with = |r: &Record| Produced {
+        records: vec![r.clone()],
+        jobs: Vec::new(),
+    };
+    let newest = || async { store.load_for_write(&instance()).await.unwrap().unwrap().1 };
+    assert_eq!(newest().await, Some(followed.clone()));
+    assert_eq!(
+        commit(store, &cancelled, &cancelled, &with(&newer)).await,
+        Written::Committed
+    );
+    assert_eq!(newest().await, Some(newer.clone()));
+    assert_eq!(
+        commit(store, &cancelled, &cancelled, &with(&followed)).await,
+        Written::Committed
+    );
+    assert_eq!(newest().await, Some(newer.clone()));
+    assert_eq!(store.records().await.unwrap(), vec![newer, followed]);
 
     // Jobs: claimed when due, not again while leased, again after the lease
     // (a crash between claim and apply re-delivers), gone once finished.
@@ -126,6 +146,11 @@ async fn conformance(store: &Store) {
         (t(105), &instance(), &json!({"report": 1}).to_string())
     );
     assert_eq!(claim(store, 106).await, vec![]);
+    assert_eq!(
+        claim(store, 135).await,
+        vec![],
+        "a lease holds to its last instant"
+    );
     let again = claim(store, 136).await;
     assert_eq!(
         again.iter().map(|c| c.id).collect::<Vec<_>>(),
@@ -156,6 +181,37 @@ async fn claim(store: &Store, secs: i64) -> Vec<Job> {
         .claim_due(t(secs), Duration::from_secs(30), 10)
         .await
         .unwrap()
+}
+
+/// A store without compare-and-set writes over a revision it did not read
+/// (what the check's faulty replica does); with it, that write is stale.
+async fn compare_and_set_off(store: &Store) {
+    let mut o = at_rest().observe();
+    o.resource = ResourceId::Component {
+        name: name("unchecked"),
+    };
+    o.applied = Configuration::Component { service_spec: None };
+    let first = Deployment::restore(o).unwrap();
+    assert!(insert(store, &first).await);
+    let mut second = first.clone();
+    let _ = second.handle(Input::Cancel { at: t(1) });
+    let _ = second.handle(Input::Delete { at: t(2) });
+    let mut never_read = second.clone();
+    let _ = never_read.handle(Input::Delete { at: t(3) });
+    assert_eq!(
+        commit(store, &first, &second, &Produced::default()).await,
+        Written::Committed
+    );
+    // `first` is no longer what the row holds.
+    assert_eq!(
+        commit(store, &first, &never_read, &Produced::default()).await,
+        Written::Stale
+    );
+    let unchecked = store.clone().without_compare_and_set();
+    assert_eq!(
+        commit(&unchecked, &first, &never_read, &Produced::default()).await,
+        Written::Committed
+    );
 }
 
 /// Twenty writers read the same revision and commit at once: exactly one
@@ -198,15 +254,26 @@ async fn racing_writers(store: &Store) {
 #[tokio::test]
 async fn the_memory_store_keeps_every_rule() {
     let store = Store::open("memory").await.unwrap();
+    assert!(!store.is_database(), "memory needs no write cache");
     conformance(&store).await;
     racing_writers(&store).await;
+    compare_and_set_off(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_store_keeps_every_rule() {
     let store = Store::open("sqlite::memory:").await.unwrap();
+    assert!(store.is_database());
+    // The store's Debug shows its connections: the pool and how many
+    // connections it may still lend (SQLite's one).
+    let shown = format!("{store:?}");
+    assert!(
+        shown.contains("Connections { pool: Pool {") && shown.contains("available: 1"),
+        "{shown}"
+    );
     conformance(&store).await;
     racing_writers(&store).await;
+    compare_and_set_off(&store).await;
 }
 
 #[tokio::test]
@@ -259,6 +326,57 @@ async fn a_sqlite_file_keeps_state_and_pending_jobs_across_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The row's revision column holds the snapshot's revision, and a write
+/// compares both: a snapshot put back behind the store's back, under a
+/// revision column that still reads as expected, makes the write stale.
+#[tokio::test]
+async fn a_write_compares_the_revision_column_and_the_snapshot_it_read() {
+    let dir = std::env::temp_dir().join(format!("proton-cancel-cas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.db");
+    let _ = std::fs::remove_file(&path);
+    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    let rest = at_rest();
+    assert!(insert(&store, &rest).await);
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    let read = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let old_snapshot = read("SELECT snapshot FROM resources").await;
+    let updating = updating();
+    assert_eq!(
+        commit(&store, &rest, &updating, &Produced::default()).await,
+        Written::Committed
+    );
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM resources")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(revision, 1);
+    sqlx::query("UPDATE resources SET snapshot = ?1")
+        .bind(&old_snapshot)
+        .execute(&db)
+        .await
+        .unwrap();
+    let mut cancelled = updating.clone();
+    let _ = cancelled.handle(Input::Cancel { at: t(110) });
+    assert_eq!(
+        commit(&store, &updating, &cancelled, &Produced::default()).await,
+        Written::Stale
+    );
+    assert_eq!(read("SELECT snapshot FROM resources").await, old_snapshot);
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn an_unknown_database_address_is_refused_by_name() {
     let err = Store::open("mysql://localhost/x").await.unwrap_err();
@@ -285,8 +403,10 @@ async fn the_postgres_store_keeps_every_rule() {
     .await;
     let scoped = schema.scoped(&url);
     let store = Store::open(&scoped).await.unwrap();
+    assert!(store.is_database());
     conformance(&store).await;
     racing_writers(&store).await;
+    compare_and_set_off(&store).await;
     drop(store);
     schema.drop().await;
 }

@@ -151,3 +151,54 @@ pub(crate) fn jobs(
     }
     jobs
 }
+
+#[cfg(test)]
+mod tests {
+    use proton_cancel::DeploymentId;
+
+    use super::Report;
+
+    /// The log's `report` field names each report and its result.
+    #[test]
+    fn each_report_is_logged_by_its_name_and_result() {
+        let deployment_id = DeploymentId::from_u128(1);
+        let failure = Some("it broke".to_owned());
+        let named = [
+            (
+                Report::UpdateFinished {
+                    deployment_id,
+                    failure: None,
+                },
+                "UpdateFinished(SUCCEEDED)",
+            ),
+            (
+                Report::UpdateFinished {
+                    deployment_id,
+                    failure: failure.clone(),
+                },
+                "UpdateFinished(FAILED)",
+            ),
+            (
+                Report::CancellationStarted { deployment_id },
+                "CancellationStarted",
+            ),
+            (
+                Report::CancellationFinished {
+                    deployment_id,
+                    failure: None,
+                },
+                "CancellationFinished(SUCCEEDED)",
+            ),
+            (
+                Report::CancellationFinished {
+                    deployment_id,
+                    failure,
+                },
+                "CancellationFinished(FAILED)",
+            ),
+        ];
+        for (report, name) in named {
+            assert_eq!(report.name(), name);
+        }
+    }
+}

@@ -142,3 +142,36 @@ mod word {
         cancellation(d).map(Some)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proton_cancel::{EngineResult, StatusMessage};
+
+    use super::{CANCELLATION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE};
+
+    /// Each result a seed or a flag gives replaces the level below, with
+    /// the engine's reason for a failure; what is left out stays.
+    #[test]
+    fn results_given_override_the_level_below_and_carry_the_engines_reason() {
+        let failing: EngineOverrides =
+            serde_json::from_str(r#"{"updateResult": "FAILED", "cancelResult": "FAILED"}"#)
+                .unwrap();
+        let script = failing.over(&EngineScript::default());
+        assert_eq!(
+            (script.update_result, script.cancel_result),
+            (
+                EngineResult::Failed(StatusMessage::new(UPDATE_FAILURE)),
+                EngineResult::Failed(StatusMessage::new(CANCELLATION_FAILURE)),
+            )
+        );
+        let none: EngineOverrides = serde_json::from_str("{}").unwrap();
+        assert_eq!(none.over(&EngineScript::default()), EngineScript::default());
+        let unknown = serde_json::from_str::<EngineOverrides>(r#"{"updateResult": "MAYBE"}"#);
+        assert!(
+            unknown
+                .unwrap_err()
+                .to_string()
+                .starts_with("unknown variant `MAYBE`, expected `SUCCEEDED` or `FAILED`"),
+        );
+    }
+}
