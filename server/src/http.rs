@@ -2,10 +2,11 @@
 //! bodies, and an AWS-shaped JSON answer with a request id for every
 //! request, whatever was wrong with it.
 
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest as _, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
@@ -47,18 +48,17 @@ pub fn router(app: App) -> Router {
 /// resource, its error), then logs the answer in one line: operation,
 /// resource, status, error code and message, request id, latency.
 async fn observe(request: Request, next: Next) -> Response {
-    let id = uuid::Uuid::new_v4().to_string();
-    let target = request
-        .headers()
-        .get("x-amz-target")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let mut id = uuid::Uuid::encode_buffer();
+    let id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id);
     // A known operation by its name; anything else escaped, so a forged
     // header cannot break the line.
-    let operation = match target.as_deref().map(Operation::from_target) {
-        Some(Ok(op)) => op.to_string(),
-        Some(Err(_)) => format!("{:?}", target.unwrap_or_default()),
-        None => "-".to_owned(),
-    };
+    let target = request.headers().get("x-amz-target");
+    let operation: Cow<'static, str> =
+        match target.map(|v| (v, v.to_str().map(Operation::from_target))) {
+            Some((_, Ok(Ok(op)))) => Cow::Borrowed(op.into()),
+            Some((v, _)) => Cow::Owned(format!("{:?}", String::from_utf8_lossy(v.as_bytes()))),
+            None => Cow::Borrowed("-"),
+        };
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -71,7 +71,7 @@ async fn observe(request: Request, next: Next) -> Response {
     );
     let started = tokio::time::Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Ok(value) = HeaderValue::from_str(id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -149,12 +149,20 @@ fn is_json_1_0(headers: &HeaderMap) -> bool {
         .is_some_and(|media| media.trim().eq_ignore_ascii_case(JSON_1_0))
 }
 
-async fn dispatch(
-    State(app): State<App>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let body = match body {
+async fn dispatch(State(app): State<App>, request: Request) -> Response {
+    // Read by reference: a HeaderMap extractor would copy every header.
+    let headers = request.headers();
+    let json_1_0 = is_json_1_0(headers);
+    let given = (!json_1_0).then(|| {
+        headers
+            .get(header::CONTENT_TYPE)
+            .map_or_else(|| "none".to_owned(), |v| format!("{v:?}"))
+    });
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(Operation::from_target);
+    let body = match Bytes::from_request(request, &()).await {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return too_large();
@@ -167,21 +175,14 @@ async fn dispatch(
             return error_response(rejection.status(), &e);
         }
     };
-    if !is_json_1_0(&headers) {
-        let given = headers
-            .get(header::CONTENT_TYPE)
-            .map_or_else(|| "none".to_owned(), |v| format!("{v:?}"));
+    if let Some(given) = given {
         let e = ApiError::new(
             ErrorCode::SerializationException,
             format!("the request body must be sent as Content-Type: {JSON_1_0}; got {given}"),
         );
         return error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, &e);
     }
-    let target = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let operation = match Operation::from_target(target) {
+    let operation = match target.unwrap_or_else(|| Operation::from_target("")) {
         Ok(op) => op,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, &e),
     };

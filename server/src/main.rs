@@ -11,6 +11,7 @@ use proton_cancel_server::store::Store;
 use proton_cancel_server::{
     App, CANCELLATION_FAILURE, Clock, EngineOverrides, Options, Seed, UPDATE_FAILURE, serve,
 };
+use tracing_subscriber::filter::Targets;
 
 const AFTER_HELP: &str = "\
 Engine settings, lowest precedence first: the built-in defaults (updates take
@@ -151,18 +152,23 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static s
 /// never waits for it (see [`proton_cancel_server::logs`]); the returned
 /// guard writes what is queued when dropped.
 fn init_logs(format: LogFormat) -> std::io::Result<logs::Flush> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
+    // Targets filters by target and level only, which RUST_LOG's documented
+    // forms need; EnvFilter's span-field matching cost every request a
+    // lookup per span (docs/performance.md).
+    let filter: Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let (writer, flush) = logs::non_blocking(std::io::stderr())?;
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
+    let logs = tracing_subscriber::fmt::layer().with_writer(writer);
+    let registry = tracing_subscriber::registry().with(filter);
     match format {
-        LogFormat::Text => logs.with_ansi(false).init(),
-        LogFormat::Json => logs
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
+        LogFormat::Text => registry.with(logs.with_ansi(false)).init(),
+        LogFormat::Json => registry
+            .with(logs.json().with_current_span(true).with_span_list(false))
             .init(),
     }
     Ok(flush)
