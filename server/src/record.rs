@@ -1,15 +1,10 @@
 //! Deployment records as the server keeps them: the attempt in the core's
-//! terms ([`AttemptRecord`]) and where it belongs; how an attempt's id is
-//! minted, and where its record sits in the list order.
+//! terms ([`AttemptRecord`]) and where it belongs, and where a record sits
+//! in the list order.
 
-use proton_cancel::{
-    AttemptRecord, Configuration, DeploymentId, Observed, ResourceId, ResourceName, Timestamp,
-};
-use proton_cancel_wire::{ApiError, DeploymentRecord, RecordPlace};
+use proton_cancel::{AttemptRecord, DeploymentId, ResourceName};
+use proton_cancel_wire::{DeploymentRecord, RecordPlace};
 use serde::{Deserialize, Serialize};
-
-use crate::app::App;
-use crate::store::StoreError;
 
 /// A deployment record as the server stores it: the attempt, in the
 /// core's terms, and where it belongs. The wire's `Deployment` shape is
@@ -53,43 +48,4 @@ impl Record {
 /// A record's place in the list order: its id's counter.
 pub(crate) fn seq_of(id: DeploymentId) -> i64 {
     i64::try_from(id.as_u128() & 0xffff_ffff_ffff).unwrap_or(i64::MAX)
-}
-
-impl App {
-    /// A fresh deployment id: the store's next number in the low bits of a
-    /// fixed UUID v4 layout, so ids are unique across every server on the
-    /// database, ordered, and readable in logs.
-    pub(crate) async fn mint_id(&self) -> Result<DeploymentId, StoreError> {
-        let n = self.store().next_number().await?;
-        Ok(DeploymentId::from_u128(
-            0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n),
-        ))
-    }
-
-    /// The record of attempt `id`, started at `at` towards `target` on the
-    /// resource `before` shows, whose ARN is `target_arn`. An
-    /// environment's records name the environment itself; every other
-    /// kind is stored with the environment its records name.
-    pub(crate) fn start_record(
-        &self,
-        (id, at): (DeploymentId, Timestamp),
-        before: &Observed,
-        target: &Configuration,
-        (target_arn, environment): (&str, Option<&ResourceName>),
-    ) -> Result<Record, ApiError> {
-        let environment = match (&before.resource, environment) {
-            (ResourceId::Environment { name }, _) | (_, Some(name)) => name.clone(),
-            (resource, None) => {
-                return Err(ApiError::internal(format!(
-                    "{resource} was stored without its environment"
-                )));
-            }
-        };
-        Ok(Record {
-            attempt: AttemptRecord::start(id, at, before, target.clone()),
-            arn: self.arn(&format!("deployment/{id}")),
-            target_arn: target_arn.to_owned(),
-            environment,
-        })
-    }
 }

@@ -1,12 +1,17 @@
 //! The write path: feed an input to a resource's machine, act on what it
 //! returns (the attempt's record, the engine's jobs) and commit it all with
-//! the new state by compare-and-set.
+//! the new state by compare-and-set; and how an attempt's id and record
+//! are made.
 
-use proton_cancel::{Deployment, Effect, Input, Outcome, ResourceId};
+use proton_cancel::{
+    AttemptRecord, Configuration, Deployment, DeploymentId, Effect, Input, Observed, Outcome,
+    ResourceId, ResourceName, Timestamp,
+};
 use proton_cancel_wire::ApiError;
 
 use crate::app::App;
 use crate::engine::jobs;
+use crate::record::Record;
 use crate::store::{Expected, Produced, StoreError, Written};
 use crate::stored::Entry;
 
@@ -151,5 +156,44 @@ impl App {
             }
             return Ok((outcome, entry));
         }
+    }
+}
+
+impl App {
+    /// A fresh deployment id: the store's next number in the low bits of a
+    /// fixed UUID v4 layout, so ids are unique across every server on the
+    /// database, ordered, and readable in logs.
+    pub(crate) async fn mint_id(&self) -> Result<DeploymentId, StoreError> {
+        let n = self.store().next_number().await?;
+        Ok(DeploymentId::from_u128(
+            0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n),
+        ))
+    }
+
+    /// The record of attempt `id`, started at `at` towards `target` on the
+    /// resource `before` shows, whose ARN is `target_arn`. An
+    /// environment's records name the environment itself; every other
+    /// kind is stored with the environment its records name.
+    pub(crate) fn start_record(
+        &self,
+        (id, at): (DeploymentId, Timestamp),
+        before: &Observed,
+        target: &Configuration,
+        (target_arn, environment): (&str, Option<&ResourceName>),
+    ) -> Result<Record, ApiError> {
+        let environment = match (&before.resource, environment) {
+            (ResourceId::Environment { name }, _) | (_, Some(name)) => name.clone(),
+            (resource, None) => {
+                return Err(ApiError::internal(format!(
+                    "{resource} was stored without its environment"
+                )));
+            }
+        };
+        Ok(Record {
+            attempt: AttemptRecord::start(id, at, before, target.clone()),
+            arn: self.arn(&format!("deployment/{id}")),
+            target_arn: target_arn.to_owned(),
+            environment,
+        })
     }
 }
