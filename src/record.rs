@@ -19,8 +19,8 @@ use crate::values::{DeploymentId, StatusMessage};
 /// its race against a cancel ends SUCCEEDED: the record follows what the
 /// machine did, whatever was asked.
 ///
-/// Its serde form is a camelCase object of these fields; an embedding may
-/// store it as it is.
+/// Its serde form is a camelCase object of every field (`null` for one
+/// that is absent); an embedding may store it as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
@@ -37,19 +37,15 @@ pub struct AttemptRecord {
     pub modified_at: Timestamp,
     /// When it settled (SUCCEEDED, FAILED or CANCELLED); `None` while it
     /// runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Timestamp>,
     /// Its status: the resource's, as the last transition that moved it
     /// left it.
     pub status: DeploymentStatus,
     /// The resource's status message after that transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_message: Option<StatusMessage>,
     /// The resource's last attempt when this one started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_attempt: Option<DeploymentId>,
     /// The resource's last successful attempt when this one started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_success: Option<DeploymentId>,
     /// The configuration the attempt started from (the applied one).
     pub initial: Configuration,

@@ -162,6 +162,16 @@ async fn conformance(store: &Store) {
     assert_eq!(store.load_all().await.unwrap().len(), 1);
 }
 
+/// A directory of this test process's own, `name`d, and the path of a
+/// database file in it that does not exist yet.
+fn fresh_file(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("proton-cancel-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.db");
+    let _ = std::fs::remove_file(&path);
+    (dir, path)
+}
+
 /// Inserts the row of `d`, producing nothing: whether it was new.
 async fn insert(store: &Store, d: &Deployment) -> bool {
     store.insert(&row(d), &Produced::default()).await.unwrap()
@@ -278,10 +288,7 @@ async fn the_sqlite_store_keeps_every_rule() {
 
 #[tokio::test]
 async fn a_sqlite_file_keeps_state_and_pending_jobs_across_a_restart() {
-    let dir = std::env::temp_dir().join(format!("proton-cancel-store-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("state.db");
-    let _ = std::fs::remove_file(&path);
+    let (dir, path) = fresh_file("store");
     let url = path.to_str().unwrap().to_owned();
     {
         let store = Store::open(&url).await.unwrap();
@@ -331,10 +338,7 @@ async fn a_sqlite_file_keeps_state_and_pending_jobs_across_a_restart() {
 /// revision column that still reads as expected, makes the write stale.
 #[tokio::test]
 async fn a_write_compares_the_revision_column_and_the_snapshot_it_read() {
-    let dir = std::env::temp_dir().join(format!("proton-cancel-cas-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("state.db");
-    let _ = std::fs::remove_file(&path);
+    let (dir, path) = fresh_file("cas");
     let store = Store::open(path.to_str().unwrap()).await.unwrap();
     let rest = at_rest();
     assert!(insert(&store, &rest).await);

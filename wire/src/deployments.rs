@@ -70,17 +70,47 @@ impl DeploymentFilter {
 }
 
 /// The four names of a deployment filter, as a body gives them.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct RawNames<'a> {
-    #[serde(borrow)]
     component_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     environment_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     service_instance_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     service_name: Option<Cow<'a, str>>,
+}
+
+/// Declares the raw struct of a deployment operation's body: its own
+/// members and the four names, read as plain members (a flattened struct
+/// would move the position serde_json reports for a bad one), and the
+/// names taken out as [`RawNames`].
+macro_rules! with_names {
+    ($raw:ident { $($(#[$meta:meta])* $field:ident: $ty:ty),+ $(,)? }) => {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct $raw<'a> {
+            #[serde(borrow)]
+            component_name: Option<Cow<'a, str>>,
+            #[serde(borrow)]
+            environment_name: Option<Cow<'a, str>>,
+            #[serde(borrow)]
+            service_instance_name: Option<Cow<'a, str>>,
+            #[serde(borrow)]
+            service_name: Option<Cow<'a, str>>,
+            $(
+                $(#[$meta])*
+                $field: $ty,
+            )+
+        }
+
+        impl<'a> $raw<'a> {
+            fn names(&mut self) -> RawNames<'a> {
+                RawNames {
+                    component_name: self.component_name.take(),
+                    environment_name: self.environment_name.take(),
+                    service_instance_name: self.service_instance_name.take(),
+                    service_name: self.service_name.take(),
+                }
+            }
+        }
+    };
 }
 
 /// ListDeployments's input.
@@ -95,24 +125,20 @@ pub struct ListDeploymentsInput {
     pub next_token: Option<NextToken>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawListDeployments<'a> {
-    #[serde(borrow, flatten)]
-    names: RawNames<'a>,
+with_names!(RawListDeployments {
     max_results: Option<i64>,
     #[serde(borrow)]
     next_token: Option<Cow<'a, str>>,
-}
+});
 
 impl Request for ListDeploymentsInput {
     const OPERATION: Operation = Operation::ListDeployments;
 
     fn decode(body: &[u8]) -> Result<Self, ApiError> {
-        let raw: RawListDeployments = parse_body(body)?;
+        let mut raw: RawListDeployments = parse_body(body)?;
         let mut v = Validator::default();
         let (filter, (max_results, next_token)) =
-            DeploymentFilter::decode(&mut v, raw.names, |v| {
+            DeploymentFilter::decode(&mut v, raw.names(), |v| {
                 (
                     v.optional_int("maxResults", raw.max_results, 1, 100),
                     v.optional_str("nextToken", false, raw.next_token, next_token),
@@ -138,14 +164,10 @@ pub struct GetDeploymentInput {
     pub filter: DeploymentFilter,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawGetDeployment<'a> {
-    #[serde(borrow, flatten)]
-    names: RawNames<'a>,
+with_names!(RawGetDeployment {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
-}
+});
 
 fn deployment_id(value: String) -> Result<DeploymentId, proton_cancel::InvalidValue> {
     DeploymentId::new(&value)
@@ -155,9 +177,9 @@ impl Request for GetDeploymentInput {
     const OPERATION: Operation = Operation::GetDeployment;
 
     fn decode(body: &[u8]) -> Result<Self, ApiError> {
-        let raw: RawGetDeployment = parse_body(body)?;
+        let mut raw: RawGetDeployment = parse_body(body)?;
         let mut v = Validator::default();
-        let (filter, id) = DeploymentFilter::decode(&mut v, raw.names, |v| {
+        let (filter, id) = DeploymentFilter::decode(&mut v, raw.names(), |v| {
             v.required(Member::shown("id"), raw.id, deployment_id)
         });
         v.finish()?;

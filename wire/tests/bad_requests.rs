@@ -136,3 +136,23 @@ hostile! {
     .to_owned() =>
         "the request body could not be read: invalid type: integer `3`, expected a string at line 1 column 20";
 }
+
+/// Spec: R31
+#[test]
+fn the_deployment_operations_name_the_position_of_a_bad_name_member() {
+    let read = |body: &[u8]| {
+        let list = ListDeploymentsInput::decode(body).map(|_| ()).unwrap_err();
+        let get = GetDeploymentInput::decode(body).map(|_| ()).unwrap_err();
+        assert_eq!(list.message(), get.message());
+        list.message().to_owned()
+    };
+    assert_eq!(
+        read(br#"{"componentName": 5}"#),
+        "the request body could not be read: invalid type: integer `5`, expected a string at \
+         line 1 column 19"
+    );
+    assert_eq!(
+        read(br#"{"serviceName": "a", "serviceName": "b"}"#),
+        "the request body could not be read: duplicate field `serviceName` at line 1 column 34"
+    );
+}
