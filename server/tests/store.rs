@@ -354,26 +354,36 @@ async fn a_write_compares_the_revision_column_and_the_snapshot_it_read() {
                 .unwrap()
         }
     };
-    let old_snapshot = read("SELECT snapshot FROM resources").await;
     let updating = updating();
+    let mut cancelled = updating.clone();
+    let _ = cancelled.handle(Input::Cancel { at: t(110) });
     assert_eq!(
         commit(&store, &rest, &updating, &Produced::default()).await,
+        Written::Committed
+    );
+    let old_snapshot = read("SELECT snapshot FROM resources").await;
+    assert_eq!(
+        commit(&store, &updating, &cancelled, &Produced::default()).await,
         Written::Committed
     );
     let revision: i64 = sqlx::query_scalar("SELECT revision FROM resources")
         .fetch_one(&db)
         .await
         .unwrap();
-    assert_eq!(revision, 1);
+    assert_eq!(revision, 2);
     sqlx::query("UPDATE resources SET snapshot = ?1")
         .bind(&old_snapshot)
         .execute(&db)
         .await
         .unwrap();
-    let mut cancelled = updating.clone();
-    let _ = cancelled.handle(Input::Cancel { at: t(110) });
+    let mut failed = cancelled.clone();
+    let _ = failed.handle(cancellation_finished(
+        120,
+        A,
+        EngineResult::Failed(reason("x")),
+    ));
     assert_eq!(
-        commit(&store, &updating, &cancelled, &Produced::default()).await,
+        commit(&store, &cancelled, &failed, &Produced::default()).await,
         Written::Stale
     );
     assert_eq!(read("SELECT snapshot FROM resources").await, old_snapshot);
