@@ -27,7 +27,7 @@ impl App {
     pub(crate) async fn get<S: Shape>(&self, id: &ResourceId) -> Result<S, ApiError> {
         note_resource(id);
         let row = self.store().load(id).await.map_err(store_failed)?;
-        Entry::of(row.ok_or_else(|| ApiError::resource_not_found(id))?)?.shape()
+        Entry::shape_of(row.ok_or_else(|| ApiError::resource_not_found(id))?)
     }
 
     /// Cancels the deployment of `id` and answers with its shape.

@@ -18,6 +18,16 @@ pub(crate) struct Meta {
     pub(crate) engine: EngineScript,
 }
 
+/// What a read needs of a row's meta: the ARN and the environment. The
+/// engine script is skipped, not built (a read never uses it).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Shown<'a> {
+    #[serde(borrow)]
+    arn: std::borrow::Cow<'a, str>,
+    environment: Option<ResourceName>,
+}
+
 /// One resource: its machine and its [`Meta`].
 pub(crate) struct Entry {
     pub(crate) deployment: Deployment,
@@ -27,12 +37,7 @@ pub(crate) struct Entry {
 impl Entry {
     /// The entry a row holds; a meta that does not decode is a corrupt row.
     pub(crate) fn of(row: Row) -> Result<Self, ApiError> {
-        let meta = serde_json::from_str(&row.meta).map_err(|e| {
-            ApiError::internal(format!(
-                "the stored data of {} cannot be read: {e}",
-                row.deployment.resource()
-            ))
-        })?;
+        let meta = read_meta(&row)?;
         Ok(Self {
             deployment: row.deployment,
             meta,
@@ -47,6 +52,14 @@ impl Entry {
         }
     }
 
+    /// What a response shows of the resource `row` holds, as shape `S`,
+    /// reading only the ARN and the environment of its meta; a meta that
+    /// does not decode is a corrupt row.
+    pub(crate) fn shape_of<S: Shape>(row: Row) -> Result<S, ApiError> {
+        let shown: Shown<'_> = read_meta(&row)?;
+        S::of(row.deployment.observe(), &shown.arn, shown.environment.as_ref())
+    }
+
     /// What a response shows of it, as shape `S`.
     pub(crate) fn shape<S: Shape>(&self) -> Result<S, ApiError> {
         S::of(
@@ -55,4 +68,14 @@ impl Entry {
             self.meta.environment.as_ref(),
         )
     }
+}
+
+/// The meta of `row` as `T`; one that does not decode is a corrupt row.
+fn read_meta<'a, T: Deserialize<'a>>(row: &'a Row) -> Result<T, ApiError> {
+    serde_json::from_str(&row.meta).map_err(|e| {
+        ApiError::internal(format!(
+            "the stored data of {} cannot be read: {e}",
+            row.deployment.resource()
+        ))
+    })
 }
