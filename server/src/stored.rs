@@ -57,7 +57,11 @@ impl Entry {
     /// does not decode is a corrupt row.
     pub(crate) fn shape_of<S: Shape>(row: Row) -> Result<S, ApiError> {
         let shown: Shown<'_> = read_meta(&row)?;
-        S::of(row.deployment.observe(), &shown.arn, shown.environment.as_ref())
+        S::of(
+            row.deployment.observe(),
+            &shown.arn,
+            shown.environment.as_ref(),
+        )
     }
 
     /// What a response shows of it, as shape `S`.
