@@ -10,7 +10,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use proton_cancel::*;
 use proton_cancel_test_support::builders::{
-    A, at_rest_with_spec, config_with_spec, update_a_to, updating_with_spec,
+    RANDOM_ID, at_rest_with_spec, config_with_spec, token, updating_with_spec,
 };
 
 fn bench(c: &mut Criterion) {
@@ -44,10 +44,15 @@ fn bench(c: &mut Criterion) {
     group.bench_function("update_then_update_finished", |b| {
         b.iter_batched_ref(
             || {
-                let update = update_a_to(config_with_spec(1));
+                let update = Input::Update {
+                    at: Timestamp::from_secs(100),
+                    deployment_id: RANDOM_ID,
+                    target: config_with_spec(1),
+                    client_token: Some(token("token-1")),
+                };
                 let finished = Input::UpdateFinished {
                     at: Timestamp::from_secs(160),
-                    deployment_id: A,
+                    deployment_id: RANDOM_ID,
                     result: EngineResult::Succeeded,
                 };
                 (at_rest_with_spec(), Some(update), Some(finished))
