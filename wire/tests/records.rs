@@ -293,3 +293,12 @@ fn a_service_instance_summary_shows_no_spec() {
     let json = serde_json::to_value(&summary).unwrap();
     assert_eq!(json.get("spec"), None, "{json}");
 }
+
+#[test]
+fn an_input_writes_the_members_it_has_and_leaves_out_the_absent_ones() {
+    let body = json!({
+        "name": "web", "serviceName": "shop", "deploymentType": "CURRENT_VERSION", "spec": "v2"
+    });
+    let input: UpdateServiceInstanceInput = update(body.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&input).unwrap(), body);
+}
