@@ -459,6 +459,7 @@ proptest! {
         let re = oracle(DeploymentId::PATTERN);
         assert_matches_oracle(&value, DeploymentId::check(&value), &re, true)?;
         if let Ok(id) = value.parse::<DeploymentId>() {
+            prop_assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{value}\""));
             prop_assert_eq!(id.to_string(), value);
         }
     }
