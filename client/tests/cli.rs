@@ -424,6 +424,43 @@ fn output_json_is_one_object_with_the_outcome_the_final_resource_and_the_timings
     assert_eq!(v["error"]["requestId"].as_str().unwrap().len(), 36);
 }
 
+/// A deletion the engine finishes while the tool waits: DELETE_COMPLETE
+/// (the resource is then not found) ends `deleted` with exit 8, and
+/// DELETE_FAILED ends `delete-failed` with exit 5, on every kind. The
+/// eight waits run at once, each started well before its deletion ends.
+#[test]
+fn waiting_on_a_deletion_ends_deleted_or_delete_failed_on_every_kind() {
+    let done = Emulator::start(all_kinds(
+        "d",
+        "DELETE_IN_PROGRESS",
+        json!({"deleteAfterMs": 2000}),
+    ));
+    let failing = Emulator::start(all_kinds(
+        "f",
+        "DELETE_IN_PROGRESS",
+        json!({"deleteAfterMs": 2000, "deleteResult": "FAILED"}),
+    ));
+    let mut waits = Vec::new();
+    for (e, prefix, end) in [
+        (&done, "d", ("deleted", Some(8))),
+        (&failing, "f", ("delete-failed", Some(5))),
+    ] {
+        for kind in kinds(prefix) {
+            let mut args = vec!["--output", "json", "wait"];
+            args.extend(kind.iter().map(String::as_str));
+            let child = e.tool(&args).stdout(Stdio::piped()).spawn().unwrap();
+            waits.push((kind, child, end));
+        }
+    }
+    for (kind, child, end) in waits {
+        let out = child.wait_with_output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let word = v["outcome"].as_str().unwrap();
+        assert_eq!((word, out.status.code()), end, "{kind:?}");
+        assert_eq!(v["exitCode"].as_i64().map(|c| c as i32), out.status.code());
+    }
+}
+
 #[test]
 fn wait_status_and_giving_up_exit_as_documented() {
     let e = Emulator::start(held("h"));

@@ -5,8 +5,9 @@ use proton_cancel_wire::{
     Addresses, ApiError, Body, CancelComponentDeploymentInput, CancelComponentDeploymentOutput,
     CancelEnvironmentDeploymentInput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput,
-    CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput, ErrorCode,
-    GetComponentInput, GetComponentOutput, GetDeploymentInput, GetDeploymentOutput,
+    CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput,
+    DeleteComponentInput, DeleteComponentOutput, DeleteEnvironmentInput, DeleteEnvironmentOutput,
+    ErrorCode, GetComponentInput, GetComponentOutput, GetDeploymentInput, GetDeploymentOutput,
     GetEnvironmentInput, GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput,
     GetServiceInstanceOutput, GetServiceOutput, ListDeploymentsInput, ListServiceInstancesInput,
     Operation, Request, ShapeOutput, UpdateComponentInput, UpdateComponentOutput,
@@ -69,6 +70,10 @@ impl App {
             GetDeployment: GetDeploymentInput => |i| self.deployment(&i) => GetDeploymentOutput::new;
             ListDeployments: ListDeploymentsInput
                 => |i| self.list_deployments(&i) => std::convert::identity;
+            DeleteEnvironment: DeleteEnvironmentInput
+                => |i| self.delete(i.resource_id()) => DeleteEnvironmentOutput::new;
+            DeleteComponent: DeleteComponentInput
+                => |i| self.delete(i.resource_id()) => DeleteComponentOutput::new;
         })
     }
 }

@@ -41,7 +41,9 @@ mod write;
 
 pub use app::{App, DEFAULT_JOB_LEASE, OpenError, Options};
 pub use clock::Clock;
-pub use engine::{CANCELLATION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE};
+pub use engine::{
+    CANCELLATION_FAILURE, DELETION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE,
+};
 pub use http::{MAX_BODY_BYTES, REQUEST_ID_HEADER, router};
 pub use seed::{
     Seed, SeedComponent, SeedDeployment, SeedEnvironment, SeedServiceInstance, SeedServicePipeline,

@@ -9,15 +9,17 @@ use proton_cancel::{EngineResult, StatusMessage};
 use proton_cancel_server::logs;
 use proton_cancel_server::store::Store;
 use proton_cancel_server::{
-    App, CANCELLATION_FAILURE, Clock, EngineOverrides, Options, Seed, UPDATE_FAILURE, serve,
+    App, CANCELLATION_FAILURE, Clock, DELETION_FAILURE, EngineOverrides, Options, Seed,
+    UPDATE_FAILURE, serve,
 };
 use tracing_subscriber::filter::Targets;
 
 const AFTER_HELP: &str = "\
 Engine settings, lowest precedence first: the built-in defaults (updates take
 5000 ms and succeed; a cancellation starts 1000 ms after the cancel and ends
-2000 ms later, succeeding), then the seed file's \"engine\" object, then these
-flags, then each seeded resource's own \"engine\" object.
+2000 ms later, succeeding; a deletion takes 3000 ms and succeeds), then the
+seed file's \"engine\" object, then these flags, then each seeded resource's
+own \"engine\" object.
 
 The seed file is JSON: {\"region\", \"accountId\", \"engine\", \"serviceInstances\",
 \"environments\", \"servicePipelines\", \"components\"}; each resource gives its
@@ -121,6 +123,16 @@ struct Flags {
     /// How cancellations end [built-in: succeeded].
     #[arg(long, value_enum)]
     cancel_result: Option<ResultFlag>,
+    /// Milliseconds from an accepted delete to its result [built-in: 3000].
+    #[arg(long)]
+    delete_after_ms: Option<u64>,
+    /// The engine never finishes a deletion (hold deletes in
+    /// DELETE_IN_PROGRESS).
+    #[arg(long, conflicts_with = "delete_after_ms")]
+    never_finish_deletions: bool,
+    /// How deletions end [built-in: succeeded].
+    #[arg(long, value_enum)]
+    delete_result: Option<ResultFlag>,
 }
 
 /// Waits for Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when
@@ -233,6 +245,12 @@ async fn run() -> Result<(), Failed> {
             flags.cancel_finish_after_ms.map(Some)
         },
         cancel_result: flags.cancel_result.map(|r| r.result(CANCELLATION_FAILURE)),
+        delete_after_ms: if flags.never_finish_deletions {
+            Some(None)
+        } else {
+            flags.delete_after_ms.map(Some)
+        },
+        delete_result: flags.delete_result.map(|r| r.result(DELETION_FAILURE)),
     };
     let store = Store::open(&flags.database)
         .await

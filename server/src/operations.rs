@@ -1,7 +1,9 @@
 //! The operations, typed: each takes what its request names and answers
 //! with the shape its response holds, or an AWS-shaped error.
 
-use proton_cancel::{Configuration, Input, Observed, Outcome, ResourceId, ResourceName};
+use proton_cancel::{
+    Configuration, Deployment, DeploymentStatus, Input, Observed, Outcome, ResourceId, ResourceName,
+};
 use proton_cancel_wire::{
     Addresses, ApiError, DEFAULT_PAGE_SIZE, DeploymentRecord, Deploys, ErrorCode,
     GetDeploymentInput, ListDeploymentsInput, ListDeploymentsOutput, ListServiceInstancesInput,
@@ -17,17 +19,74 @@ fn rejected(outcome: &Outcome) -> Option<ApiError> {
     outcome.rejection().map(|r| ApiError::from(r.clone()))
 }
 
+/// Whether a resource's deletion is complete: from then on it is gone from
+/// every Get and List.
+fn is_deleted(d: &Deployment) -> bool {
+    d.status() == DeploymentStatus::DeleteComplete
+}
+
 /// Names the resource a request is about on its log line.
 fn note_resource(resource: &dyn std::fmt::Display) {
     tracing::Span::current().record("resource", tracing::field::display(resource));
 }
 
 impl App {
-    /// The shape of `id` as it is.
+    /// The shape of `id` as it is; a deleted resource (DELETE_COMPLETE)
+    /// is not found.
     pub(crate) async fn get<S: Shape>(&self, id: &ResourceId) -> Result<S, ApiError> {
         note_resource(id);
         let row = self.store().load(id).await.map_err(store_failed)?;
-        Entry::shape_of(row.ok_or_else(|| ApiError::resource_not_found(id))?)
+        let row = row
+            .filter(|r| !is_deleted(&r.deployment))
+            .ok_or_else(|| ApiError::resource_not_found(id))?;
+        Entry::shape_of(row)
+    }
+
+    /// Starts the deletion of `id` and answers with its shape, now
+    /// DELETE_IN_PROGRESS. An environment that a service instance or a
+    /// component not yet deleted is deployed to is refused first.
+    pub(crate) async fn delete<S: Shape>(&self, id: ResourceId) -> Result<S, ApiError> {
+        note_resource(&id);
+        if let ResourceId::Environment { name } = &id {
+            self.refuse_while_in_use(name).await?;
+        }
+        let now = self.now();
+        let (outcome, entry) = self.apply(&id, |_| Ok(Input::Delete { at: now })).await?;
+        if let Some(error) = rejected(&outcome) {
+            return Err(error);
+        }
+        entry.shape()
+    }
+
+    /// ConflictException when a resource that is not deleted is deployed
+    /// to the environment `name`, naming the first of them (by kind, then
+    /// name) and how many there are.
+    async fn refuse_while_in_use(&self, name: &ResourceName) -> Result<(), ApiError> {
+        let mut users: Vec<ResourceId> = self
+            .live_entries()
+            .await?
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.deployment.resource(),
+                    ResourceId::ServiceInstance { .. } | ResourceId::Component { .. }
+                ) && e.meta.environment.as_ref() == Some(name)
+            })
+            .map(|e| e.deployment.resource().clone())
+            .collect();
+        users.sort();
+        let what = match users.as_slice() {
+            [] => return Ok(()),
+            [only] => format!("{only} is deployed to it; delete it first"),
+            [first, ..] => format!(
+                "{} resources are deployed to it, among them {first}; delete them first",
+                users.len()
+            ),
+        };
+        Err(ApiError::new(
+            ErrorCode::ConflictException,
+            format!("environment '{name}' cannot be deleted: {what}"),
+        ))
     }
 
     /// Cancels the deployment of `id` and answers with its shape.
@@ -72,16 +131,20 @@ impl App {
         entry.shape()
     }
 
-    pub(crate) async fn entries(&self) -> Result<Vec<Entry>, ApiError> {
+    /// Every resource that is not deleted.
+    async fn live_entries(&self) -> Result<Vec<Entry>, ApiError> {
         let rows = self.store().load_all().await.map_err(store_failed)?;
-        rows.into_iter().map(Entry::of).collect()
+        rows.into_iter()
+            .filter(|row| !is_deleted(&row.deployment))
+            .map(Entry::of)
+            .collect()
     }
 
     /// The `Service` shape of `name`: its pipeline if it has one, and what
     /// its pipeline and instances tell of it.
     pub(crate) async fn service(&self, name: &ResourceName) -> Result<Service, ApiError> {
         note_resource(&format_args!("service '{name}'"));
-        let all = self.entries().await?;
+        let all = self.live_entries().await?;
         let pipeline = all.iter().find(|e| {
             matches!(e.deployment.resource(), ResourceId::ServicePipeline { service } if service == name)
         });
@@ -143,7 +206,7 @@ impl App {
         input: &ListServiceInstancesInput,
     ) -> Result<ListServiceInstancesOutput, ApiError> {
         let mut all = Vec::new();
-        for entry in self.entries().await? {
+        for entry in self.live_entries().await? {
             if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
                 if input.service_name.as_ref().is_none_or(|s| s == service) {
                     all.push(entry.shape::<ServiceInstance>()?);

@@ -165,11 +165,8 @@ impl App {
                 ));
             }
         };
-        if matches!(
-            seed.deployment_status,
-            DeploymentStatus::Cancelling | DeploymentStatus::DeleteInProgress
-        ) {
-            // The engine would have nothing to finish them with.
+        if seed.deployment_status == DeploymentStatus::Cancelling {
+            // The engine would have no attempt to roll back.
             return Err(refuse(format!(
                 "cannot be seeded in {}; seed IN_PROGRESS and cancel it, or seed a settled status",
                 seed.deployment_status
@@ -205,6 +202,11 @@ impl App {
                 ),
                 _ => None,
             };
+            if seed.deployment_status == DeploymentStatus::DeleteInProgress {
+                // A deletion under way when the server starts: the engine
+                // finishes it as the resource's script says.
+                produced.jobs = jobs(&id, &Effect::StartDeletion, &engine, at);
+            }
             Deployment::restore(observed).map_err(|e| refuse(format!("cannot be seeded: {e}")))?
         };
         let meta = Meta {

@@ -214,13 +214,6 @@ async fn seeds_the_engine_cannot_finish_or_of_the_wrong_form_are_refused_by_name
         )
     );
     assert_eq!(
-        refused(template("DELETE_IN_PROGRESS")).await.as_deref(),
-        Some(
-            "environment 'prod': cannot be seeded in DELETE_IN_PROGRESS; seed IN_PROGRESS and \
-             cancel it, or seed a settled status"
-        )
-    );
-    assert_eq!(
         refused(template("PAUSED")).await.as_deref(),
         Some(
             "environment 'prod': cannot be seeded: unknown deployment status \"PAUSED\": a \
@@ -260,7 +253,7 @@ fn seed_typos_are_refused_at_every_level_with_the_path_of_the_member() {
         error(r#"{"environments": [{"name": "prod", "engine": {"cancelFinishAfter": 1}}]}"#),
         "environments[0].engine.cancelFinishAfter: unknown field `cancelFinishAfter`, expected \
          one of `updateAfterMs`, `updateResult`, `cancelStartAfterMs`, `cancelFinishAfterMs`, \
-         `cancelResult` at line 1 column 65"
+         `cancelResult`, `deleteAfterMs`, `deleteResult` at line 1 column 65"
     );
     assert_eq!(
         error(r#"{"servicePipelines": [{"serviceName": "shop!"}]}"#),

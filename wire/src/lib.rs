@@ -68,10 +68,10 @@ pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
     Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
-    GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput,
-    GetServiceOutput, ListDeploymentsOutput, ListServiceInstancesOutput, ShapeOutput,
-    UpdateComponentOutput, UpdateEnvironmentOutput, UpdateServiceInstanceOutput,
-    UpdateServicePipelineOutput,
+    DeleteComponentOutput, DeleteEnvironmentOutput, GetComponentOutput, GetDeploymentOutput,
+    GetEnvironmentOutput, GetServiceInstanceOutput, GetServiceOutput, ListDeploymentsOutput,
+    ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput, UpdateEnvironmentOutput,
+    UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
 };
 pub use record::{
     ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace,
@@ -79,8 +79,9 @@ pub use record::{
 };
 pub use request::{
     Addresses, CancelComponentDeploymentInput, CancelEnvironmentDeploymentInput,
-    CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput, GetComponentInput,
-    GetEnvironmentInput, GetServiceInput, GetServiceInstanceInput, Request,
+    CancelServiceInstanceDeploymentInput, CancelServicePipelineDeploymentInput,
+    DeleteComponentInput, DeleteEnvironmentInput, GetComponentInput, GetEnvironmentInput,
+    GetServiceInput, GetServiceInstanceInput, Request,
 };
 pub use service::{Service, ServiceInstanceSummary, ServiceStatus};
 pub use shape::{

@@ -7,8 +7,8 @@ use crate::error::{ApiError, ErrorCode};
 /// The prefix of every `X-Amz-Target` header value of the service.
 pub const TARGET_PREFIX: &str = "AwsProton20200720";
 
-/// The operations this crate speaks: every operation of the service model
-/// excerpt it is built from, in the model's order.
+/// The operations this crate speaks, all from the service model excerpt it
+/// is built from: the deployment operations first, then the lifecycle's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 #[derive(strum::Display, strum::EnumString, strum::EnumIter, strum::IntoStaticStr)]
@@ -43,6 +43,10 @@ pub enum Operation {
     GetDeployment,
     /// ListDeployments: the records of deployment attempts.
     ListDeployments,
+    /// DeleteEnvironment: starts the environment's deletion.
+    DeleteEnvironment,
+    /// DeleteComponent: starts the component's deletion.
+    DeleteComponent,
 }
 
 impl Operation {

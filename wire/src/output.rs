@@ -114,6 +114,14 @@ output! {
     UpdateComponentOutput { component: "component", Component }
 }
 output! {
+    /// DeleteEnvironment's output: the environment as its deletion starts.
+    DeleteEnvironmentOutput { environment: "environment", Environment }
+}
+output! {
+    /// DeleteComponent's output: the component as its deletion starts.
+    DeleteComponentOutput { component: "component", Component }
+}
+output! {
     /// GetService's output.
     GetServiceOutput { service: "service", Service }
 }

@@ -269,4 +269,10 @@ names! {
     /// GetComponent's input.
     GetComponentInput(GetComponent, RawGetComponent) { name: "name" }
         => Component { name: name };
+    /// DeleteEnvironment's input.
+    DeleteEnvironmentInput(DeleteEnvironment, RawDeleteEnvironment) { name: "name" }
+        => Environment { name: name };
+    /// DeleteComponent's input.
+    DeleteComponentInput(DeleteComponent, RawDeleteComponent) { name: "name" }
+        => Component { name: name };
 }

@@ -11,7 +11,9 @@ use proton_cancel::{
 };
 use serde::{Deserialize, Serialize};
 
-pub use script::{CANCELLATION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE};
+pub use script::{
+    CANCELLATION_FAILURE, DELETION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE,
+};
 
 use crate::store::NewJob;
 
@@ -32,6 +34,8 @@ enum Report {
         deployment_id: DeploymentId,
         failure: Option<String>,
     },
+    #[serde(rename_all = "camelCase")]
+    DeleteFinished { failure: Option<String> },
 }
 
 fn failure_of(result: &EngineResult) -> Option<String> {
@@ -66,6 +70,8 @@ impl Report {
             Self::CancellationStarted { .. } => "CancellationStarted",
             Self::CancellationFinished { failure: None, .. } => "CancellationFinished(SUCCEEDED)",
             Self::CancellationFinished { .. } => "CancellationFinished(FAILED)",
+            Self::DeleteFinished { failure: None } => "DeleteFinished(SUCCEEDED)",
+            Self::DeleteFinished { .. } => "DeleteFinished(FAILED)",
         }
     }
 
@@ -89,6 +95,10 @@ impl Report {
             } => Input::CancellationFinished {
                 at,
                 deployment_id,
+                result: result_of(failure),
+            },
+            Self::DeleteFinished { failure } => Input::DeleteFinished {
+                at,
                 result: result_of(failure),
             },
         }
@@ -145,8 +155,17 @@ pub(crate) fn jobs(
                 }
             }
         }
-        // The server serves no delete operation, and an effect a later
-        // core adds has no engine work here.
+        Effect::StartDeletion => {
+            if let Some(ms) = script.delete_after_ms {
+                jobs.push(job(
+                    after(ms),
+                    Report::DeleteFinished {
+                        failure: failure_of(&script.delete_result),
+                    },
+                ));
+            }
+        }
+        // An effect a later core adds has no engine work here.
         _ => {}
     }
     jobs
@@ -192,10 +211,15 @@ mod tests {
             (
                 Report::CancellationFinished {
                     deployment_id,
-                    failure,
+                    failure: failure.clone(),
                 },
                 "CancellationFinished(FAILED)",
             ),
+            (
+                Report::DeleteFinished { failure: None },
+                "DeleteFinished(SUCCEEDED)",
+            ),
+            (Report::DeleteFinished { failure }, "DeleteFinished(FAILED)"),
         ];
         for (report, name) in named {
             assert_eq!(report.name(), name);

@@ -11,13 +11,18 @@ pub const UPDATE_FAILURE: &str = "Provisioning failed: the update did not comple
 /// ends.
 pub const CANCELLATION_FAILURE: &str = "Cancellation failed: the rollback did not complete.";
 
+/// The reason the engine gives when a deletion it was scripted to fail
+/// ends.
+pub const DELETION_FAILURE: &str =
+    "Deletion failed: the provisioned resources could not be removed.";
+
 /// How the simulated provisioning engine answers for one resource. Every
 /// delay counts from the event that starts it; `null` (or leaving a delay
 /// out of a resource that sets none) means the engine never sends that
 /// report, so a test or a person can hold a resource in IN_PROGRESS or
 /// CANCELLING for as long as they like. Results are written `"SUCCEEDED"`
 /// or `"FAILED"`; a failure carries the engine's reason ([`UPDATE_FAILURE`],
-/// [`CANCELLATION_FAILURE`]).
+/// [`CANCELLATION_FAILURE`], [`DELETION_FAILURE`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EngineScript {
@@ -36,11 +41,31 @@ pub struct EngineScript {
         deserialize_with = "word::cancellation"
     )]
     pub cancel_result: EngineResult,
+    /// Milliseconds from an accepted delete to its result.
+    #[serde(default = "default_delete_after_ms")]
+    pub delete_after_ms: Option<u64>,
+    /// The deletion's result.
+    #[serde(
+        default = "succeeded",
+        serialize_with = "word::write",
+        deserialize_with = "word::deletion"
+    )]
+    pub delete_result: EngineResult,
+}
+
+// Scripts stored before deletion was served have no deletion members:
+// they read as the built-in deletion.
+fn default_delete_after_ms() -> Option<u64> {
+    EngineScript::default().delete_after_ms
+}
+
+fn succeeded() -> EngineResult {
+    EngineResult::Succeeded
 }
 
 impl Default for EngineScript {
     /// Updates take 5 s and succeed; a cancel starts after 1 s and succeeds
-    /// 2 s later.
+    /// 2 s later; a deletion takes 3 s and succeeds.
     fn default() -> Self {
         Self {
             update_after_ms: Some(5_000),
@@ -48,6 +73,8 @@ impl Default for EngineScript {
             cancel_start_after_ms: Some(1_000),
             cancel_finish_after_ms: Some(2_000),
             cancel_result: EngineResult::Succeeded,
+            delete_after_ms: Some(3_000),
+            delete_result: EngineResult::Succeeded,
         }
     }
 }
@@ -73,6 +100,12 @@ pub struct EngineOverrides {
     /// See [`EngineScript::cancel_result`].
     #[serde(default, deserialize_with = "word::some_cancellation")]
     pub cancel_result: Option<EngineResult>,
+    /// See [`EngineScript::delete_after_ms`]; `null` never finishes.
+    #[serde(default, deserialize_with = "explicit_null")]
+    pub delete_after_ms: Option<Option<u64>>,
+    /// See [`EngineScript::delete_result`].
+    #[serde(default, deserialize_with = "word::some_deletion")]
+    pub delete_result: Option<EngineResult>,
 }
 
 /// Tells a member set to `null` (`Some(None)`) from one left out (`None`).
@@ -94,6 +127,8 @@ impl EngineOverrides {
                 .cancel_finish_after_ms
                 .unwrap_or(defaults.cancel_finish_after_ms),
             cancel_result: self.cancel_result.clone().unwrap_or(defaults.cancel_result),
+            delete_after_ms: self.delete_after_ms.unwrap_or(defaults.delete_after_ms),
+            delete_result: self.delete_result.clone().unwrap_or(defaults.delete_result),
         }
     }
 }
@@ -103,7 +138,7 @@ mod word {
     use proton_cancel::{EngineResult, StatusMessage};
     use serde::{Deserialize as _, Deserializer, Serializer};
 
-    use super::{CANCELLATION_FAILURE, UPDATE_FAILURE};
+    use super::{CANCELLATION_FAILURE, DELETION_FAILURE, UPDATE_FAILURE};
 
     const WORDS: &[&str] = &["SUCCEEDED", "FAILED"];
 
@@ -130,6 +165,16 @@ mod word {
         read(d, CANCELLATION_FAILURE)
     }
 
+    pub(super) fn deletion<'de, D: Deserializer<'de>>(d: D) -> Result<EngineResult, D::Error> {
+        read(d, DELETION_FAILURE)
+    }
+
+    pub(super) fn some_deletion<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<EngineResult>, D::Error> {
+        deletion(d).map(Some)
+    }
+
     pub(super) fn some_update<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<EngineResult>, D::Error> {
@@ -147,23 +192,33 @@ mod word {
 mod tests {
     use proton_cancel::{EngineResult, StatusMessage};
 
-    use super::{CANCELLATION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE};
+    use super::{
+        CANCELLATION_FAILURE, DELETION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE,
+    };
 
     /// Each result a seed or a flag gives replaces the level below, with
     /// the engine's reason for a failure; what is left out stays.
     #[test]
     fn results_given_override_the_level_below_and_carry_the_engines_reason() {
-        let failing: EngineOverrides =
-            serde_json::from_str(r#"{"updateResult": "FAILED", "cancelResult": "FAILED"}"#)
-                .unwrap();
+        let failing: EngineOverrides = serde_json::from_str(
+            r#"{"updateResult": "FAILED", "cancelResult": "FAILED", "deleteResult": "FAILED"}"#,
+        )
+        .unwrap();
         let script = failing.over(&EngineScript::default());
         assert_eq!(
-            (script.update_result, script.cancel_result),
+            (
+                script.update_result,
+                script.cancel_result,
+                script.delete_result
+            ),
             (
                 EngineResult::Failed(StatusMessage::new(UPDATE_FAILURE)),
                 EngineResult::Failed(StatusMessage::new(CANCELLATION_FAILURE)),
+                EngineResult::Failed(StatusMessage::new(DELETION_FAILURE)),
             )
         );
+        let held: EngineOverrides = serde_json::from_str(r#"{"deleteAfterMs": null}"#).unwrap();
+        assert_eq!(held.over(&EngineScript::default()).delete_after_ms, None);
         let none: EngineOverrides = serde_json::from_str("{}").unwrap();
         assert_eq!(none.over(&EngineScript::default()), EngineScript::default());
         let unknown = serde_json::from_str::<EngineOverrides>(r#"{"updateResult": "MAYBE"}"#);
@@ -173,5 +228,22 @@ mod tests {
                 .to_string()
                 .starts_with("unknown variant `MAYBE`, expected `SUCCEEDED` or `FAILED`"),
         );
+    }
+
+    /// A script stored before deletion was served (no deletion members)
+    /// reads with the built-in deletion: 3 s, succeeding.
+    #[test]
+    fn a_script_stored_without_deletion_members_reads_with_the_built_in_deletion() {
+        let stored = r#"{"updateAfterMs": 10, "updateResult": "FAILED", "cancelStartAfterMs": null,
+            "cancelFinishAfterMs": 20, "cancelResult": "SUCCEEDED"}"#;
+        let script: EngineScript = serde_json::from_str(stored).unwrap();
+        assert_eq!(
+            (script.delete_after_ms, script.delete_result.clone()),
+            (Some(3_000), EngineResult::Succeeded)
+        );
+        assert_eq!(script.update_after_ms, Some(10));
+        let round_trip: EngineScript =
+            serde_json::from_str(&serde_json::to_string(&script).unwrap()).unwrap();
+        assert_eq!(round_trip, script);
     }
 }

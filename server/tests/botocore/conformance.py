@@ -21,6 +21,7 @@ import tempfile
 import time
 import unittest
 
+import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -60,6 +61,12 @@ def seed():
         s["components"].append(
             {"name": f"comp-{race}", "environmentName": "prod", "spec": "v1", "engine": engine})
     s["environments"].append(dict(TEMPLATE, name="idle"))
+    # Deletion: each ends 100 ms after its delete, one of them failing.
+    s["environments"].append(dict(TEMPLATE, name="bare", engine={"deleteAfterMs": 100}))
+    s["components"].append({"name": "gone", "environmentName": "attic", "spec": "v1",
+                            "engine": {"deleteAfterMs": 100}})
+    s["components"].append({"name": "stuck", "environmentName": "attic", "spec": "v1",
+                            "engine": {"deleteAfterMs": 100, "deleteResult": "FAILED"}})
     for i in range(5):
         s["serviceInstances"].append(
             dict(TEMPLATE, serviceName="many", name=f"m{i}", environmentName="prod",
@@ -220,6 +227,37 @@ class Emulator(unittest.TestCase):
             serviceName="many", PaginationConfig={"PageSize": 2}))
         ids = [d["serviceInstanceName"] for p in pages for d in p["deployments"]]
         self.assertEqual(ids, ["m4", "m3", "m2", "m1", "m0"])
+
+    def test_aws_component_deleted_waiter_ends_on_both_outcomes_of_a_deletion(self):
+        waiter = self.client.get_waiter("component_deleted")
+        deleting = self.client.delete_component(name="gone")["component"]
+        self.assertEqual(deleting["deploymentStatus"], "DELETE_IN_PROGRESS")
+        waiter.wait(name="gone", WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        err = self.error(lambda: self.client.get_component(name="gone"))
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
+        self.client.delete_component(name="stuck")
+        with self.assertRaises(botocore.exceptions.WaiterError) as failed:
+            waiter.wait(name="stuck", WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        self.assertIn("DELETE_FAILED", str(failed.exception))
+        shape = self.client.get_component(name="stuck")["component"]
+        self.assertEqual(shape["deploymentStatusMessage"],
+                         "Deletion failed: the provisioned resources could not be removed.")
+
+    def test_an_environment_deletion_runs_to_the_end_and_then_it_is_not_found(self):
+        deleting = self.client.delete_environment(name="bare")["environment"]
+        self.assertEqual(deleting["deploymentStatus"], "DELETE_IN_PROGRESS")
+        end = time.monotonic() + 10.0
+        while True:
+            try:
+                self.client.get_environment(name="bare")
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "ResourceNotFoundException")
+                self.assertEqual(e.response["Error"]["Message"], "environment 'bare' was not found")
+                break
+            self.assertLess(time.monotonic(), end, "the deletion never finished")
+            time.sleep(0.05)
+        err = self.error(lambda: self.client.delete_environment(name="prod-missing"))
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
 
     def test_an_unknown_deployment_is_not_found(self):
         err = self.error(lambda: self.client.get_deployment(id="00000000-0000-4000-8000-00000000ffff"))

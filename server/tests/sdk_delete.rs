@@ -1,0 +1,347 @@
+//! Conformance with `aws-sdk-proton` for deletion: DeleteEnvironment and
+//! DeleteComponent run the machine's deletion (DELETE_IN_PROGRESS, then
+//! DELETE_COMPLETE or DELETE_FAILED as the engine's script says), a deleted
+//! resource is gone from every Get and List, and an environment is not
+//! deleted while something is deployed to it.
+#![allow(deprecated)] // the SDK marks Proton's operations deprecated: AWS closed Proton to new customers
+
+use std::time::Duration;
+
+use aws_sdk_proton::Client;
+use aws_sdk_proton::error::ProvideErrorMetadata;
+use aws_sdk_proton::operation::RequestId;
+use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
+use proton_cancel::ResourceKind;
+use proton_cancel_server::DELETION_FAILURE;
+use serde_json::{Value, json};
+
+mod common;
+use common::{instance, start, template};
+
+/// The two kinds AWS deletes by their own operation.
+const KINDS: [ResourceKind; 2] = [ResourceKind::Environment, ResourceKind::Component];
+
+/// An environment `prod` on `web-tmpl` 1.0 in `status`, with `engine`.
+fn environment(status: &str, engine: Value) -> Value {
+    let mut v = json!({"name": "prod", "deploymentStatus": status, "engine": engine});
+    v.as_object_mut()
+        .unwrap()
+        .extend(template().as_object().unwrap().clone());
+    v
+}
+
+/// A component `name` in environment `prod` in `status`, with `engine`.
+fn component(name: &str, status: &str, engine: Value) -> Value {
+    json!({"name": name, "environmentName": "prod", "spec": "v1",
+           "deploymentStatus": status, "engine": engine})
+}
+
+/// A seed holding one resource of `kind` in `status`, with `engine`.
+fn seed(kind: ResourceKind, status: &str, engine: Value) -> Value {
+    match kind {
+        ResourceKind::Environment => json!({"environments": [environment(status, engine)]}),
+        ResourceKind::Component => json!({"components": [component("cache", status, engine)]}),
+        other => panic!("the test has no {other} resource"),
+    }
+}
+
+/// What a deletion's answer and a Get show.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    status: DeploymentStatus,
+    message: Option<String>,
+}
+
+/// An error's code and message.
+fn error<E: ProvideErrorMetadata>(e: &E) -> (String, String) {
+    (
+        e.code().unwrap_or_default().to_owned(),
+        e.message().unwrap_or_default().to_owned(),
+    )
+}
+
+/// What the call `$request` answers in member `$member` (and that it
+/// carries a request id), or the error's code and message.
+macro_rules! seen {
+    ($request:expr, $member:ident) => {{
+        let out = $request.send().await.map_err(|e| error(&e))?;
+        assert_eq!(out.request_id().map(str::len), Some(36));
+        let s = out.$member.unwrap();
+        Ok(Seen {
+            status: s.deployment_status,
+            message: s.deployment_status_message,
+        })
+    }};
+}
+
+/// Delete<Kind>: what the answer shows, or the error's code and message.
+async fn delete(client: &Client, kind: ResourceKind) -> Result<Seen, (String, String)> {
+    match kind {
+        ResourceKind::Environment => seen!(client.delete_environment().name("prod"), environment),
+        ResourceKind::Component => seen!(client.delete_component().name("cache"), component),
+        other => panic!("the test has no {other} resource"),
+    }
+}
+
+/// Get<Kind>: what it shows, or the error's code and message.
+async fn get(client: &Client, kind: ResourceKind) -> Result<Seen, (String, String)> {
+    match kind {
+        ResourceKind::Environment => seen!(client.get_environment().name("prod"), environment),
+        ResourceKind::Component => seen!(client.get_component().name("cache"), component),
+        other => panic!("the test has no {other} resource"),
+    }
+}
+
+/// Cancel<Kind>Deployment's error, as code and message.
+async fn cancel_error(client: &Client, kind: ResourceKind) -> (String, String) {
+    match kind {
+        ResourceKind::Environment => error(
+            &client
+                .cancel_environment_deployment()
+                .environment_name("prod")
+                .send()
+                .await
+                .unwrap_err(),
+        ),
+        ResourceKind::Component => error(
+            &client
+                .cancel_component_deployment()
+                .component_name("cache")
+                .send()
+                .await
+                .unwrap_err(),
+        ),
+        other => panic!("the test has no {other} resource"),
+    }
+}
+
+/// What the machine names each kind's resource.
+fn named(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Environment => "environment 'prod'",
+        ResourceKind::Component => "component 'cache'",
+        other => panic!("the test has no {other} resource"),
+    }
+}
+
+fn not_found(kind: ResourceKind) -> (String, String) {
+    (
+        "ResourceNotFoundException".to_owned(),
+        format!("{} was not found", named(kind)),
+    )
+}
+
+fn deleting() -> Seen {
+    Seen {
+        status: DeploymentStatus::DeleteInProgress,
+        message: None,
+    }
+}
+
+/// Spec: R46
+#[tokio::test]
+async fn a_deletion_runs_to_delete_complete_and_then_the_resource_is_gone_from_every_call() {
+    for kind in KINDS {
+        let (client, app) = start(seed(kind, "SUCCEEDED", json!({"deleteAfterMs": 40}))).await;
+        assert_eq!(delete(&client, kind).await, Ok(deleting()), "{kind:?}");
+        app.advance(Duration::from_millis(39)).await;
+        assert_eq!(get(&client, kind).await, Ok(deleting()), "{kind:?}");
+        app.advance(Duration::from_millis(1)).await;
+        assert_eq!(get(&client, kind).await, Err(not_found(kind)), "{kind:?}");
+        // The machine's own words for a call to a deleted resource.
+        let gone = |verb: &str| {
+            (
+                "ResourceNotFoundException".to_owned(),
+                format!(
+                    "cannot {verb} {}: it does not exist (its deployment status is \
+                     DELETE_COMPLETE)",
+                    named(kind)
+                ),
+            )
+        };
+        assert_eq!(delete(&client, kind).await, Err(gone("delete")), "{kind:?}");
+        assert_eq!(
+            cancel_error(&client, kind).await,
+            gone("cancel the deployment of"),
+            "{kind:?}"
+        );
+        // Deleting made no deployment record.
+        let records = client.list_deployments().send().await.unwrap();
+        assert!(records.deployments.is_empty(), "{kind:?}");
+    }
+}
+
+/// Spec: R46
+#[tokio::test]
+async fn a_failed_deletion_shows_the_engines_reason_refuses_a_cancel_and_takes_a_new_delete() {
+    for kind in KINDS {
+        let engine = json!({"deleteAfterMs": 40, "deleteResult": "FAILED"});
+        let (client, app) = start(seed(kind, "SUCCEEDED", engine)).await;
+        assert_eq!(delete(&client, kind).await, Ok(deleting()), "{kind:?}");
+        app.advance(Duration::from_millis(40)).await;
+        let failed = Seen {
+            status: DeploymentStatus::DeleteFailed,
+            message: Some(DELETION_FAILURE.to_owned()),
+        };
+        assert_eq!(get(&client, kind).await, Ok(failed), "{kind:?}");
+        assert_eq!(
+            cancel_error(&client, kind).await,
+            (
+                "ConflictException".to_owned(),
+                format!(
+                    "cannot cancel the deployment of {}: its deployment status is \
+                     DELETE_FAILED; only a deployment that is IN_PROGRESS can be cancelled",
+                    named(kind)
+                )
+            ),
+            "{kind:?}"
+        );
+        // A retry: the machine accepts a new deletion after DELETE_FAILED.
+        assert_eq!(delete(&client, kind).await, Ok(deleting()), "{kind:?}");
+    }
+}
+
+/// Spec: R46
+#[tokio::test]
+async fn delete_while_a_deployment_runs_or_a_deletion_is_under_way_is_a_conflict() {
+    for kind in KINDS {
+        let held = json!({"updateAfterMs": null, "deleteAfterMs": null});
+        let (client, _app) = start(seed(kind, "IN_PROGRESS", held.clone())).await;
+        assert_eq!(
+            delete(&client, kind).await,
+            Err((
+                "ConflictException".to_owned(),
+                format!(
+                    "cannot delete {}: its deployment status is IN_PROGRESS; a deployment is \
+                     in progress; wait for it to finish or cancel it",
+                    named(kind)
+                )
+            )),
+            "{kind:?}"
+        );
+        let (client, _app) = start(seed(kind, "DELETE_IN_PROGRESS", held)).await;
+        assert_eq!(
+            delete(&client, kind).await,
+            Err((
+                "ConflictException".to_owned(),
+                format!(
+                    "cannot delete {}: its deployment status is DELETE_IN_PROGRESS; it is \
+                     being deleted",
+                    named(kind)
+                )
+            )),
+            "{kind:?}"
+        );
+    }
+}
+
+/// Spec: R46
+#[tokio::test]
+async fn a_seeded_deletion_under_way_is_finished_by_the_engine() {
+    for kind in KINDS {
+        let engine = json!({"deleteAfterMs": 25, "deleteResult": "FAILED"});
+        let (client, app) = start(seed(kind, "DELETE_IN_PROGRESS", engine)).await;
+        assert_eq!(get(&client, kind).await, Ok(deleting()), "{kind:?}");
+        app.advance(Duration::from_millis(25)).await;
+        assert_eq!(
+            get(&client, kind).await.map(|s| s.status),
+            Ok(DeploymentStatus::DeleteFailed),
+            "{kind:?}"
+        );
+    }
+}
+
+/// The error of a DeleteEnvironment refused because `what` is deployed to
+/// it.
+fn in_use(what: &str) -> Result<Seen, (String, String)> {
+    Err((
+        "ConflictException".to_owned(),
+        format!("environment 'prod' cannot be deleted: {what}"),
+    ))
+}
+
+/// Spec: R46
+#[tokio::test]
+async fn an_environment_is_not_deleted_while_a_resource_that_is_not_deleted_is_deployed_to_it() {
+    let quick = json!({"deleteAfterMs": 10});
+    let (client, _app) = start(json!({
+        "environments": [environment("SUCCEEDED", quick.clone())],
+        "serviceInstances": [instance("web", "SUCCEEDED", quick.clone())],
+        "components": [component("cache", "SUCCEEDED", quick.clone()),
+                       component("gone", "DELETE_COMPLETE", quick.clone())],
+    }))
+    .await;
+    assert_eq!(
+        delete(&client, ResourceKind::Environment).await,
+        in_use(
+            "2 resources are deployed to it, among them service instance 'web' of service \
+             'shop'; delete them first"
+        )
+    );
+
+    let (client, app) = start(json!({
+        "environments": [environment("SUCCEEDED", quick.clone())],
+        "components": [component("cache", "SUCCEEDED", quick)],
+    }))
+    .await;
+    let one = "component 'cache' is deployed to it; delete it first";
+    assert_eq!(
+        delete(&client, ResourceKind::Environment).await,
+        in_use(one)
+    );
+    assert_eq!(
+        delete(&client, ResourceKind::Component).await,
+        Ok(deleting())
+    );
+    // While the component's deletion runs, it is still deployed.
+    assert_eq!(
+        delete(&client, ResourceKind::Environment).await,
+        in_use(one)
+    );
+    app.advance(Duration::from_millis(10)).await;
+    assert_eq!(
+        delete(&client, ResourceKind::Environment).await,
+        Ok(deleting())
+    );
+}
+
+/// Spec: R46
+#[tokio::test]
+async fn a_deleted_service_instance_is_gone_from_get_list_and_its_service() {
+    let (client, _app) = start(json!({"serviceInstances": [
+        instance("web", "SUCCEEDED", json!({})),
+        instance("old", "DELETE_COMPLETE", json!({})),
+    ]}))
+    .await;
+    let err = client
+        .get_service_instance()
+        .service_name("shop")
+        .name("old")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error(&err),
+        (
+            "ResourceNotFoundException".to_owned(),
+            "service instance 'old' of service 'shop' was not found".to_owned()
+        )
+    );
+    let listed = client.list_service_instances().send().await.unwrap();
+    let names: Vec<&str> = listed
+        .service_instances
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(names, ["web"]);
+    let err = client
+        .update_service_instance()
+        .service_name("shop")
+        .name("old")
+        .deployment_type(DeploymentUpdateType::CurrentVersion)
+        .spec("v2")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error(&err).0, "ResourceNotFoundException");
+}
