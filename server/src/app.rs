@@ -10,11 +10,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use proton_cancel::Timestamp;
+use proton_cancel::{ResourceId, Timestamp};
 
 use crate::cache::WriteCache;
 use crate::clock::Clock;
-use crate::engine::EngineOverrides;
+use crate::engine::{EngineOverrides, EngineScript};
 use crate::seed::Seed;
 use crate::store::{Store, StoreError};
 
@@ -84,6 +84,8 @@ struct Inner {
     job_lease: Duration,
     /// What this process last wrote, per resource (database backends only).
     cache: WriteCache,
+    /// The engine script of resources created by requests.
+    engine: EngineScript,
 }
 
 impl App {
@@ -105,6 +107,7 @@ impl App {
         let account = seed.account_id.as_deref().unwrap_or("123456789012");
         // A database read costs a query; memory's does not.
         let cache = WriteCache::new(store.is_database());
+        let defaults = engine.over(&seed.engine.over(&EngineScript::default()));
         let app = App {
             inner: Arc::new(Inner {
                 arn_prefix: format!("arn:aws:proton:{region}:{account}:"),
@@ -113,9 +116,10 @@ impl App {
                 queued: tokio::sync::Notify::new(),
                 job_lease,
                 cache,
+                engine: defaults,
             }),
         };
-        app.load_seed(seed, &engine).await?;
+        app.load_seed(seed).await?;
         app.inner.queued.notify_one();
         if app.inner.clock.runs_by_itself() {
             tokio::spawn(app.clone().run_engine());
@@ -159,5 +163,25 @@ impl App {
     /// The ARN of `path` (`service/shop/service-instance/web`, …).
     pub(crate) fn arn(&self, path: &str) -> String {
         format!("{}{path}", self.inner.arn_prefix)
+    }
+
+    /// The ARN of the resource `id`.
+    pub(crate) fn arn_of(&self, id: &ResourceId) -> String {
+        self.arn(&match id {
+            ResourceId::ServiceInstance { service, name } => {
+                format!("service/{service}/service-instance/{name}")
+            }
+            ResourceId::Environment { name } => format!("environment/{name}"),
+            ResourceId::ServicePipeline { service } => format!("service/{service}/pipeline"),
+            ResourceId::Component { name } => format!("component/{name}"),
+            // A kind a later core adds: named as the core writes it.
+            other => format!("resource/{other}"),
+        })
+    }
+
+    /// The engine script of a resource created by a request: the built-in
+    /// settings under the seed's and the command line's.
+    pub(crate) fn engine_defaults(&self) -> &EngineScript {
+        &self.inner.engine
     }
 }

@@ -6,13 +6,14 @@ use proton_cancel_wire::{
     CancelEnvironmentDeploymentInput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput,
     CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput,
-    DeleteComponentInput, DeleteComponentOutput, DeleteEnvironmentInput, DeleteEnvironmentOutput,
-    ErrorCode, GetComponentInput, GetComponentOutput, GetDeploymentInput, GetDeploymentOutput,
-    GetEnvironmentInput, GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput,
-    GetServiceInstanceOutput, GetServiceOutput, ListDeploymentsInput, ListServiceInstancesInput,
-    Operation, Request, ShapeOutput, UpdateComponentInput, UpdateComponentOutput,
-    UpdateEnvironmentInput, UpdateEnvironmentOutput, UpdateServiceInstanceInput,
-    UpdateServiceInstanceOutput, UpdateServicePipelineInput, UpdateServicePipelineOutput,
+    CreateEnvironmentInput, CreateEnvironmentOutput, DeleteComponentInput, DeleteComponentOutput,
+    DeleteEnvironmentInput, DeleteEnvironmentOutput, ErrorCode, GetComponentInput,
+    GetComponentOutput, GetDeploymentInput, GetDeploymentOutput, GetEnvironmentInput,
+    GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput, GetServiceInstanceOutput,
+    GetServiceOutput, ListDeploymentsInput, ListServiceInstancesInput, Operation, Request,
+    ShapeOutput, UpdateComponentInput, UpdateComponentOutput, UpdateEnvironmentInput,
+    UpdateEnvironmentOutput, UpdateServiceInstanceInput, UpdateServiceInstanceOutput,
+    UpdateServicePipelineInput, UpdateServicePipelineOutput,
 };
 
 use crate::app::App;
@@ -70,6 +71,9 @@ impl App {
             GetDeployment: GetDeploymentInput => |i| self.deployment(&i) => GetDeploymentOutput::new;
             ListDeployments: ListDeploymentsInput
                 => |i| self.list_deployments(&i) => std::convert::identity;
+            CreateEnvironment: CreateEnvironmentInput
+                => |i| self.create(i.resource_id(), i.configuration(), None, None)
+                => CreateEnvironmentOutput::new;
             DeleteEnvironment: DeleteEnvironmentInput
                 => |i| self.delete(i.resource_id()) => DeleteEnvironmentOutput::new;
             DeleteComponent: DeleteComponentInput

@@ -26,6 +26,7 @@
 mod app;
 mod cache;
 mod clock;
+mod create;
 mod dispatch;
 mod engine;
 mod http;

@@ -26,7 +26,7 @@ fn is_deleted(d: &Deployment) -> bool {
 }
 
 /// Names the resource a request is about on its log line.
-fn note_resource(resource: &dyn std::fmt::Display) {
+pub(crate) fn note_resource(resource: &dyn std::fmt::Display) {
     tracing::Span::current().record("resource", tracing::field::display(resource));
 }
 

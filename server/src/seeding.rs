@@ -11,7 +11,7 @@ use proton_cancel::{
 
 use crate::app::App;
 use crate::app::OpenError;
-use crate::engine::{EngineOverrides, EngineScript, jobs};
+use crate::engine::{EngineScript, jobs};
 use crate::seed::{Seed, SeedDeployment};
 use crate::store::{Produced, Row};
 use crate::stored::{Entry, Meta};
@@ -19,24 +19,20 @@ use crate::stored::{Entry, Meta};
 /// How many seeded resources are written at once.
 const SEED_WRITES_AT_ONCE: usize = 16;
 
-/// One seeded resource before it is built: its id, ARN, environment and
+/// One seeded resource before it is built: its id, environment and
 /// deployment.
 struct Seeded {
     id: ResourceId,
-    arn: String,
     environment: Option<ResourceName>,
     deployment: SeedDeployment,
 }
 
 impl App {
-    /// Writes every resource of `seed` the store does not hold yet, with
-    /// engine settings `overrides` between the seed's and each resource's.
-    pub(crate) async fn load_seed(
-        &self,
-        seed: Seed,
-        overrides: &EngineOverrides,
-    ) -> Result<(), OpenError> {
-        let defaults = overrides.over(&seed.engine.over(&EngineScript::default()));
+    /// Writes every resource of `seed` the store does not hold yet, each
+    /// resource's engine settings over the server's
+    /// ([`App::engine_defaults`]).
+    pub(crate) async fn load_seed(&self, seed: Seed) -> Result<(), OpenError> {
+        let defaults = self.engine_defaults().clone();
         let at = self.now();
         // Each resource is built in seed order (so deployment ids follow
         // it), then written in its own transaction, several at once: on
@@ -57,7 +53,7 @@ impl App {
         .await
     }
 
-    /// The seed's resources with their ids, ARNs and environments.
+    /// The seed's resources with their ids and environments.
     fn seeded(&self, seed: Seed) -> Result<Vec<Seeded>, OpenError> {
         let mut all = Vec::new();
         for s in &seed.service_instances {
@@ -66,17 +62,12 @@ impl App {
                     service: s.service_name.clone(),
                     name: s.name.clone(),
                 },
-                arn: self.arn(&format!(
-                    "service/{}/service-instance/{}",
-                    s.service_name, s.name
-                )),
                 environment: Some(s.environment_name.clone()),
                 deployment: s.deployment.clone(),
             });
         }
         for s in seed.environments {
             all.push(Seeded {
-                arn: self.arn(&format!("environment/{}", s.name)),
                 id: ResourceId::Environment { name: s.name },
                 environment: None,
                 deployment: s.deployment,
@@ -92,7 +83,6 @@ impl App {
                     .min_by(|a, b| a.name.cmp(&b.name))
                     .map(|i| i.environment_name.clone())
             });
-            let arn = self.arn(&format!("service/{}/pipeline", s.service_name));
             let id = ResourceId::ServicePipeline {
                 service: s.service_name,
             };
@@ -104,14 +94,12 @@ impl App {
             };
             all.push(Seeded {
                 id,
-                arn,
                 environment: Some(environment),
                 deployment: s.deployment,
             });
         }
         for s in seed.components {
             all.push(Seeded {
-                arn: self.arn(&format!("component/{}", s.name)),
                 id: ResourceId::Component { name: s.name },
                 environment: Some(s.environment_name),
                 deployment: s.deployment,
@@ -130,10 +118,10 @@ impl App {
     ) -> Result<(Row, Produced), OpenError> {
         let Seeded {
             id,
-            arn,
             environment,
             deployment: seed,
         } = seeded;
+        let arn = self.arn_of(&id);
         let refuse = |why: String| OpenError::Seed(format!("{id}: {why}"));
         let engine = seed.engine.over(defaults);
         let template = match (
@@ -213,6 +201,7 @@ impl App {
             arn,
             environment,
             engine,
+            incarnation: 0,
         };
         let entry = Entry { deployment, meta };
         Ok((entry.row(), produced))

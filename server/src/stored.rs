@@ -9,13 +9,27 @@ use crate::engine::EngineScript;
 use crate::store::Row;
 
 /// What the server keeps beside a resource's machine: its ARN, the
-/// environment its records name, and its engine script.
+/// environment its records name, its engine script, and which life of its
+/// name it is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Meta {
     pub(crate) arn: String,
     pub(crate) environment: Option<ResourceName>,
     pub(crate) engine: EngineScript,
+    /// How many resources of this name were deleted before this one was
+    /// created (0 for the first, and left out of the text then, so rows
+    /// written before it existed read back unchanged). A resource created
+    /// again in place of a deleted one starts its revisions anew; this
+    /// count keeps its meta text, which every compare-and-set compares,
+    /// apart from the deleted one's, so a write that read the deleted
+    /// resource can never commit over the new one.
+    #[serde(default, skip_serializing_if = "is_first")]
+    pub(crate) incarnation: u64,
+}
+
+fn is_first(incarnation: &u64) -> bool {
+    *incarnation == 0
 }
 
 /// What a read needs of a row's meta: the ARN and the environment. The

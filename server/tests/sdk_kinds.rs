@@ -19,7 +19,7 @@ use proton_cancel::ResourceKind;
 use serde_json::{Value, json};
 
 mod common;
-use common::{instance, start, template};
+use common::{instance, record, start, template};
 
 /// The four kinds, driven through their own operations.
 const KINDS: [ResourceKind; 4] = [
@@ -241,14 +241,7 @@ async fn race(kind: ResourceKind, engine: Value, ms: u64, end: End) {
     assert_eq!(after.message.as_deref(), message, "{kind:?}");
     assert_eq!(after.last_attempted.as_deref(), Some(id.as_str()));
 
-    let record = client
-        .get_deployment()
-        .id(&id)
-        .send()
-        .await
-        .unwrap()
-        .deployment
-        .unwrap();
+    let record = record(&client, &id).await;
     assert_eq!(record.id, id);
     assert_eq!(record.deployment_status, status, "{kind:?} record");
     assert_eq!(record.deployment_status_message.as_deref(), message);

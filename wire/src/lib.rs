@@ -52,12 +52,15 @@ mod output;
 mod record;
 #[macro_use]
 mod request;
+// After `request`, whose macros it uses.
+mod create;
 mod service;
 mod shape;
 mod time;
 mod update;
 mod validation;
 
+pub use create::CreateEnvironmentInput;
 pub use deployments::{DeploymentFilter, GetDeploymentInput, ListDeploymentsInput};
 pub use error::{ApiError, ErrorCode};
 pub use list::{
@@ -68,10 +71,10 @@ pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
     Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
-    DeleteComponentOutput, DeleteEnvironmentOutput, GetComponentOutput, GetDeploymentOutput,
-    GetEnvironmentOutput, GetServiceInstanceOutput, GetServiceOutput, ListDeploymentsOutput,
-    ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput, UpdateEnvironmentOutput,
-    UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
+    CreateEnvironmentOutput, DeleteComponentOutput, DeleteEnvironmentOutput, GetComponentOutput,
+    GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput, GetServiceOutput,
+    ListDeploymentsOutput, ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput,
+    UpdateEnvironmentOutput, UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
 };
 pub use record::{
     ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace,

@@ -43,6 +43,8 @@ pub enum Operation {
     GetDeployment,
     /// ListDeployments: the records of deployment attempts.
     ListDeployments,
+    /// CreateEnvironment: a new environment, its first deployment running.
+    CreateEnvironment,
     /// DeleteEnvironment: starts the environment's deletion.
     DeleteEnvironment,
     /// DeleteComponent: starts the component's deletion.

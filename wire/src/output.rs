@@ -114,6 +114,11 @@ output! {
     UpdateComponentOutput { component: "component", Component }
 }
 output! {
+    /// CreateEnvironment's output: the environment as its first deployment
+    /// starts.
+    CreateEnvironmentOutput { environment: "environment", Environment }
+}
+output! {
     /// DeleteEnvironment's output: the environment as its deletion starts.
     DeleteEnvironmentOutput { environment: "environment", Environment }
 }

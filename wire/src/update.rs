@@ -105,7 +105,7 @@ impl ConfigurationChange {
 }
 
 /// `Description`: at most 500 characters (sensitive).
-fn description(value: &str) -> Vec<MemberConstraint> {
+pub(crate) fn description(value: &str) -> Vec<MemberConstraint> {
     const MAX: usize = 500;
     if value.chars().count() > MAX {
         vec![MemberConstraint::MaxLength(MAX)]

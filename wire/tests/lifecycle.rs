@@ -249,3 +249,51 @@ fn time_filters_read_rfc_3339_in_utc() {
          1985-04-12T23:20:50.52Z; got 'yesterday'"
     );
 }
+
+/// Spec: R47
+#[test]
+fn create_environment_requires_its_template_and_spec_and_takes_minor_version_0_by_default() {
+    assert_eq!(
+        message(CreateEnvironmentInput::decode(br#"{"name": "prod"}"#)),
+        "3 validation errors detected: Value null at 'spec' failed to satisfy constraint: \
+         Member must not be null; Value null at 'templateMajorVersion' failed to satisfy \
+         constraint: Member must not be null; Value null at 'templateName' failed to satisfy \
+         constraint: Member must not be null"
+    );
+    let input = CreateEnvironmentInput::decode(
+        br#"{"name": "prod", "templateName": "env-tmpl", "templateMajorVersion": "2",
+             "spec": "s", "tags": [{"key": "k", "value": "v"}], "description": "d"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        input.resource_id(),
+        ResourceId::Environment { name: name("prod") }
+    );
+    assert_eq!(
+        input.configuration(),
+        Configuration::Template {
+            template: TemplateRef {
+                name: name("env-tmpl"),
+                major: version("2"),
+                minor: version("0"),
+            },
+            spec: Some(Spec::new("s").unwrap()),
+        }
+    );
+    let given = CreateEnvironmentInput::decode(
+        br#"{"name": "prod", "templateName": "env-tmpl", "templateMajorVersion": "2",
+             "templateMinorVersion": "3", "spec": "s"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        given.configuration(),
+        Configuration::Template {
+            template: TemplateRef {
+                name: name("env-tmpl"),
+                major: version("2"),
+                minor: version("3"),
+            },
+            spec: Some(Spec::new("s").unwrap()),
+        }
+    );
+}

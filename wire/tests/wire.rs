@@ -340,6 +340,7 @@ fn targets_name_the_operations_served_and_nothing_else() {
             "GetComponent",
             "GetDeployment",
             "ListDeployments",
+            "CreateEnvironment",
             "DeleteEnvironment",
             "DeleteComponent",
         ]

@@ -51,7 +51,10 @@ ENDS = {
 
 def seed():
     """One resource of each kind per race, all SUCCEEDED until updated."""
-    s = {"serviceInstances": [], "environments": [], "servicePipelines": [], "components": []}
+    # Created resources take the server's engine: their first deployment
+    # succeeds after 500 ms.
+    s = {"engine": {"updateAfterMs": 500},
+         "serviceInstances": [], "environments": [], "servicePipelines": [], "components": []}
     for race, engine in RACES.items():
         s["serviceInstances"].append(
             dict(TEMPLATE, serviceName="shop", name=f"web-{race}", environmentName="prod", engine=engine))
@@ -258,6 +261,19 @@ class Emulator(unittest.TestCase):
             time.sleep(0.05)
         err = self.error(lambda: self.client.delete_environment(name="prod-missing"))
         self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
+
+    def test_a_created_environment_deploys_and_aws_environment_deployed_waiter_sees_it(self):
+        created = self.client.create_environment(
+            name="fresh", templateName="tmpl", templateMajorVersion="1", spec="s")["environment"]
+        self.assertEqual(created["deploymentStatus"], "IN_PROGRESS")
+        self.assertEqual(created["templateMinorVersion"], "0")
+        self.client.get_waiter("environment_deployed").wait(
+            name="fresh", WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        err = self.error(lambda: self.client.create_environment(
+            name="fresh", templateName="tmpl", templateMajorVersion="1", spec="s"))
+        self.assertEqual(err["Error"]["Code"], "ConflictException")
+        self.assertEqual(err["Error"]["Message"],
+                         "environment 'fresh' already exists: choose another name, or delete it first")
 
     def test_an_unknown_deployment_is_not_found(self):
         err = self.error(lambda: self.client.get_deployment(id="00000000-0000-4000-8000-00000000ffff"))

@@ -51,3 +51,18 @@ pub fn instance(name: &str, status: &str, engine: serde_json::Value) -> serde_js
 pub fn quick_cancel(result: &str) -> serde_json::Value {
     json!({"updateAfterMs": null, "cancelStartAfterMs": 20, "cancelFinishAfterMs": 30, "cancelResult": result})
 }
+
+/// The deployment record of attempt `id`, read with GetDeployment.
+pub async fn record(
+    client: &aws_sdk_proton::Client,
+    id: &str,
+) -> aws_sdk_proton::types::Deployment {
+    client
+        .get_deployment()
+        .id(id)
+        .send()
+        .await
+        .unwrap()
+        .deployment
+        .unwrap()
+}

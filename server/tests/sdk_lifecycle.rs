@@ -1,8 +1,10 @@
-//! Conformance with `aws-sdk-proton` for deletion: DeleteEnvironment and
-//! DeleteComponent run the machine's deletion (DELETE_IN_PROGRESS, then
-//! DELETE_COMPLETE or DELETE_FAILED as the engine's script says), a deleted
-//! resource is gone from every Get and List, and an environment is not
-//! deleted while something is deployed to it.
+//! Conformance with `aws-sdk-proton` for the life of a resource:
+//! CreateEnvironment starts a first deployment like any other (the engine
+//! finishes it, a cancel can stop it); DeleteEnvironment and DeleteComponent
+//! run the machine's deletion (DELETE_IN_PROGRESS, then DELETE_COMPLETE or
+//! DELETE_FAILED as the engine's script says); a deleted resource is gone
+//! from every Get and List and its name is free again; an environment is
+//! not deleted while something is deployed to it.
 #![allow(deprecated)] // the SDK marks Proton's operations deprecated: AWS closed Proton to new customers
 
 use std::time::Duration;
@@ -16,7 +18,7 @@ use proton_cancel_server::DELETION_FAILURE;
 use serde_json::{Value, json};
 
 mod common;
-use common::{instance, start, template};
+use common::{instance, record, start, template};
 
 /// The two kinds AWS deletes by their own operation.
 const KINDS: [ResourceKind; 2] = [ResourceKind::Environment, ResourceKind::Component];
@@ -344,4 +346,153 @@ async fn a_deleted_service_instance_is_gone_from_get_list_and_its_service() {
         .await
         .unwrap_err();
     assert_eq!(error(&err).0, "ResourceNotFoundException");
+}
+
+/// CreateEnvironment of `prod` on `env-tmpl` major version 1, spec `s`:
+/// what it shows and its first attempt's id, or the error.
+async fn create_environment(client: &Client) -> Result<(Seen, String), (String, String)> {
+    let out = client
+        .create_environment()
+        .name("prod")
+        .template_name("env-tmpl")
+        .template_major_version("1")
+        .spec("s")
+        .send()
+        .await
+        .map_err(|e| error(&e))?;
+    assert_eq!(out.request_id().map(str::len), Some(36));
+    let e = out.environment.unwrap();
+    assert_eq!(
+        (
+            e.name.as_str(),
+            e.template_name.as_str(),
+            e.template_major_version.as_str()
+        ),
+        ("prod", "env-tmpl", "1")
+    );
+    assert_eq!(e.template_minor_version, "0", "no minor version given: 0");
+    assert_eq!(e.spec.as_deref(), Some("s"));
+    assert_eq!(
+        e.arn,
+        "arn:aws:proton:us-east-1:123456789012:environment/prod"
+    );
+    Ok((
+        Seen {
+            status: e.deployment_status,
+            message: e.deployment_status_message,
+        },
+        e.last_attempted_deployment_id
+            .expect("the first attempt's id"),
+    ))
+}
+
+fn in_progress() -> Seen {
+    Seen {
+        status: DeploymentStatus::InProgress,
+        message: None,
+    }
+}
+
+/// Spec: R47
+#[tokio::test]
+async fn create_environment_starts_its_first_deployment_which_the_engine_finishes() {
+    let (client, app) = start(json!({"engine": {"updateAfterMs": 50}})).await;
+    let (created, id) = create_environment(&client).await.unwrap();
+    assert_eq!(created, in_progress());
+    assert_eq!(
+        get(&client, ResourceKind::Environment).await,
+        Ok(in_progress())
+    );
+    app.advance(Duration::from_millis(50)).await;
+    assert_eq!(
+        get(&client, ResourceKind::Environment).await,
+        Ok(Seen {
+            status: DeploymentStatus::Succeeded,
+            message: None
+        })
+    );
+    let record = record(&client, &id).await;
+    assert_eq!(record.deployment_status, DeploymentStatus::Succeeded);
+    assert_eq!(record.environment_name, "prod");
+    assert_eq!(
+        record.target_arn,
+        "arn:aws:proton:us-east-1:123456789012:environment/prod"
+    );
+}
+
+/// Spec: R47
+#[tokio::test]
+async fn a_creation_is_cancelled_like_any_deployment() {
+    let engine =
+        json!({"updateAfterMs": null, "cancelStartAfterMs": 20, "cancelFinishAfterMs": 30});
+    let (client, app) = start(json!({ "engine": engine })).await;
+    let (created, _) = create_environment(&client).await.unwrap();
+    assert_eq!(created, in_progress());
+    let cancelling = client
+        .cancel_environment_deployment()
+        .environment_name("prod")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cancelling.environment.unwrap().deployment_status,
+        DeploymentStatus::Cancelling
+    );
+    app.advance(Duration::from_millis(50)).await;
+    assert_eq!(
+        get(&client, ResourceKind::Environment).await,
+        Ok(Seen {
+            status: DeploymentStatus::Cancelled,
+            message: Some("User initiated cancellation.".to_owned())
+        })
+    );
+}
+
+/// Spec: R47
+#[tokio::test]
+async fn a_name_in_use_is_a_conflict_and_once_deleted_it_can_be_created_again() {
+    let engine = json!({"updateAfterMs": 10, "deleteAfterMs": 10});
+    let (client, app) = start(json!({ "engine": engine })).await;
+    let (_, first) = create_environment(&client).await.unwrap();
+    let taken = Err((
+        "ConflictException".to_owned(),
+        "environment 'prod' already exists: choose another name, or delete it first".to_owned(),
+    ));
+    assert_eq!(create_environment(&client).await.map(|c| c.0), taken);
+    app.advance(Duration::from_millis(10)).await;
+    assert_eq!(create_environment(&client).await.map(|c| c.0), taken);
+    assert_eq!(
+        delete(&client, ResourceKind::Environment).await,
+        Ok(deleting())
+    );
+    assert_eq!(create_environment(&client).await.map(|c| c.0), taken);
+    app.advance(Duration::from_millis(10)).await;
+    assert_eq!(
+        get(&client, ResourceKind::Environment).await,
+        Err(not_found(ResourceKind::Environment))
+    );
+    let (created, second) = create_environment(&client).await.unwrap();
+    assert_eq!(created, in_progress());
+    assert_ne!(first, second);
+    assert_eq!(
+        get(&client, ResourceKind::Environment).await,
+        Ok(in_progress())
+    );
+    // The new life of the name is a resource like any other: it deploys,
+    // and both lives' attempts keep their records, newest first.
+    app.advance(Duration::from_millis(10)).await;
+    assert_eq!(
+        get(&client, ResourceKind::Environment)
+            .await
+            .map(|s| s.status),
+        Ok(DeploymentStatus::Succeeded)
+    );
+    let records = client
+        .list_deployments()
+        .environment_name("prod")
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = records.deployments.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, [second.as_str(), first.as_str()]);
 }

@@ -1,0 +1,113 @@
+//! The create path: a new resource with its first deployment running, in
+//! a name nobody holds or in place of a deleted resource's.
+
+use proton_cancel::{
+    ClientToken, Configuration, Deployment, DeploymentStatus, Effect, Observed, ResourceId,
+    ResourceName,
+};
+use proton_cancel_wire::{ApiError, ErrorCode, Shape};
+
+use crate::app::App;
+use crate::engine::jobs;
+use crate::store::{Expected, Produced, Row, Written};
+use crate::stored::{Entry, Meta};
+use crate::write::store_failed;
+
+impl App {
+    /// Creates `id` deploying `configuration`, in `environment` where its
+    /// kind names one, and answers with its shape: the first deployment
+    /// IN_PROGRESS, its record started and its engine jobs queued, all in
+    /// one write. A name held by a resource that is not deleted is
+    /// ConflictException; a deleted one's (DELETE_COMPLETE) is taken over
+    /// by compare-and-set, as the next life of the name.
+    pub(crate) async fn create<S: Shape>(
+        &self,
+        id: ResourceId,
+        configuration: Configuration,
+        environment: Option<ResourceName>,
+        client_token: Option<ClientToken>,
+    ) -> Result<S, ApiError> {
+        crate::operations::note_resource(&id);
+        let at = self.now();
+        let deployment_id = self.mint_id().await.map_err(store_failed)?;
+        let (deployment, effect) = Deployment::create(
+            id.clone(),
+            at,
+            deployment_id,
+            configuration.clone(),
+            client_token,
+        )
+        .map_err(|e| ApiError::new(ErrorCode::ValidationException, e.to_string()))?;
+        let mut entry = Entry {
+            deployment,
+            meta: Meta {
+                arn: self.arn_of(&id),
+                environment,
+                engine: self.engine_defaults().clone(),
+                incarnation: 0,
+            },
+        };
+        let mut produced = Produced::default();
+        if let Effect::StartDeployment { target, .. } = &effect {
+            let before = Observed::new(id.clone(), at, configuration);
+            let meta = (entry.meta.arn.as_str(), entry.meta.environment.as_ref());
+            produced
+                .records
+                .push(self.start_record((deployment_id, at), &before, target, meta)?);
+        }
+        produced.jobs = jobs(&id, &effect, &entry.meta.engine, at);
+        loop {
+            let held = self
+                .store()
+                .load_for_write(&id)
+                .await
+                .map_err(store_failed)?;
+            let written = match held {
+                None => {
+                    entry.meta.incarnation = 0;
+                    let row = entry.row();
+                    let inserted = self
+                        .store()
+                        .insert(&row, &produced)
+                        .await
+                        .map_err(store_failed)?;
+                    inserted.then_some(row)
+                }
+                Some((old, _)) => {
+                    if old.deployment.status() != DeploymentStatus::DeleteComplete {
+                        return Err(ApiError::new(
+                            ErrorCode::ConflictException,
+                            format!("{id} already exists: choose another name, or delete it first"),
+                        ));
+                    }
+                    entry.meta.incarnation =
+                        Entry::of(old.clone())?.meta.incarnation.saturating_add(1);
+                    let row = entry.row();
+                    let written = self
+                        .store()
+                        .commit(&Expected::of(&old), &row, &produced)
+                        .await
+                        .map_err(store_failed)?;
+                    (written == Written::Committed).then_some(row)
+                }
+            };
+            let Some(row) = written else {
+                // Another request took the name meanwhile: decide again.
+                self.cache().forget(&id);
+                continue;
+            };
+            self.committed(id, row, &produced);
+            return entry.shape();
+        }
+    }
+
+    /// After a create is written: the cache holds the new row and its
+    /// record, and the engine learns of its jobs.
+    fn committed(&self, id: ResourceId, row: Row, produced: &Produced) {
+        tracing::info!(resource = %id, to = "IN_PROGRESS", effect = "StartDeployment", "created");
+        self.cache().put(id, row, produced.records.last().cloned());
+        if !produced.jobs.is_empty() {
+            self.queued().notify_one();
+        }
+    }
+}
