@@ -10,10 +10,11 @@ use proton_cancel_wire::{
     DeleteEnvironmentInput, DeleteEnvironmentOutput, ErrorCode, GetComponentInput,
     GetComponentOutput, GetDeploymentInput, GetDeploymentOutput, GetEnvironmentInput,
     GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput, GetServiceInstanceOutput,
-    GetServiceOutput, ListDeploymentsInput, ListServiceInstancesInput, Operation, Request,
-    ShapeOutput, UpdateComponentInput, UpdateComponentOutput, UpdateEnvironmentInput,
-    UpdateEnvironmentOutput, UpdateServiceInstanceInput, UpdateServiceInstanceOutput,
-    UpdateServicePipelineInput, UpdateServicePipelineOutput,
+    GetServiceOutput, ListComponentsInput, ListDeploymentsInput, ListEnvironmentsInput,
+    ListServiceInstancesInput, Operation, Request, ShapeOutput, UpdateComponentInput,
+    UpdateComponentOutput, UpdateEnvironmentInput, UpdateEnvironmentOutput,
+    UpdateServiceInstanceInput, UpdateServiceInstanceOutput, UpdateServicePipelineInput,
+    UpdateServicePipelineOutput,
 };
 
 use crate::app::App;
@@ -74,6 +75,10 @@ impl App {
             CreateEnvironment: CreateEnvironmentInput
                 => |i| self.create(i.resource_id(), i.configuration(), None, None)
                 => CreateEnvironmentOutput::new;
+            ListEnvironments: ListEnvironmentsInput
+                => |i| self.list_environments(&i) => std::convert::identity;
+            ListComponents: ListComponentsInput
+                => |i| self.list_components(&i) => std::convert::identity;
             DeleteEnvironment: DeleteEnvironmentInput
                 => |i| self.delete(i.resource_id()) => DeleteEnvironmentOutput::new;
             DeleteComponent: DeleteComponentInput

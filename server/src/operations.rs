@@ -2,12 +2,15 @@
 //! with the shape its response holds, or an AWS-shaped error.
 
 use proton_cancel::{
-    Configuration, Deployment, DeploymentStatus, Input, Observed, Outcome, ResourceId, ResourceName,
+    Configuration, Deployment, DeploymentStatus, Input, Observed, Outcome, ResourceId,
+    ResourceKind, ResourceName,
 };
 use proton_cancel_wire::{
-    Addresses, ApiError, DEFAULT_PAGE_SIZE, DeploymentRecord, Deploys, ErrorCode,
-    GetDeploymentInput, ListDeploymentsInput, ListDeploymentsOutput, ListServiceInstancesInput,
-    ListServiceInstancesOutput, Service, ServiceInstance, ServicePipeline, Shape, page,
+    Addresses, ApiError, Component, DEFAULT_PAGE_SIZE, DeploymentRecord, Deploys, Environment,
+    ErrorCode, GetDeploymentInput, ListComponentsInput, ListComponentsOutput, ListDeploymentsInput,
+    ListDeploymentsOutput, ListEnvironmentsInput, ListEnvironmentsOutput,
+    ListServiceInstancesInput, ListServiceInstancesOutput, NextToken, Service, ServiceInstance,
+    ServicePipeline, Shape, page,
 };
 
 use crate::app::App;
@@ -225,6 +228,70 @@ impl App {
             service_instances: page.into_iter().map(Into::into).collect(),
             next_token,
         })
+    }
+
+    /// The environments the input's template filters select, by name.
+    pub(crate) async fn list_environments(
+        &self,
+        input: &ListEnvironmentsInput,
+    ) -> Result<ListEnvironmentsOutput, ApiError> {
+        let (environments, next_token) = self
+            .page_of::<Environment, _>(
+                ResourceKind::Environment,
+                |e| {
+                    let t = &e.members.template;
+                    input.lists(&t.template_name, &t.template_major_version)
+                },
+                |e| e.name.to_string(),
+                (input.next_token.as_ref(), input.max_results),
+            )
+            .await?;
+        Ok(ListEnvironmentsOutput {
+            environments,
+            next_token,
+        })
+    }
+
+    /// The components the input's names select, by name.
+    pub(crate) async fn list_components(
+        &self,
+        input: &ListComponentsInput,
+    ) -> Result<ListComponentsOutput, ApiError> {
+        let (components, next_token) = self
+            .page_of::<Component, _>(
+                ResourceKind::Component,
+                |c| input.lists(&c.environment_name),
+                |c| c.name.to_string(),
+                (input.next_token.as_ref(), input.max_results),
+            )
+            .await?;
+        Ok(ListComponentsOutput {
+            components,
+            next_token,
+        })
+    }
+
+    /// One page of the resources of `kind` that are not deleted and that
+    /// `keep` selects, as shape `S`, ordered by `key`, summarized as `T`.
+    async fn page_of<S: Shape, T: From<S>>(
+        &self,
+        kind: ResourceKind,
+        keep: impl Fn(&S) -> bool,
+        key: fn(&S) -> String,
+        (token, max): (Option<&NextToken>, Option<usize>),
+    ) -> Result<(Vec<T>, Option<NextToken>), ApiError> {
+        let mut all = Vec::new();
+        for entry in self.live_entries().await? {
+            if entry.deployment.resource().kind() == kind {
+                let shape = entry.shape::<S>()?;
+                if keep(&shape) {
+                    all.push(shape);
+                }
+            }
+        }
+        all.sort_by_key(key);
+        let (page, next) = page(all, key, token, max.unwrap_or(DEFAULT_PAGE_SIZE))?;
+        Ok((page.into_iter().map(T::from).collect(), next))
     }
 
     /// The record of a deployment, if every name the input gives matches

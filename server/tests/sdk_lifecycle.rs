@@ -12,7 +12,7 @@ use std::time::Duration;
 use aws_sdk_proton::Client;
 use aws_sdk_proton::error::ProvideErrorMetadata;
 use aws_sdk_proton::operation::RequestId;
-use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
+use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType, EnvironmentTemplateFilter};
 use proton_cancel::ResourceKind;
 use proton_cancel_server::DELETION_FAILURE;
 use serde_json::{Value, json};
@@ -495,4 +495,135 @@ async fn a_name_in_use_is_a_conflict_and_once_deleted_it_can_be_created_again() 
         .unwrap();
     let ids: Vec<&str> = records.deployments.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, [second.as_str(), first.as_str()]);
+}
+
+/// An environment `name` on template `template` major version `major`.
+fn environment_on(name: &str, template: &str, major: &str, status: &str) -> Value {
+    json!({"name": name, "templateName": template, "templateMajorVersion": major,
+           "templateMinorVersion": "0", "spec": "s", "deploymentStatus": status})
+}
+
+/// Every page of ListEnvironments with `filters`, two at a time: the
+/// names on each page.
+async fn environment_pages(
+    client: &Client,
+    filters: &[(&str, &str)],
+) -> Result<Vec<Vec<String>>, (String, String)> {
+    let mut pages = Vec::new();
+    let mut token = None;
+    loop {
+        let mut request = client.list_environments().max_results(2);
+        for (template, major) in filters {
+            request = request.environment_templates(
+                EnvironmentTemplateFilter::builder()
+                    .template_name(*template)
+                    .major_version(*major)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        let out = request
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| error(&e))?;
+        assert!(
+            out.environments
+                .iter()
+                .all(|e| e.template_name.starts_with("tmpl-"))
+        );
+        pages.push(out.environments.into_iter().map(|e| e.name).collect());
+        token = out.next_token;
+        if token.is_none() {
+            return Ok(pages);
+        }
+    }
+}
+
+/// Spec: R48
+#[tokio::test]
+async fn list_environments_pages_by_name_selects_by_template_and_leaves_out_deleted_ones() {
+    let (client, _app) = start(json!({"environments": [
+        environment_on("e1", "tmpl-x", "1", "SUCCEEDED"),
+        environment_on("e2", "tmpl-x", "2", "FAILED"),
+        environment_on("e3", "tmpl-y", "1", "SUCCEEDED"),
+        environment_on("e4", "tmpl-x", "1", "DELETE_COMPLETE"),
+        environment_on("e5", "tmpl-x", "1", "CANCELLED"),
+    ]}))
+    .await;
+    let names = |pages: &[&[&str]]| -> Result<Vec<Vec<String>>, (String, String)> {
+        Ok(pages
+            .iter()
+            .map(|p| p.iter().map(|n| (*n).to_owned()).collect())
+            .collect())
+    };
+    assert_eq!(
+        environment_pages(&client, &[]).await,
+        names(&[&["e1", "e2"], &["e3", "e5"]])
+    );
+    assert_eq!(
+        environment_pages(&client, &[("tmpl-x", "1")]).await,
+        names(&[&["e1", "e5"]])
+    );
+    assert_eq!(
+        environment_pages(&client, &[("tmpl-x", "1"), ("tmpl-y", "1")]).await,
+        names(&[&["e1", "e3"], &["e5"]])
+    );
+    assert_eq!(
+        environment_pages(&client, &[("tmpl-z", "1")]).await,
+        names(&[&[]])
+    );
+    let summary = client.list_environments().send().await.unwrap();
+    let first = &summary.environments[0];
+    assert_eq!(
+        (first.arn.as_str(), first.template_minor_version.as_str()),
+        ("arn:aws:proton:us-east-1:123456789012:environment/e1", "0")
+    );
+    assert_eq!(
+        environment_pages(&client, &[("tmpl-x", "01")]).await,
+        Err((
+            "ValidationException".to_owned(),
+            "1 validation error detected: Value '01' at \
+             'environmentTemplates.1.member.majorVersion' failed to satisfy constraint: Member \
+             must satisfy regular expression pattern: ^(0|([1-9]{1}\\d*))$"
+                .to_owned()
+        ))
+    );
+}
+
+/// Spec: R48
+#[tokio::test]
+async fn list_components_selects_by_environment_and_leaves_out_deleted_ones() {
+    let (client, _app) = start(json!({"components": [
+        {"name": "c1", "environmentName": "prod", "spec": "v1"},
+        {"name": "c2", "environmentName": "dev", "spec": "v1", "deploymentStatus": "FAILED",
+         "deploymentStatusMessage": "it broke"},
+        {"name": "c3", "environmentName": "prod", "spec": "v1", "deploymentStatus": "DELETE_COMPLETE"},
+    ]}))
+    .await;
+    let list = |environment: Option<&str>, service: Option<&str>, token: Option<String>| {
+        client
+            .list_components()
+            .set_environment_name(environment.map(str::to_owned))
+            .set_service_name(service.map(str::to_owned))
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+    };
+    let page = list(None, None, None).await.unwrap();
+    assert_eq!(page.components.len(), 1);
+    assert_eq!(page.components[0].name, "c1");
+    assert_eq!(page.components[0].environment_name, "prod");
+    let page = list(None, None, page.next_token).await.unwrap();
+    assert_eq!(page.components[0].name, "c2");
+    assert_eq!(
+        page.components[0].deployment_status_message.as_deref(),
+        Some("it broke")
+    );
+    assert_eq!(page.next_token, None);
+    let prod = list(Some("prod"), None, None).await.unwrap();
+    let names: Vec<&str> = prod.components.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["c1"]);
+    let attached = list(None, Some("shop"), None).await.unwrap();
+    assert!(attached.components.is_empty());
 }

@@ -47,6 +47,7 @@ mod deployments;
 mod echo;
 mod error;
 mod list;
+mod lists;
 mod operation;
 mod output;
 mod record;
@@ -67,14 +68,19 @@ pub use list::{
     DEFAULT_PAGE_SIZE, ListServiceInstancesInput, NextToken, ServiceInstanceFilter,
     ServiceInstanceFilterKey, ServiceInstanceSortBy, SortOrder, page,
 };
+pub use lists::{
+    ComponentSummary, EnvironmentSummary, EnvironmentTemplateFilter, ListComponentsInput,
+    ListEnvironmentsInput,
+};
 pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
     Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
     CreateEnvironmentOutput, DeleteComponentOutput, DeleteEnvironmentOutput, GetComponentOutput,
     GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput, GetServiceOutput,
-    ListDeploymentsOutput, ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput,
-    UpdateEnvironmentOutput, UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
+    ListComponentsOutput, ListDeploymentsOutput, ListEnvironmentsOutput,
+    ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput, UpdateEnvironmentOutput,
+    UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
 };
 pub use record::{
     ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace,

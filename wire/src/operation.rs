@@ -45,10 +45,14 @@ pub enum Operation {
     ListDeployments,
     /// CreateEnvironment: a new environment, its first deployment running.
     CreateEnvironment,
+    /// ListEnvironments: the environments, a page at a time.
+    ListEnvironments,
     /// DeleteEnvironment: starts the environment's deletion.
     DeleteEnvironment,
     /// DeleteComponent: starts the component's deletion.
     DeleteComponent,
+    /// ListComponents: the components, a page at a time.
+    ListComponents,
 }
 
 impl Operation {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::list::NextToken;
+use crate::lists::{ComponentSummary, EnvironmentSummary};
 use crate::record::{DeploymentRecord, DeploymentSummary};
 use crate::service::{Service, ServiceInstanceSummary};
 use crate::shape::{Component, Environment, ServiceInstance, ServicePipeline};
@@ -138,6 +139,14 @@ output! {
 output! {
     /// ListServiceInstances's output: one page.
     ListServiceInstancesOutput { service_instances: "serviceInstances", [ServiceInstanceSummary], next_token }
+}
+output! {
+    /// ListEnvironments's output: one page.
+    ListEnvironmentsOutput { environments: "environments", [EnvironmentSummary], next_token }
+}
+output! {
+    /// ListComponents's output: one page.
+    ListComponentsOutput { components: "components", [ComponentSummary], next_token }
 }
 output! {
     /// ListDeployments's output: one page.

@@ -251,6 +251,21 @@ impl Validator {
         self.required_enum(member, value)
     }
 
+    /// Checks a required string member of a shape only the wire has:
+    /// `null` when absent, then as [`Validator::optional_str`].
+    pub(crate) fn required_str(
+        &mut self,
+        member: impl Into<Cow<'static, str>>,
+        value: Option<Cow<'_, str>>,
+        check: fn(&str) -> Vec<MemberConstraint>,
+    ) -> Option<String> {
+        let member = member.into();
+        if value.is_none() {
+            self.null(member.clone(), false);
+        }
+        self.optional_str(member, false, value, check)
+    }
+
     /// Checks an optional string member of a shape only the wire has
     /// (`check` lists what it breaks, in AWS's order).
     pub(crate) fn optional_str(

@@ -297,3 +297,44 @@ fn create_environment_requires_its_template_and_spec_and_takes_minor_version_0_b
         }
     );
 }
+
+/// Spec: R48
+#[test]
+fn list_environments_and_list_components_check_every_member_at_once() {
+    assert_eq!(
+        message(ListEnvironmentsInput::decode(
+            br#"{"environmentTemplates": [{"templateName": "t"}], "maxResults": 0}"#
+        )),
+        "2 validation errors detected: Value null at \
+         'environmentTemplates.1.member.majorVersion' failed to satisfy constraint: Member must \
+         not be null; Value '0' at 'maxResults' failed to satisfy constraint: Member must have \
+         value greater than or equal to 1"
+    );
+    assert_eq!(
+        message(ListComponentsInput::decode(
+            br##"{"environmentName": "pr od", "serviceName": "", "nextToken": "#"}"##
+        )),
+        format!(
+            "4 validation errors detected: Value 'pr od' at 'environmentName' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: {P}; Value '#' at \
+             'nextToken' failed to satisfy constraint: Member must satisfy regular expression \
+             pattern: ^[A-Za-z0-9+=/]+$; Value '' at 'serviceName' failed to satisfy constraint: \
+             Member must have length greater than or equal to 1; Value '' at 'serviceName' \
+             failed to satisfy constraint: Member must satisfy regular expression pattern: {P}"
+        )
+    );
+    let input = ListComponentsInput::decode(br#"{"environmentName": "prod"}"#).unwrap();
+    assert!(input.lists(&name("prod")));
+    assert!(!input.lists(&name("dev")));
+    let attached = ListComponentsInput::decode(br#"{"serviceName": "shop"}"#).unwrap();
+    assert!(!attached.lists(&name("prod")));
+    let templates = ListEnvironmentsInput::decode(
+        br#"{"environmentTemplates": [{"templateName": "t", "majorVersion": "2"}]}"#,
+    )
+    .unwrap();
+    assert!(templates.lists(&name("t"), &version("2")));
+    assert!(!templates.lists(&name("t"), &version("1")));
+    assert!(!templates.lists(&name("u"), &version("2")));
+    let all = ListEnvironmentsInput::decode(b"{}").unwrap();
+    assert!(all.lists(&name("u"), &version("9")));
+}

@@ -341,8 +341,10 @@ fn targets_name_the_operations_served_and_nothing_else() {
             "GetDeployment",
             "ListDeployments",
             "CreateEnvironment",
+            "ListEnvironments",
             "DeleteEnvironment",
             "DeleteComponent",
+            "ListComponents",
         ]
     );
     for op in Operation::iter() {

@@ -275,6 +275,18 @@ class Emulator(unittest.TestCase):
         self.assertEqual(err["Error"]["Message"],
                          "environment 'fresh' already exists: choose another name, or delete it first")
 
+    def test_the_environment_and_component_paginators_walk_every_page(self):
+        pages = list(self.client.get_paginator("list_environments").paginate(
+            PaginationConfig={"PageSize": 2}))
+        names = [e["name"] for p in pages for e in p["environments"]]
+        self.assertEqual(names, sorted(names))
+        self.assertIn("idle", names)
+        self.assertGreater(len(pages), 2)
+        pages = list(self.client.get_paginator("list_components").paginate(
+            environmentName="prod", PaginationConfig={"PageSize": 1}))
+        names = [c["name"] for p in pages for c in p["components"]]
+        self.assertEqual(names, ["comp-cancelled", "comp-failed", "comp-won"])
+
     def test_an_unknown_deployment_is_not_found(self):
         err = self.error(lambda: self.client.get_deployment(id="00000000-0000-4000-8000-00000000ffff"))
         self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
