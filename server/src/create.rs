@@ -5,17 +5,82 @@ use proton_cancel::{
     ClientToken, Configuration, Deployment, DeploymentStatus, Effect, Observed, ResourceId,
     ResourceName,
 };
-use proton_cancel_wire::{ApiError, ErrorCode, Shape};
+use proton_cancel_wire::Addresses;
+use proton_cancel_wire::{ApiError, ComponentPlace, CreateComponentInput, ErrorCode, Shape};
 
 use crate::app::App;
 use crate::engine::jobs;
 use crate::store::{Expected, Produced, Row, Written};
-use crate::stored::{Entry, Meta};
+use crate::stored::{Attachment, Entry, Meta};
 use crate::write::store_failed;
 
 impl App {
+    /// CreateComponent: in the environment the input names, which must
+    /// exist, or on the service instance it names, which must exist, in
+    /// that instance's environment.
+    pub(crate) async fn create_component<S: Shape>(
+        &self,
+        input: &CreateComponentInput,
+    ) -> Result<S, ApiError> {
+        let (environment, attached_to) = match input.place()? {
+            ComponentPlace::Environment(name) => {
+                self.live(&ResourceId::Environment { name: name.clone() })
+                    .await?;
+                (name, None)
+            }
+            ComponentPlace::ServiceInstance { service, instance } => {
+                let id = ResourceId::ServiceInstance {
+                    service: service.clone(),
+                    name: instance.clone(),
+                };
+                let environment = self.live(&id).await?.meta.environment.ok_or_else(|| {
+                    ApiError::internal(format!("{id} was stored without its environment"))
+                })?;
+                if let Some(given) = input
+                    .environment_name
+                    .as_ref()
+                    .filter(|e| **e != environment)
+                {
+                    return Err(ApiError::new(
+                        ErrorCode::ValidationException,
+                        format!(
+                            "{id} is deployed to environment '{environment}', not '{given}': a \
+                             component attached to it is in its environment"
+                        ),
+                    ));
+                }
+                (environment, Some(Attachment { service, instance }))
+            }
+            _ => {
+                return Err(ApiError::internal(
+                    "a component's place is one this server does not know",
+                ));
+            }
+        };
+        self.create(
+            input.resource_id(),
+            input.configuration(),
+            (Some(environment), attached_to),
+            input.client_token.clone(),
+        )
+        .await
+    }
+
+    /// The resource `id` if it exists and is not deleted;
+    /// ResourceNotFoundException otherwise.
+    async fn live(&self, id: &ResourceId) -> Result<Entry, ApiError> {
+        let row = self.store().load(id).await.map_err(store_failed)?;
+        match row {
+            Some(row) if row.deployment.status() != DeploymentStatus::DeleteComplete => {
+                Entry::of(row)
+            }
+            _ => Err(ApiError::resource_not_found(id)),
+        }
+    }
+
     /// Creates `id` deploying `configuration`, in `environment` where its
-    /// kind names one, and answers with its shape: the first deployment
+    /// kind names one (attached to the service instance `attached_to`, for
+    /// a component), and answers with its shape: the first deployment
     /// IN_PROGRESS, its record started and its engine jobs queued, all in
     /// one write. A name held by a resource that is not deleted is
     /// ConflictException; a deleted one's (DELETE_COMPLETE) is taken over
@@ -24,7 +89,7 @@ impl App {
         &self,
         id: ResourceId,
         configuration: Configuration,
-        environment: Option<ResourceName>,
+        (environment, attached_to): (Option<ResourceName>, Option<Attachment>),
         client_token: Option<ClientToken>,
     ) -> Result<S, ApiError> {
         crate::operations::note_resource(&id);
@@ -45,6 +110,7 @@ impl App {
                 environment,
                 engine: self.engine_defaults().clone(),
                 incarnation: 0,
+                attached_to,
             },
         };
         let mut produced = Produced::default();

@@ -6,13 +6,13 @@ use proton_cancel_wire::{
     CancelEnvironmentDeploymentInput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput,
     CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput,
-    CreateEnvironmentInput, CreateEnvironmentOutput, DeleteComponentInput, DeleteComponentOutput,
-    DeleteEnvironmentInput, DeleteEnvironmentOutput, ErrorCode, GetComponentInput,
-    GetComponentOutput, GetDeploymentInput, GetDeploymentOutput, GetEnvironmentInput,
-    GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput, GetServiceInstanceOutput,
-    GetServiceOutput, ListComponentsInput, ListDeploymentsInput, ListEnvironmentsInput,
-    ListServiceInstancesInput, Operation, Request, ShapeOutput, UpdateComponentInput,
-    UpdateComponentOutput, UpdateEnvironmentInput, UpdateEnvironmentOutput,
+    CreateComponentInput, CreateComponentOutput, CreateEnvironmentInput, CreateEnvironmentOutput,
+    DeleteComponentInput, DeleteComponentOutput, DeleteEnvironmentInput, DeleteEnvironmentOutput,
+    ErrorCode, GetComponentInput, GetComponentOutput, GetDeploymentInput, GetDeploymentOutput,
+    GetEnvironmentInput, GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput,
+    GetServiceInstanceOutput, GetServiceOutput, ListComponentsInput, ListDeploymentsInput,
+    ListEnvironmentsInput, ListServiceInstancesInput, Operation, Request, ShapeOutput,
+    UpdateComponentInput, UpdateComponentOutput, UpdateEnvironmentInput, UpdateEnvironmentOutput,
     UpdateServiceInstanceInput, UpdateServiceInstanceOutput, UpdateServicePipelineInput,
     UpdateServicePipelineOutput,
 };
@@ -73,8 +73,10 @@ impl App {
             ListDeployments: ListDeploymentsInput
                 => |i| self.list_deployments(&i) => std::convert::identity;
             CreateEnvironment: CreateEnvironmentInput
-                => |i| self.create(i.resource_id(), i.configuration(), None, None)
+                => |i| self.create(i.resource_id(), i.configuration(), (None, None), None)
                 => CreateEnvironmentOutput::new;
+            CreateComponent: CreateComponentInput
+                => |i| self.create_component(&i) => CreateComponentOutput::new;
             ListEnvironments: ListEnvironmentsInput
                 => |i| self.list_environments(&i) => std::convert::identity;
             ListComponents: ListComponentsInput

@@ -260,7 +260,7 @@ impl App {
         let (components, next_token) = self
             .page_of::<Component, _>(
                 ResourceKind::Component,
-                |c| input.lists(&c.environment_name),
+                |c| input.lists(c),
                 |c| c.name.to_string(),
                 (input.next_token.as_ref(), input.max_results),
             )

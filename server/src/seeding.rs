@@ -202,6 +202,7 @@ impl App {
             environment,
             engine,
             incarnation: 0,
+            attached_to: None,
         };
         let entry = Entry { deployment, meta };
         Ok((entry.row(), produced))

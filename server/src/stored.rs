@@ -2,7 +2,7 @@
 //! keeps beside it in the row's meta text.
 
 use proton_cancel::{Deployment, ResourceName};
-use proton_cancel_wire::{ApiError, Shape};
+use proton_cancel_wire::{ApiError, Place, Shape};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::EngineScript;
@@ -26,20 +26,58 @@ pub(crate) struct Meta {
     /// resource can never commit over the new one.
     #[serde(default, skip_serializing_if = "is_first")]
     pub(crate) incarnation: u64,
+    /// The service instance a component is attached to (left out of the
+    /// text when none, as for rows written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) attached_to: Option<Attachment>,
+}
+
+/// The service instance a component is attached to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Attachment {
+    pub(crate) service: ResourceName,
+    pub(crate) instance: ResourceName,
+}
+
+impl Meta {
+    /// Where the shapes place the resource.
+    fn place(&self) -> Place<'_> {
+        place(
+            &self.arn,
+            self.environment.as_ref(),
+            self.attached_to.as_ref(),
+        )
+    }
+}
+
+fn place<'a>(
+    arn: &'a str,
+    environment: Option<&'a ResourceName>,
+    attached_to: Option<&'a Attachment>,
+) -> Place<'a> {
+    let place = Place::new(arn, environment);
+    match attached_to {
+        Some(a) => place.attached_to(&a.service, &a.instance),
+        None => place,
+    }
 }
 
 fn is_first(incarnation: &u64) -> bool {
     *incarnation == 0
 }
 
-/// What a read needs of a row's meta: the ARN and the environment. The
-/// engine script is skipped, not built (a read never uses it).
+/// What a read needs of a row's meta: the ARN, the environment and the
+/// attachment. The engine script is skipped, not built (a read never uses
+/// it).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Shown<'a> {
     #[serde(borrow)]
     arn: std::borrow::Cow<'a, str>,
     environment: Option<ResourceName>,
+    #[serde(default)]
+    attached_to: Option<Attachment>,
 }
 
 /// One resource: its machine and its [`Meta`].
@@ -67,24 +105,22 @@ impl Entry {
     }
 
     /// What a response shows of the resource `row` holds, as shape `S`,
-    /// reading only the ARN and the environment of its meta; a meta that
+    /// reading only the ARN, the environment and the attachment of its
+    /// meta; a meta that
     /// does not decode is a corrupt row.
     pub(crate) fn shape_of<S: Shape>(row: Row) -> Result<S, ApiError> {
         let shown: Shown<'_> = read_meta(&row)?;
-        S::of(
-            row.deployment.observe(),
+        let at = place(
             &shown.arn,
             shown.environment.as_ref(),
-        )
+            shown.attached_to.as_ref(),
+        );
+        S::of(row.deployment.observe(), &at)
     }
 
     /// What a response shows of it, as shape `S`.
     pub(crate) fn shape<S: Shape>(&self) -> Result<S, ApiError> {
-        S::of(
-            self.deployment.observe(),
-            &self.meta.arn,
-            self.meta.environment.as_ref(),
-        )
+        S::of(self.deployment.observe(), &self.meta.place())
     }
 }
 

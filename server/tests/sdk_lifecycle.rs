@@ -627,3 +627,160 @@ async fn list_components_selects_by_environment_and_leaves_out_deleted_ones() {
     let attached = list(None, Some("shop"), None).await.unwrap();
     assert!(attached.components.is_empty());
 }
+
+/// CreateComponent `name` with service spec `v1` and the members `place`
+/// sets: what it shows (environment, service, instance) or the error.
+async fn create_component(
+    client: &Client,
+    name: &str,
+    place: (Option<&str>, Option<&str>, Option<&str>),
+) -> Result<(String, Option<String>, Option<String>), (String, String)> {
+    let (environment, service, instance) = place;
+    let out = client
+        .create_component()
+        .name(name)
+        .manifest("infrastructure:\n  templates:\n    - file: main.tf\n")
+        .template_file("resource \"null\" \"x\" {}")
+        .service_spec("v1")
+        .set_environment_name(environment.map(str::to_owned))
+        .set_service_name(service.map(str::to_owned))
+        .set_service_instance_name(instance.map(str::to_owned))
+        .send()
+        .await
+        .map_err(|e| error(&e))?;
+    let c = out.component.unwrap();
+    assert_eq!(c.deployment_status, DeploymentStatus::InProgress);
+    assert_eq!(c.service_spec.as_deref(), Some("v1"));
+    Ok((c.environment_name, c.service_name, c.service_instance_name))
+}
+
+/// Spec: R49, R48
+#[tokio::test]
+async fn create_component_goes_into_an_environment_or_onto_a_service_instance_in_its_environment() {
+    let (client, app) = start(json!({
+        "engine": {"updateAfterMs": 10},
+        "environments": [environment("SUCCEEDED", json!({}))],
+        "serviceInstances": [instance("web", "SUCCEEDED", json!({}))],
+    }))
+    .await;
+    assert_eq!(
+        create_component(&client, "cache", (Some("prod"), None, None)).await,
+        Ok(("prod".to_owned(), None, None))
+    );
+    let attached = Ok((
+        "prod".to_owned(),
+        Some("shop".to_owned()),
+        Some("web".to_owned()),
+    ));
+    assert_eq!(
+        create_component(&client, "sidecar", (None, Some("shop"), Some("web"))).await,
+        attached
+    );
+    app.advance(Duration::from_millis(10)).await;
+    let sidecar = client
+        .get_component()
+        .name("sidecar")
+        .send()
+        .await
+        .unwrap()
+        .component
+        .unwrap();
+    assert_eq!(sidecar.deployment_status, DeploymentStatus::Succeeded);
+    assert_eq!(
+        (
+            sidecar.service_name.as_deref(),
+            sidecar.service_instance_name.as_deref()
+        ),
+        (Some("shop"), Some("web"))
+    );
+    let on_web = client
+        .list_components()
+        .service_instance_name("web")
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = on_web.components.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["sidecar"]);
+    assert_eq!(on_web.components[0].service_name.as_deref(), Some("shop"));
+    // Both are deployed to `prod`: it cannot be deleted.
+    assert_eq!(
+        delete(&client, ResourceKind::Environment).await,
+        in_use(
+            "3 resources are deployed to it, among them service instance 'web' of service \
+             'shop'; delete them first"
+        )
+    );
+}
+
+/// Spec: R49
+#[tokio::test]
+async fn create_component_refuses_a_place_that_does_not_exist_or_is_named_by_halves() {
+    let (client, _app) = start(json!({
+        "environments": [environment("SUCCEEDED", json!({})),
+                         json!({"name": "old", "templateName": "t", "templateMajorVersion": "1",
+                                "templateMinorVersion": "0", "deploymentStatus": "DELETE_COMPLETE"})],
+        "serviceInstances": [instance("web", "SUCCEEDED", json!({}))],
+        "components": [component("cache", "SUCCEEDED", json!({}))],
+    }))
+    .await;
+    let refused = |code: &str, message: &str| Err((code.to_owned(), message.to_owned()));
+    let not_found = "ResourceNotFoundException";
+    let invalid = "ValidationException";
+    for (place, expected) in [
+        (
+            (Some("nowhere"), None, None),
+            refused(not_found, "environment 'nowhere' was not found"),
+        ),
+        (
+            (Some("old"), None, None),
+            refused(not_found, "environment 'old' was not found"),
+        ),
+        (
+            (None, Some("shop"), Some("api")),
+            refused(
+                not_found,
+                "service instance 'api' of service 'shop' was not found",
+            ),
+        ),
+        (
+            (None, Some("shop"), None),
+            refused(
+                invalid,
+                "serviceName and serviceInstanceName are given together or not at all",
+            ),
+        ),
+        (
+            (None, None, None),
+            refused(
+                invalid,
+                "a component needs its environmentName, or the serviceName and \
+                 serviceInstanceName of the service instance it is attached to",
+            ),
+        ),
+        (
+            (Some("old"), Some("shop"), Some("web")),
+            refused(
+                invalid,
+                "service instance 'web' of service 'shop' is deployed to environment 'prod', \
+                 not 'old': a component attached to it is in its environment",
+            ),
+        ),
+    ] {
+        assert_eq!(
+            create_component(&client, "new", place).await,
+            expected,
+            "{place:?}"
+        );
+    }
+    assert_eq!(
+        create_component(&client, "cache", (Some("prod"), None, None)).await,
+        refused(
+            "ConflictException",
+            "component 'cache' already exists: choose another name, or delete it first"
+        )
+    );
+    // Nothing was created by a refused call.
+    let all = client.list_components().send().await.unwrap();
+    let names: Vec<&str> = all.components.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["cache"]);
+}

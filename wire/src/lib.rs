@@ -61,7 +61,7 @@ mod time;
 mod update;
 mod validation;
 
-pub use create::CreateEnvironmentInput;
+pub use create::{ComponentPlace, CreateComponentInput, CreateEnvironmentInput};
 pub use deployments::{DeploymentFilter, GetDeploymentInput, ListDeploymentsInput};
 pub use error::{ApiError, ErrorCode};
 pub use list::{
@@ -76,9 +76,9 @@ pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
     Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
-    CreateEnvironmentOutput, DeleteComponentOutput, DeleteEnvironmentOutput, GetComponentOutput,
-    GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput, GetServiceOutput,
-    ListComponentsOutput, ListDeploymentsOutput, ListEnvironmentsOutput,
+    CreateComponentOutput, CreateEnvironmentOutput, DeleteComponentOutput, DeleteEnvironmentOutput,
+    GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput,
+    GetServiceOutput, ListComponentsOutput, ListDeploymentsOutput, ListEnvironmentsOutput,
     ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput, UpdateEnvironmentOutput,
     UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
 };
@@ -94,8 +94,8 @@ pub use request::{
 };
 pub use service::{Service, ServiceInstanceSummary, ServiceStatus};
 pub use shape::{
-    AttemptTimes, Component, DeploymentMembers, Environment, ServiceInstance, ServicePipeline,
-    Shape, TemplateDeployment, TemplateMembers,
+    AttemptTimes, Component, DeploymentMembers, Environment, Place, ServiceInstance,
+    ServicePipeline, Shape, TemplateDeployment, TemplateMembers,
 };
 pub use update::{
     ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, Deploys,

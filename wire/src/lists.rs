@@ -55,6 +55,10 @@ wire_shape! {
         pub last_deployment_succeeded_at: Option<Timestamp>,
         pub last_modified_at: Timestamp,
         pub name: ResourceName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_instance_name: Option<ResourceName>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_name: Option<ResourceName>,
     }
 }
 
@@ -67,6 +71,8 @@ impl From<Component> for ComponentSummary {
             last_deployment_succeeded_at: c.last_deployment_succeeded_at,
             last_modified_at: c.last_modified_at,
             name: c.name,
+            service_instance_name: c.service_instance_name,
+            service_name: c.service_name,
         }
     }
 }
@@ -117,22 +123,26 @@ pub struct ListComponentsInput {
     pub max_results: Option<usize>,
     /// `nextToken`.
     pub next_token: Option<NextToken>,
-    /// `serviceInstanceName`: validated; the emulator attaches no component
-    /// to a service instance, so given, it lists none.
+    /// `serviceInstanceName`: only the components attached to this
+    /// service instance (of any service, unless `serviceName` is given).
     pub service_instance_name: Option<ResourceName>,
-    /// `serviceName`: as `serviceInstanceName`.
+    /// `serviceName`: only the components attached to an instance of this
+    /// service.
     pub service_name: Option<ResourceName>,
 }
 
 impl ListComponentsInput {
-    /// Whether a component in `environment` is listed.
-    pub fn lists(&self, environment: &ResourceName) -> bool {
-        self.service_name.is_none()
-            && self.service_instance_name.is_none()
-            && self
-                .environment_name
-                .as_ref()
-                .is_none_or(|e| e == environment)
+    /// Whether the component `c` is listed: in the environment given, and
+    /// attached to the service and the instance given.
+    pub fn lists(&self, c: &Component) -> bool {
+        let given = |want: &Option<ResourceName>, have: &Option<ResourceName>| {
+            want.is_none() || want == have
+        };
+        self.environment_name
+            .as_ref()
+            .is_none_or(|e| *e == c.environment_name)
+            && given(&self.service_name, &c.service_name)
+            && given(&self.service_instance_name, &c.service_instance_name)
     }
 }
 

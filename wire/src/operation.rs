@@ -49,6 +49,8 @@ pub enum Operation {
     ListEnvironments,
     /// DeleteEnvironment: starts the environment's deletion.
     DeleteEnvironment,
+    /// CreateComponent: a new component, its first deployment running.
+    CreateComponent,
     /// DeleteComponent: starts the component's deletion.
     DeleteComponent,
     /// ListComponents: the components, a page at a time.

@@ -124,6 +124,11 @@ output! {
     DeleteEnvironmentOutput { environment: "environment", Environment }
 }
 output! {
+    /// CreateComponent's output: the component as its first deployment
+    /// starts.
+    CreateComponentOutput { component: "component", Component }
+}
+output! {
     /// DeleteComponent's output: the component as its deletion starts.
     DeleteComponentOutput { component: "component", Component }
 }

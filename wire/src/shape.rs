@@ -165,19 +165,53 @@ impl TemplateMembers {
     }
 }
 
+/// What a shape shows of a resource beyond its machine's state: its ARN,
+/// the environment it is deployed to (service instances and components),
+/// and the service instance a component is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Place<'a> {
+    /// The resource's ARN.
+    pub arn: &'a str,
+    /// Its environment, for the kinds whose shape names one.
+    pub environment: Option<&'a ResourceName>,
+    /// The service and the service instance a component is attached to.
+    pub attached_to: Option<(&'a ResourceName, &'a ResourceName)>,
+}
+
+impl<'a> Place<'a> {
+    /// The place of a resource whose ARN is `arn`, in `environment`,
+    /// attached to nothing.
+    pub fn new(arn: &'a str, environment: Option<&'a ResourceName>) -> Self {
+        Self {
+            arn,
+            environment,
+            attached_to: None,
+        }
+    }
+
+    /// The same place, attached to service instance `instance` of
+    /// `service`.
+    pub fn attached_to(self, service: &'a ResourceName, instance: &'a ResourceName) -> Self {
+        Self {
+            attached_to: Some((service, instance)),
+            ..self
+        }
+    }
+}
+
 /// A resource's shape: what a response shows of one resource of its kind,
 /// and under which member.
 pub trait Shape: Serialize + Sized {
     /// The member a response holds it under (`serviceInstance`, …).
     const MEMBER: &'static str;
 
-    /// The shape of a resource in the state `o`, with its ARN and, for the
-    /// kinds whose shape names one, its environment.
+    /// The shape of a resource in the state `o`, at `place`.
     ///
     /// # Errors
     /// InternalServerException when `o` is another kind's, or the kind
-    /// needs an environment and none is given.
-    fn of(o: Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError>;
+    /// needs an environment and `place` gives none.
+    fn of(o: Observed, place: &Place<'_>) -> Result<Self, ApiError>;
 }
 
 /// The environment a kind's shape names; its absence is the embedding's
@@ -193,31 +227,36 @@ fn needs<'a>(
 
 impl Shape for ServiceInstance {
     const MEMBER: &'static str = "serviceInstance";
-    fn of(o: Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
-        let environment = needs(&o, environment)?;
-        Self::new(o, arn, environment)
+    fn of(o: Observed, place: &Place<'_>) -> Result<Self, ApiError> {
+        let environment = needs(&o, place.environment)?;
+        Self::new(o, place.arn, environment)
     }
 }
 
 impl Shape for Environment {
     const MEMBER: &'static str = "environment";
-    fn of(o: Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
-        Self::new(o, arn)
+    fn of(o: Observed, place: &Place<'_>) -> Result<Self, ApiError> {
+        Self::new(o, place.arn)
     }
 }
 
 impl Shape for ServicePipeline {
     const MEMBER: &'static str = "pipeline";
-    fn of(o: Observed, arn: &str, _: Option<&ResourceName>) -> Result<Self, ApiError> {
-        Self::new(o, arn)
+    fn of(o: Observed, place: &Place<'_>) -> Result<Self, ApiError> {
+        Self::new(o, place.arn)
     }
 }
 
 impl Shape for Component {
     const MEMBER: &'static str = "component";
-    fn of(o: Observed, arn: &str, environment: Option<&ResourceName>) -> Result<Self, ApiError> {
-        let environment = needs(&o, environment)?;
-        Self::new(o, arn, environment)
+    fn of(o: Observed, place: &Place<'_>) -> Result<Self, ApiError> {
+        let environment = needs(&o, place.environment)?;
+        let mut component = Self::new(o, place.arn, environment)?;
+        if let Some((service, instance)) = place.attached_to {
+            component.service_name = Some(service.clone());
+            component.service_instance_name = Some(instance.clone());
+        }
+        Ok(component)
     }
 }
 
@@ -399,14 +438,19 @@ wire_shape! {
         pub last_modified_at: Timestamp,
         pub name: ResourceName,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_instance_name: Option<ResourceName>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_name: Option<ResourceName>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub service_spec: Option<Spec>,
     }
 }
 
 impl Component {
-    /// The shape of a component in the state `o`. `lastModifiedAt` is the
-    /// last deployment attempt's time (`createdAt` before any); the two
-    /// optional times are written as the other shapes write them.
+    /// The shape of a component in the state `o`, attached to no service
+    /// instance. `lastModifiedAt` is the last deployment attempt's time
+    /// (`createdAt` before any); the two optional times are written as the
+    /// other shapes write them.
     ///
     /// # Errors
     /// InternalServerException when `o` is not a component's.
@@ -422,6 +466,8 @@ impl Component {
                     last_deployment_succeeded_at: Some(p.times.last_deployment_succeeded_at),
                     last_modified_at: p.times.last_deployment_attempted_at,
                     name,
+                    service_instance_name: None,
+                    service_name: None,
                     service_spec,
                 })
             }

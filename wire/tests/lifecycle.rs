@@ -323,11 +323,27 @@ fn list_environments_and_list_components_check_every_member_at_once() {
              failed to satisfy constraint: Member must satisfy regular expression pattern: {P}"
         )
     );
+    let component = |environment: &str, attached: Option<(&str, &str)>| {
+        let cache = ResourceId::Component {
+            name: name("cache"),
+        };
+        let spec = Configuration::Component { service_spec: None };
+        let (d, _) = Deployment::create(cache, t(0), A, spec, None).unwrap();
+        let mut c = Component::new(d.observe(), "arn", &name(environment)).unwrap();
+        c.service_name = attached.map(|(s, _)| name(s));
+        c.service_instance_name = attached.map(|(_, i)| name(i));
+        c
+    };
     let input = ListComponentsInput::decode(br#"{"environmentName": "prod"}"#).unwrap();
-    assert!(input.lists(&name("prod")));
-    assert!(!input.lists(&name("dev")));
+    assert!(input.lists(&component("prod", None)));
+    assert!(!input.lists(&component("dev", None)));
     let attached = ListComponentsInput::decode(br#"{"serviceName": "shop"}"#).unwrap();
-    assert!(!attached.lists(&name("prod")));
+    assert!(!attached.lists(&component("prod", None)));
+    assert!(attached.lists(&component("prod", Some(("shop", "web")))));
+    assert!(!attached.lists(&component("prod", Some(("blog", "web")))));
+    let on_web = ListComponentsInput::decode(br#"{"serviceInstanceName": "web"}"#).unwrap();
+    assert!(on_web.lists(&component("prod", Some(("blog", "web")))));
+    assert!(!on_web.lists(&component("prod", Some(("blog", "api")))));
     let templates = ListEnvironmentsInput::decode(
         br#"{"environmentTemplates": [{"templateName": "t", "majorVersion": "2"}]}"#,
     )

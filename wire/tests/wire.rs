@@ -343,6 +343,7 @@ fn targets_name_the_operations_served_and_nothing_else() {
             "CreateEnvironment",
             "ListEnvironments",
             "DeleteEnvironment",
+            "CreateComponent",
             "DeleteComponent",
             "ListComponents",
         ]

@@ -66,6 +66,9 @@ def seed():
     s["environments"].append(dict(TEMPLATE, name="idle"))
     # Deletion: each ends 100 ms after its delete, one of them failing.
     s["environments"].append(dict(TEMPLATE, name="bare", engine={"deleteAfterMs": 100}))
+    # A service instance of its own for a component to be attached to.
+    s["serviceInstances"].append(
+        dict(TEMPLATE, serviceName="lone", name="solo", environmentName="attic"))
     s["components"].append({"name": "gone", "environmentName": "attic", "spec": "v1",
                             "engine": {"deleteAfterMs": 100}})
     s["components"].append({"name": "stuck", "environmentName": "attic", "spec": "v1",
@@ -286,6 +289,20 @@ class Emulator(unittest.TestCase):
             environmentName="prod", PaginationConfig={"PageSize": 1}))
         names = [c["name"] for p in pages for c in p["components"]]
         self.assertEqual(names, ["comp-cancelled", "comp-failed", "comp-won"])
+
+    def test_a_component_created_on_a_service_instance_shows_it_and_is_listed_by_it(self):
+        created = self.client.create_component(
+            name="side", serviceName="lone", serviceInstanceName="solo", manifest="m",
+            templateFile="t", serviceSpec="v1")["component"]
+        self.assertEqual(created["deploymentStatus"], "IN_PROGRESS")
+        self.assertEqual((created["environmentName"], created["serviceName"],
+                          created["serviceInstanceName"]), ("attic", "lone", "solo"))
+        listed = self.client.list_components(serviceName="lone")["components"]
+        self.assertEqual([c["name"] for c in listed], ["side"])
+        err = self.error(lambda: self.client.create_component(
+            name="lost", environmentName="nowhere", manifest="m", templateFile="t"))
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
+        self.assertEqual(err["Error"]["Message"], "environment 'nowhere' was not found")
 
     def test_an_unknown_deployment_is_not_found(self):
         err = self.error(lambda: self.client.get_deployment(id="00000000-0000-4000-8000-00000000ffff"))
