@@ -7,12 +7,13 @@ use proton_cancel_wire::{
     CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput,
     CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput,
     CreateComponentInput, CreateComponentOutput, CreateEnvironmentInput, CreateEnvironmentOutput,
-    DeleteComponentInput, DeleteComponentOutput, DeleteEnvironmentInput, DeleteEnvironmentOutput,
-    ErrorCode, GetComponentInput, GetComponentOutput, GetDeploymentInput, GetDeploymentOutput,
-    GetEnvironmentInput, GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput,
-    GetServiceInstanceOutput, GetServiceOutput, ListComponentsInput, ListDeploymentsInput,
-    ListEnvironmentsInput, ListServiceInstancesInput, Operation, Request, ShapeOutput,
-    UpdateComponentInput, UpdateComponentOutput, UpdateEnvironmentInput, UpdateEnvironmentOutput,
+    DeleteComponentInput, DeleteComponentOutput, DeleteDeploymentInput, DeleteDeploymentOutput,
+    DeleteEnvironmentInput, DeleteEnvironmentOutput, ErrorCode, GetComponentInput,
+    GetComponentOutput, GetDeploymentInput, GetDeploymentOutput, GetEnvironmentInput,
+    GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput, GetServiceInstanceOutput,
+    GetServiceOutput, ListComponentsInput, ListDeploymentsInput, ListEnvironmentsInput,
+    ListServiceInstancesInput, Operation, Request, ShapeOutput, UpdateComponentInput,
+    UpdateComponentOutput, UpdateEnvironmentInput, UpdateEnvironmentOutput,
     UpdateServiceInstanceInput, UpdateServiceInstanceOutput, UpdateServicePipelineInput,
     UpdateServicePipelineOutput,
 };
@@ -79,6 +80,8 @@ impl App {
                 => |i| self.create_component(&i) => CreateComponentOutput::new;
             ListEnvironments: ListEnvironmentsInput
                 => |i| self.list_environments(&i) => std::convert::identity;
+            DeleteDeployment: DeleteDeploymentInput
+                => |i| self.delete_deployment(&i) => DeleteDeploymentOutput::new;
             ListComponents: ListComponentsInput
                 => |i| self.list_components(&i) => std::convert::identity;
             DeleteEnvironment: DeleteEnvironmentInput

@@ -6,9 +6,9 @@ use proton_cancel::{
     ResourceKind, ResourceName,
 };
 use proton_cancel_wire::{
-    Addresses, ApiError, Component, DEFAULT_PAGE_SIZE, DeploymentRecord, Deploys, Environment,
-    ErrorCode, GetDeploymentInput, ListComponentsInput, ListComponentsOutput, ListDeploymentsInput,
-    ListDeploymentsOutput, ListEnvironmentsInput, ListEnvironmentsOutput,
+    Addresses, ApiError, Component, DEFAULT_PAGE_SIZE, DeleteDeploymentInput, DeploymentRecord,
+    Deploys, Environment, ErrorCode, GetDeploymentInput, ListComponentsInput, ListComponentsOutput,
+    ListDeploymentsInput, ListDeploymentsOutput, ListEnvironmentsInput, ListEnvironmentsOutput,
     ListServiceInstancesInput, ListServiceInstancesOutput, NextToken, Service, ServiceInstance,
     ServicePipeline, Shape, page,
 };
@@ -313,6 +313,39 @@ impl App {
                     format!("deployment '{}' was not found", input.id),
                 )
             })
+    }
+
+    /// Deletes the record of a settled deployment and answers with it as
+    /// it was; a running deployment's record is ConflictException (the
+    /// server still follows it).
+    pub(crate) async fn delete_deployment(
+        &self,
+        input: &DeleteDeploymentInput,
+    ) -> Result<DeploymentRecord, ApiError> {
+        let id = input.id;
+        note_resource(&format_args!("deployment '{id}'"));
+        let not_found = || {
+            ApiError::new(
+                ErrorCode::ResourceNotFoundException,
+                format!("deployment '{id}' was not found"),
+            )
+        };
+        let stored = self.store().record(id).await.map_err(store_failed)?;
+        let record = stored.ok_or_else(not_found)?;
+        if record.attempt.completed_at.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::ConflictException,
+                format!(
+                    "deployment '{id}' cannot be deleted: its status is {}; only the record of \
+                     a deployment that has ended can be deleted",
+                    record.attempt.status
+                ),
+            ));
+        }
+        if !self.store().delete_record(id).await.map_err(store_failed)? {
+            return Err(not_found());
+        }
+        Ok(record.shape())
     }
 
     /// The records that match every name given, newest first.

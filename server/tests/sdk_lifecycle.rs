@@ -784,3 +784,63 @@ async fn create_component_refuses_a_place_that_does_not_exist_or_is_named_by_hal
     let names: Vec<&str> = all.components.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["cache"]);
 }
+
+/// Spec: R50
+#[tokio::test]
+async fn delete_deployment_deletes_an_ended_deployments_record_and_refuses_a_running_ones() {
+    let (client, app) = start(json!({"environments": [
+        environment("IN_PROGRESS", json!({"updateAfterMs": 20}))
+    ]}))
+    .await;
+    let listed = client.list_deployments().send().await.unwrap();
+    let id = listed.deployments[0].id.clone();
+    let delete = |id: String| client.delete_deployment().id(id).send();
+    assert_eq!(
+        error(&delete(id.clone()).await.unwrap_err()),
+        (
+            "ConflictException".to_owned(),
+            format!(
+                "deployment '{id}' cannot be deleted: its status is IN_PROGRESS; only the \
+                 record of a deployment that has ended can be deleted"
+            )
+        )
+    );
+    app.advance(Duration::from_millis(20)).await;
+    let deleted = delete(id.clone()).await.unwrap().deployment.unwrap();
+    assert_eq!(
+        (deleted.id.as_str(), &deleted.deployment_status),
+        (id.as_str(), &DeploymentStatus::Succeeded)
+    );
+    let gone = (
+        "ResourceNotFoundException".to_owned(),
+        format!("deployment '{id}' was not found"),
+    );
+    assert_eq!(error(&delete(id.clone()).await.unwrap_err()), gone);
+    let err = client.get_deployment().id(&id).send().await.unwrap_err();
+    assert_eq!(error(&err), gone);
+    assert!(
+        client
+            .list_deployments()
+            .send()
+            .await
+            .unwrap()
+            .deployments
+            .is_empty()
+    );
+    // The environment is untouched, and its next attempt has a record.
+    let updated = client
+        .update_environment()
+        .name("prod")
+        .deployment_type(DeploymentUpdateType::CurrentVersion)
+        .spec("v2")
+        .send()
+        .await
+        .unwrap()
+        .environment
+        .unwrap();
+    let next = updated.last_attempted_deployment_id.unwrap();
+    assert_eq!(
+        record(&client, &next).await.deployment_status,
+        DeploymentStatus::InProgress
+    );
+}

@@ -133,7 +133,18 @@ async fn conformance(store: &Store) {
         Written::Committed
     );
     assert_eq!(newest().await, Some(newer.clone()));
-    assert_eq!(store.records().await.unwrap(), vec![newer, followed]);
+    assert_eq!(
+        store.records().await.unwrap(),
+        vec![newer.clone(), followed.clone()]
+    );
+    // A deleted record is gone from every read; deleting it again finds
+    // nothing.
+    let deleted = newer.attempt.deployment_id;
+    assert!(store.delete_record(deleted).await.unwrap());
+    assert_eq!(store.record(deleted).await.unwrap(), None);
+    assert!(!store.delete_record(deleted).await.unwrap());
+    assert_eq!(store.records().await.unwrap(), vec![followed.clone()]);
+    assert_eq!(newest().await, Some(followed));
 
     // Jobs: claimed when due, not again while leased, again after the lease
     // (a crash between claim and apply re-delivers), gone once finished.

@@ -12,6 +12,7 @@ use crate::operation::Operation;
 use crate::record::DeploymentSummary;
 use crate::request::{Request, parse_body, validated};
 use crate::validation::{Member, Validator};
+use serde::Serialize;
 
 /// The names ListDeployments and GetDeployment select deployments by:
 /// every name given must match the deployment's.
@@ -193,5 +194,13 @@ impl Request for GetDeploymentInput {
             id: validated(id)?,
             filter,
         })
+    }
+}
+
+request! {
+    /// DeleteDeployment's input.
+    DeleteDeploymentInput, RawDeleteDeployment, DeleteDeployment {
+        /// `id`: the deployment whose record is deleted.
+        id: DeploymentId = "id", required(deployment_id);
     }
 }

@@ -43,7 +43,6 @@
 #[macro_use]
 mod declare;
 
-mod deployments;
 mod echo;
 mod error;
 mod list;
@@ -53,8 +52,9 @@ mod output;
 mod record;
 #[macro_use]
 mod request;
-// After `request`, whose macros it uses.
+// After `request`, whose macros they use.
 mod create;
+mod deployments;
 mod service;
 mod shape;
 mod time;
@@ -62,7 +62,9 @@ mod update;
 mod validation;
 
 pub use create::{ComponentPlace, CreateComponentInput, CreateEnvironmentInput};
-pub use deployments::{DeploymentFilter, GetDeploymentInput, ListDeploymentsInput};
+pub use deployments::{
+    DeleteDeploymentInput, DeploymentFilter, GetDeploymentInput, ListDeploymentsInput,
+};
 pub use error::{ApiError, ErrorCode};
 pub use list::{
     DEFAULT_PAGE_SIZE, ListServiceInstancesInput, NextToken, ServiceInstanceFilter,
@@ -76,11 +78,11 @@ pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
     Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
-    CreateComponentOutput, CreateEnvironmentOutput, DeleteComponentOutput, DeleteEnvironmentOutput,
-    GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput, GetServiceInstanceOutput,
-    GetServiceOutput, ListComponentsOutput, ListDeploymentsOutput, ListEnvironmentsOutput,
-    ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput, UpdateEnvironmentOutput,
-    UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
+    CreateComponentOutput, CreateEnvironmentOutput, DeleteComponentOutput, DeleteDeploymentOutput,
+    DeleteEnvironmentOutput, GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput,
+    GetServiceInstanceOutput, GetServiceOutput, ListComponentsOutput, ListDeploymentsOutput,
+    ListEnvironmentsOutput, ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput,
+    UpdateEnvironmentOutput, UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
 };
 pub use record::{
     ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace,

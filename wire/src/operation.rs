@@ -55,6 +55,8 @@ pub enum Operation {
     DeleteComponent,
     /// ListComponents: the components, a page at a time.
     ListComponents,
+    /// DeleteDeployment: deletes the record of a settled deployment.
+    DeleteDeployment,
 }
 
 impl Operation {

@@ -137,6 +137,10 @@ output! {
     GetServiceOutput { service: "service", Service }
 }
 output! {
+    /// DeleteDeployment's output: the record as it was deleted.
+    DeleteDeploymentOutput { deployment: "deployment", DeploymentRecord }
+}
+output! {
     /// GetDeployment's output.
     GetDeploymentOutput { deployment: "deployment", DeploymentRecord }
 }

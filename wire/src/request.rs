@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use proton_cancel::{ResourceId, ResourceName, Spec, TemplateVersion};
+use proton_cancel::{DeploymentId, ResourceId, ResourceName, Spec, TemplateVersion};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
@@ -82,7 +82,7 @@ macro_rules! present {
     )+};
 }
 
-present!(ResourceName, Spec, TemplateVersion);
+present!(DeploymentId, ResourceName, Spec, TemplateVersion);
 
 /// One member's check (`check`) and, once every member was checked, its
 /// value (`value`), by the rule the member is declared with:

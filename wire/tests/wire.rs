@@ -346,6 +346,7 @@ fn targets_name_the_operations_served_and_nothing_else() {
             "CreateComponent",
             "DeleteComponent",
             "ListComponents",
+            "DeleteDeployment",
         ]
     );
     for op in Operation::iter() {

@@ -180,6 +180,29 @@ impl Backend for MemoryStore {
         ready(self.lock().records.values().rev().cloned().collect())
     }
 
+    fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool> {
+        let mut t = self.lock();
+        let Some(seq) = t.record_seq.remove(id) else {
+            return ready(false);
+        };
+        let Some(gone) = t.records.remove(&(seq, id.to_owned())) else {
+            return ready(false);
+        };
+        // Its resource's newest record is now the next newest, if any.
+        let resource = key(&gone.attempt.resource);
+        let next = t
+            .records
+            .iter()
+            .rev()
+            .find(|(_, r)| key(&r.attempt.resource) == resource)
+            .map(|(at, _)| at.clone());
+        match next {
+            Some(at) => t.newest.insert(resource, at),
+            None => t.newest.remove(&resource),
+        };
+        ready(true)
+    }
+
     fn next_number(&self) -> Reply<'_, i64> {
         let mut t = self.lock();
         t.next_number = t.next_number.saturating_add(1);

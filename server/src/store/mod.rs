@@ -148,6 +148,8 @@ trait Backend: Send + Sync + std::fmt::Debug {
     fn finish_job(&self, id: i64) -> Reply<'_, ()>;
     fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Record>>;
     fn records(&self) -> Reply<'_, Vec<Record>>;
+    /// Deletes the record `id`; whether there was one.
+    fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool>;
     fn next_number(&self) -> Reply<'_, i64>;
     /// Whether this is a database (where a read costs a query, which a
     /// write cache saves) rather than memory.
@@ -310,6 +312,14 @@ impl Store {
     /// The database failed, or the record does not decode.
     pub async fn record(&self, id: DeploymentId) -> Result<Option<Record>, StoreError> {
         self.backend.record(&id.to_string()).await
+    }
+
+    /// Deletes the record of attempt `id`; whether there was one.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn delete_record(&self, id: DeploymentId) -> Result<bool, StoreError> {
+        self.backend.delete_record(&id.to_string()).await
     }
 
     /// The next deployment number: 1, 2, 3, … across every server on the

@@ -66,6 +66,8 @@ def seed():
     s["environments"].append(dict(TEMPLATE, name="idle"))
     # Deletion: each ends 100 ms after its delete, one of them failing.
     s["environments"].append(dict(TEMPLATE, name="bare", engine={"deleteAfterMs": 100}))
+    s["environments"].append(dict(TEMPLATE, name="brief", deploymentStatus="IN_PROGRESS",
+                                  engine={"updateAfterMs": 100}))
     # A service instance of its own for a component to be attached to.
     s["serviceInstances"].append(
         dict(TEMPLATE, serviceName="lone", name="solo", environmentName="attic"))
@@ -303,6 +305,23 @@ class Emulator(unittest.TestCase):
             name="lost", environmentName="nowhere", manifest="m", templateFile="t"))
         self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
         self.assertEqual(err["Error"]["Message"], "environment 'nowhere' was not found")
+
+    def test_delete_deployment_removes_an_ended_deployments_record(self):
+        running = self.client.list_deployments(serviceName="many")["deployments"][0]["id"]
+        err = self.error(lambda: self.client.delete_deployment(id=running))
+        self.assertEqual(err["Error"]["Code"], "ConflictException")
+        # `brief`'s first deployment ends 100 ms after the server starts.
+        end = time.monotonic() + 10.0
+        while True:
+            (record,) = self.client.list_deployments(environmentName="brief")["deployments"]
+            if record["deploymentStatus"] == "SUCCEEDED":
+                break
+            self.assertLess(time.monotonic(), end, "brief's deployment never ended")
+            time.sleep(0.05)
+        gone = self.client.delete_deployment(id=record["id"])["deployment"]
+        self.assertEqual((gone["id"], gone["deploymentStatus"]), (record["id"], "SUCCEEDED"))
+        err = self.error(lambda: self.client.get_deployment(id=record["id"]))
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
 
     def test_an_unknown_deployment_is_not_found(self):
         err = self.error(lambda: self.client.get_deployment(id="00000000-0000-4000-8000-00000000ffff"))

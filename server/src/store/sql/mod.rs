@@ -344,6 +344,20 @@ where
         .boxed()
     }
 
+    fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool> {
+        async move {
+            let rows = self
+                .fetch(
+                    &self.statements.delete_record,
+                    vec![Bind::text(id.to_owned())],
+                    &[Col::Text],
+                )
+                .await?;
+            Ok(!rows.is_empty())
+        }
+        .boxed()
+    }
+
     fn next_number(&self) -> Reply<'_, i64> {
         async move {
             let rows = self
