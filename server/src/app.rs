@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::engine::{EngineOverrides, EngineScript};
 use crate::seed::Seed;
 use crate::store::{Store, StoreError};
+use crate::templates::Templates;
 
 /// How long a claimed job stays claimed before another worker may take it,
 /// unless [`Options::job_lease`] says otherwise.
@@ -86,6 +87,8 @@ struct Inner {
     cache: WriteCache,
     /// The engine script of resources created by requests.
     engine: EngineScript,
+    /// The template versions the seed lists.
+    templates: Templates,
 }
 
 impl App {
@@ -108,6 +111,7 @@ impl App {
         // A database read costs a query; memory's does not.
         let cache = WriteCache::new(store.is_database());
         let defaults = engine.over(&seed.engine.over(&EngineScript::default()));
+        let templates = Templates::of(&seed);
         let app = App {
             inner: Arc::new(Inner {
                 arn_prefix: format!("arn:aws:proton:{region}:{account}:"),
@@ -117,6 +121,7 @@ impl App {
                 job_lease,
                 cache,
                 engine: defaults,
+                templates,
             }),
         };
         app.load_seed(seed).await?;
@@ -177,6 +182,11 @@ impl App {
             // A kind a later core adds: named as the core writes it.
             other => format!("resource/{other}"),
         })
+    }
+
+    /// The template versions a deployment may target.
+    pub(crate) fn templates(&self) -> &Templates {
+        &self.inner.templates
     }
 
     /// The engine script of a resource created by a request: the built-in

@@ -93,6 +93,7 @@ impl App {
         client_token: Option<ClientToken>,
     ) -> Result<S, ApiError> {
         crate::operations::note_resource(&id);
+        self.templates().check(id.kind(), &configuration)?;
         let at = self.now();
         let deployment_id = self.mint_id().await.map_err(store_failed)?;
         let (deployment, effect) = Deployment::create(

@@ -38,6 +38,7 @@ mod seed;
 mod seeding;
 pub mod store;
 mod stored;
+mod templates;
 mod write;
 
 pub use app::{App, DEFAULT_JOB_LEASE, OpenError, Options};

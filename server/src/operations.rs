@@ -120,10 +120,12 @@ impl App {
         let deployment_id = self.mint_id().await.map_err(store_failed)?;
         let (outcome, entry) = self
             .apply(&id, |d| {
+                let target = change.target(d.applied_configuration());
+                self.templates().check(id.kind(), &target)?;
                 Ok(Input::Update {
                     at: now,
                     deployment_id,
-                    target: change.target(d.applied_configuration()),
+                    target,
                     client_token: client_token.clone(),
                 })
             })

@@ -154,6 +154,50 @@ pub struct Seed {
     /// Components.
     #[serde(default)]
     pub components: Vec<SeedComponent>,
+    /// The environment templates and versions the server knows; absent,
+    /// every environment template and version is accepted.
+    pub environment_templates: Option<Vec<SeedTemplate>>,
+    /// The service templates and versions the server knows (for service
+    /// instances and pipelines); absent, every one is accepted.
+    pub service_templates: Option<Vec<SeedTemplate>>,
+}
+
+/// A template the server knows, with its versions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedTemplate {
+    /// The template's name.
+    pub name: ResourceName,
+    /// Its versions, each written `major.minor` (`"1.0"`).
+    pub versions: Vec<SeedVersion>,
+}
+
+/// A template version as the seed writes it: `major.minor`, each part a
+/// `TemplateVersionPart`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SeedVersion {
+    /// The major version.
+    pub major: TemplateVersion,
+    /// The minor version.
+    pub minor: TemplateVersion,
+}
+
+impl<'de> Deserialize<'de> for SeedVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let parts = text.split_once('.').and_then(|(major, minor)| {
+            Some((
+                TemplateVersion::new(major).ok()?,
+                TemplateVersion::new(minor).ok()?,
+            ))
+        });
+        match parts {
+            Some((major, minor)) => Ok(Self { major, minor }),
+            None => Err(serde::de::Error::custom(format!(
+                "invalid template version {text:?}: write it major.minor, such as \"1.0\""
+            ))),
+        }
+    }
 }
 
 impl Seed {

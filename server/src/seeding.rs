@@ -153,6 +153,9 @@ impl App {
                 ));
             }
         };
+        self.templates()
+            .check(id.kind(), &configuration)
+            .map_err(|e| refuse(e.message().to_owned()))?;
         if seed.deployment_status == DeploymentStatus::Cancelling {
             // The engine would have no attempt to roll back.
             return Err(refuse(format!(

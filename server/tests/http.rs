@@ -263,7 +263,8 @@ fn seed_typos_are_refused_at_every_level_with_the_path_of_the_member() {
     assert_eq!(
         error(r#"{"regoin": "eu-west-1"}"#),
         "regoin: unknown field `regoin`, expected one of `region`, `accountId`, `engine`, \
-         `serviceInstances`, `environments`, `servicePipelines`, `components` at line 1 column 9"
+         `serviceInstances`, `environments`, `servicePipelines`, `components`, \
+         `environmentTemplates`, `serviceTemplates` at line 1 column 9"
     );
 }
 

@@ -13,8 +13,10 @@ use aws_sdk_proton::Client;
 use aws_sdk_proton::error::ProvideErrorMetadata;
 use aws_sdk_proton::operation::RequestId;
 use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType, EnvironmentTemplateFilter};
-use proton_cancel::ResourceKind;
+use proton_cancel::{ResourceKind, Timestamp};
 use proton_cancel_server::DELETION_FAILURE;
+use proton_cancel_server::{Clock, Seed};
+use proton_cancel_test_support::emulator;
 use serde_json::{Value, json};
 
 mod common;
@@ -842,5 +844,93 @@ async fn delete_deployment_deletes_an_ended_deployments_record_and_refuses_a_run
     assert_eq!(
         record(&client, &next).await.deployment_status,
         DeploymentStatus::InProgress
+    );
+}
+
+/// CreateEnvironment `name` on `template` at `major` (minor 0): its
+/// status, or the error.
+async fn create_on(
+    client: &Client,
+    name: &str,
+    template: &str,
+    major: &str,
+) -> Result<DeploymentStatus, (String, String)> {
+    let out = client
+        .create_environment()
+        .name(name)
+        .template_name(template)
+        .template_major_version(major)
+        .spec("s")
+        .send()
+        .await
+        .map_err(|e| error(&e))?;
+    Ok(out.environment.unwrap().deployment_status)
+}
+
+/// Spec: R51
+#[tokio::test]
+async fn a_seed_that_lists_templates_lets_deployments_target_only_those_versions() {
+    let templates = json!({
+        "environmentTemplates": [{"name": "env-tmpl", "versions": ["1.0", "2.0"]}],
+        "serviceTemplates": [{"name": "web-tmpl", "versions": ["1.0", "1.1"]}],
+        "serviceInstances": [instance("web", "SUCCEEDED", json!({"updateAfterMs": null}))],
+    });
+    let (client, _app) = start(templates.clone()).await;
+    let missing = |message: &str| Err(("ResourceNotFoundException".to_owned(), message.to_owned()));
+    assert_eq!(
+        create_on(&client, "a", "env-tmpl", "1").await,
+        Ok(DeploymentStatus::InProgress)
+    );
+    assert_eq!(
+        create_on(&client, "b", "other", "1").await,
+        missing("environment template 'other' was not found")
+    );
+    assert_eq!(
+        create_on(&client, "c", "env-tmpl", "3").await,
+        missing("environment template 'env-tmpl' has no version 3.0")
+    );
+    // A service template is not an environment template.
+    assert_eq!(
+        create_on(&client, "d", "web-tmpl", "1").await,
+        missing("environment template 'web-tmpl' was not found")
+    );
+    let update = |minor: &'static str| {
+        client
+            .update_service_instance()
+            .service_name("shop")
+            .name("web")
+            .deployment_type(DeploymentUpdateType::MinorVersion)
+            .template_minor_version(minor)
+            .send()
+    };
+    let err = update("2").await.unwrap_err();
+    assert_eq!(
+        error(&err),
+        (
+            "ResourceNotFoundException".to_owned(),
+            "service template 'web-tmpl' has no version 1.2".to_owned()
+        )
+    );
+    let moved = update("1").await.unwrap().service_instance.unwrap();
+    assert_eq!(moved.deployment_status, DeploymentStatus::InProgress);
+
+    // A seeded resource on a template the seed does not list is refused.
+    let mut refused = templates;
+    refused["environments"] = json!([{"name": "old", "templateName": "env-tmpl",
+        "templateMajorVersion": "9", "templateMinorVersion": "0"}]);
+    let seed = serde_json::from_value(refused).unwrap();
+    let err = emulator::open(seed, Clock::manual(Timestamp::EPOCH))
+        .await
+        .err()
+        .map(|e| e.to_string());
+    assert_eq!(
+        err.as_deref(),
+        Some("environment 'old': environment template 'env-tmpl' has no version 9.0")
+    );
+    let bad = Seed::from_json(br#"{"serviceTemplates": [{"name": "t", "versions": ["1"]}]}"#);
+    assert_eq!(
+        bad.unwrap_err(),
+        "serviceTemplates[0].versions[0]: invalid template version \"1\": write it \
+         major.minor, such as \"1.0\" at line 1 column 53"
     );
 }
