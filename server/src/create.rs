@@ -6,7 +6,9 @@ use proton_cancel::{
     ResourceName,
 };
 use proton_cancel_wire::Addresses;
-use proton_cancel_wire::{ApiError, ComponentPlace, CreateComponentInput, ErrorCode, Shape};
+use proton_cancel_wire::{
+    ApiError, ComponentPlace, CreateComponentInput, CreateEnvironmentInput, ErrorCode, Shape,
+};
 
 use crate::app::App;
 use crate::engine::jobs;
@@ -15,6 +17,23 @@ use crate::stored::{Attachment, Entry, Meta};
 use crate::write::store_failed;
 
 impl App {
+    /// CreateEnvironment: on the template version the input names, or,
+    /// without a minor version, the newest the seed lists of its major
+    /// version (minor `0` when it lists none).
+    pub(crate) async fn create_environment<S: Shape>(
+        &self,
+        input: &CreateEnvironmentInput,
+    ) -> Result<S, ApiError> {
+        let id = input.resource_id();
+        let mut configuration = input.configuration();
+        if input.template_minor_version.is_none() {
+            configuration = self
+                .templates()
+                .with_recommended_minor(id.kind(), configuration);
+        }
+        self.create(id, configuration, (None, None), None).await
+    }
+
     /// CreateComponent: in the environment the input names, which must
     /// exist, or on the service instance it names, which must exist, in
     /// that instance's environment.

@@ -74,8 +74,7 @@ impl App {
             ListDeployments: ListDeploymentsInput
                 => |i| self.list_deployments(&i) => std::convert::identity;
             CreateEnvironment: CreateEnvironmentInput
-                => |i| self.create(i.resource_id(), i.configuration(), (None, None), None)
-                => CreateEnvironmentOutput::new;
+                => |i| self.create_environment(&i) => CreateEnvironmentOutput::new;
             CreateComponent: CreateComponentInput
                 => |i| self.create_component(&i) => CreateComponentOutput::new;
             ListEnvironments: ListEnvironmentsInput

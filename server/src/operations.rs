@@ -7,10 +7,10 @@ use proton_cancel::{
 };
 use proton_cancel_wire::{
     Addresses, ApiError, Component, DEFAULT_PAGE_SIZE, DeleteDeploymentInput, DeploymentRecord,
-    Deploys, Environment, ErrorCode, GetDeploymentInput, ListComponentsInput, ListComponentsOutput,
-    ListDeploymentsInput, ListDeploymentsOutput, ListEnvironmentsInput, ListEnvironmentsOutput,
-    ListServiceInstancesInput, ListServiceInstancesOutput, NextToken, Service, ServiceInstance,
-    ServicePipeline, Shape, page,
+    DeploymentUpdateType, Deploys, Environment, ErrorCode, GetDeploymentInput, ListComponentsInput,
+    ListComponentsOutput, ListDeploymentsInput, ListDeploymentsOutput, ListEnvironmentsInput,
+    ListEnvironmentsOutput, ListServiceInstancesInput, ListServiceInstancesOutput, NextToken,
+    Service, ServiceInstance, ServicePipeline, Shape, page,
 };
 
 use crate::app::App;
@@ -120,7 +120,14 @@ impl App {
         let deployment_id = self.mint_id().await.map_err(store_failed)?;
         let (outcome, entry) = self
             .apply(&id, |d| {
-                let target = change.target(d.applied_configuration());
+                let mut target = change.target(d.applied_configuration());
+                let moves_version = matches!(
+                    change.deployment_type,
+                    DeploymentUpdateType::MinorVersion | DeploymentUpdateType::MajorVersion
+                );
+                if moves_version && change.template_minor_version.is_none() {
+                    target = self.templates().with_recommended_minor(id.kind(), target);
+                }
                 self.templates().check(id.kind(), &target)?;
                 Ok(Input::Update {
                     at: now,

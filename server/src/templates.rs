@@ -34,6 +34,54 @@ fn known(listed: Option<&Vec<SeedTemplate>>) -> Option<Known> {
 }
 
 impl Templates {
+    /// The newest minor version the seed lists of `name` at `major`, for a
+    /// resource of `kind`: what AWS calls the recommended version, taken
+    /// when a deployment gives no minor version. `None` when the seed lists
+    /// no templates of that kind, or not this one.
+    pub(crate) fn recommended(
+        &self,
+        kind: ResourceKind,
+        name: &ResourceName,
+        major: &TemplateVersion,
+    ) -> Option<TemplateVersion> {
+        // Versions are numbers without leading zeros: the longer is the
+        // larger, and equal lengths compare as text.
+        let (known, _) = self.of_kind(kind);
+        known
+            .as_ref()?
+            .get(name)?
+            .iter()
+            .filter(|(m, _)| m == major)
+            .map(|(_, minor)| minor)
+            .max_by_key(|minor| (minor.as_str().len(), minor.as_str()))
+            .cloned()
+    }
+
+    /// `configuration` with its minor version replaced by the recommended
+    /// one, for a deployment that gave no minor version; unchanged when the
+    /// seed lists none for its template and major version.
+    pub(crate) fn with_recommended_minor(
+        &self,
+        kind: ResourceKind,
+        mut configuration: Configuration,
+    ) -> Configuration {
+        if let Configuration::Template { template, .. } = &mut configuration {
+            if let Some(minor) = self.recommended(kind, &template.name, &template.major) {
+                template.minor = minor;
+            }
+        }
+        configuration
+    }
+
+    /// The templates of the kind a resource of `kind` deploys, and the
+    /// kind's name for messages.
+    fn of_kind(&self, kind: ResourceKind) -> (&Option<Known>, &'static str) {
+        match kind {
+            ResourceKind::Environment => (&self.environment, "environment template"),
+            _ => (&self.service, "service template"),
+        }
+    }
+
     /// The templates `seed` lists.
     pub(crate) fn of(seed: &Seed) -> Self {
         Self {
@@ -54,10 +102,7 @@ impl Templates {
         let Configuration::Template { template, .. } = configuration else {
             return Ok(());
         };
-        let (known, what) = match kind {
-            ResourceKind::Environment => (&self.environment, "environment template"),
-            _ => (&self.service, "service template"),
-        };
+        let (known, what) = self.of_kind(kind);
         let Some(known) = known else {
             return Ok(());
         };

@@ -12,7 +12,9 @@ use std::time::Duration;
 use aws_sdk_proton::Client;
 use aws_sdk_proton::error::ProvideErrorMetadata;
 use aws_sdk_proton::operation::RequestId;
-use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType, EnvironmentTemplateFilter};
+use aws_sdk_proton::types::{
+    DeploymentState, DeploymentStatus, DeploymentUpdateType, EnvironmentTemplateFilter,
+};
 use proton_cancel::{ResourceKind, Timestamp};
 use proton_cancel_server::DELETION_FAILURE;
 use proton_cancel_server::{Clock, Seed};
@@ -871,8 +873,8 @@ async fn create_on(
 #[tokio::test]
 async fn a_seed_that_lists_templates_lets_deployments_target_only_those_versions() {
     let templates = json!({
-        "environmentTemplates": [{"name": "env-tmpl", "versions": ["1.0", "2.0"]}],
-        "serviceTemplates": [{"name": "web-tmpl", "versions": ["1.0", "1.1"]}],
+        "environmentTemplates": [{"name": "env-tmpl", "versions": ["1.0", "1.10", "1.2", "2.0"]}],
+        "serviceTemplates": [{"name": "web-tmpl", "versions": ["1.0", "1.1", "2.0", "2.3"]}],
         "serviceInstances": [instance("web", "SUCCEEDED", json!({"updateAfterMs": null}))],
     });
     let (client, _app) = start(templates.clone()).await;
@@ -913,6 +915,82 @@ async fn a_seed_that_lists_templates_lets_deployments_target_only_those_versions
     );
     let moved = update("1").await.unwrap().service_instance.unwrap();
     assert_eq!(moved.deployment_status, DeploymentStatus::InProgress);
+
+    // Without a minor version, a deployment takes the newest the seed
+    // lists of its major version (as numbers: 10 is newer than 2).
+    let created = client
+        .create_environment()
+        .name("e")
+        .template_name("env-tmpl")
+        .template_major_version("1")
+        .spec("s")
+        .send()
+        .await
+        .unwrap()
+        .environment
+        .unwrap();
+    assert_eq!(created.template_minor_version, "10");
+    let (client, app) = start(json!({
+        "serviceTemplates": [{"name": "web-tmpl", "versions": ["1.0", "1.1", "2.0", "2.3"]}],
+        "serviceInstances": [instance("web", "SUCCEEDED", json!({"updateAfterMs": 10}))],
+    }))
+    .await;
+    let moved = |kind: DeploymentUpdateType, major: Option<&str>| {
+        client
+            .update_service_instance()
+            .service_name("shop")
+            .name("web")
+            .deployment_type(kind)
+            .set_template_major_version(major.map(str::to_owned))
+            .send()
+    };
+    let minor = moved(DeploymentUpdateType::MinorVersion, None)
+        .await
+        .unwrap();
+    let target = record(
+        &client,
+        minor
+            .service_instance
+            .unwrap()
+            .last_attempted_deployment_id
+            .as_deref()
+            .unwrap(),
+    )
+    .await;
+    let DeploymentState::ServiceInstance(target) = target.target_state.unwrap() else {
+        panic!("a service instance's target")
+    };
+    assert_eq!(
+        (
+            target.template_major_version.as_str(),
+            target.template_minor_version.as_str()
+        ),
+        ("1", "1")
+    );
+    app.advance(Duration::from_millis(10)).await;
+    let major = moved(DeploymentUpdateType::MajorVersion, Some("2"))
+        .await
+        .unwrap();
+    let target = record(
+        &client,
+        major
+            .service_instance
+            .unwrap()
+            .last_attempted_deployment_id
+            .as_deref()
+            .unwrap(),
+    )
+    .await;
+    let DeploymentState::ServiceInstance(target) = target.target_state.unwrap() else {
+        panic!("a service instance's target")
+    };
+    assert_eq!(
+        (
+            target.template_major_version.as_str(),
+            target.template_minor_version.as_str()
+        ),
+        ("2", "3")
+    );
 
     // A seeded resource on a template the seed does not list is refused.
     let mut refused = templates;
