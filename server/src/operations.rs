@@ -2,15 +2,12 @@
 //! with the shape its response holds, or an AWS-shaped error.
 
 use proton_cancel::{
-    Configuration, Deployment, DeploymentStatus, Input, Observed, Outcome, ResourceId,
-    ResourceKind, ResourceName,
+    Configuration, Deployment, DeploymentStatus, Input, Observed, Outcome, ResourceId, ResourceName,
 };
 use proton_cancel_wire::{
-    Addresses, ApiError, Component, DEFAULT_PAGE_SIZE, DeleteDeploymentInput, DeploymentRecord,
-    DeploymentUpdateType, Deploys, Environment, ErrorCode, GetDeploymentInput, ListComponentsInput,
-    ListComponentsOutput, ListDeploymentsInput, ListDeploymentsOutput, ListEnvironmentsInput,
-    ListEnvironmentsOutput, ListServiceInstancesInput, ListServiceInstancesOutput, NextToken,
-    Service, ServiceInstance, ServicePipeline, Shape, page,
+    Addresses, ApiError, DEFAULT_PAGE_SIZE, DeleteDeploymentInput, DeploymentRecord,
+    DeploymentUpdateType, Deploys, ErrorCode, GetDeploymentInput, ListDeploymentsInput,
+    ListDeploymentsOutput, Service, ServicePipeline, Shape, page,
 };
 
 use crate::app::App;
@@ -144,7 +141,7 @@ impl App {
     }
 
     /// Every resource that is not deleted.
-    async fn live_entries(&self) -> Result<Vec<Entry>, ApiError> {
+    pub(crate) async fn live_entries(&self) -> Result<Vec<Entry>, ApiError> {
         let rows = self.store().load_all().await.map_err(store_failed)?;
         rows.into_iter()
             .filter(|row| !is_deleted(&row.deployment))
@@ -211,96 +208,6 @@ impl App {
             (created, modified),
             pipeline,
         ))
-    }
-
-    pub(crate) async fn list_service_instances(
-        &self,
-        input: &ListServiceInstancesInput,
-    ) -> Result<ListServiceInstancesOutput, ApiError> {
-        let mut all = Vec::new();
-        for entry in self.live_entries().await? {
-            if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
-                if input.service_name.as_ref().is_none_or(|s| s == service) {
-                    all.push(entry.shape::<ServiceInstance>()?);
-                }
-            }
-        }
-        all.retain(|i| input.filters.iter().all(|f| crate::list::matches(i, f)));
-        crate::list::sort(&mut all, input.sort_by, input.sort_order);
-        let (page, next_token) = page(
-            all,
-            |i| format!("{}/{}", i.service_name, i.name),
-            input.next_token.as_ref(),
-            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
-        )?;
-        Ok(ListServiceInstancesOutput {
-            service_instances: page.into_iter().map(Into::into).collect(),
-            next_token,
-        })
-    }
-
-    /// The environments the input's template filters select, by name.
-    pub(crate) async fn list_environments(
-        &self,
-        input: &ListEnvironmentsInput,
-    ) -> Result<ListEnvironmentsOutput, ApiError> {
-        let (environments, next_token) = self
-            .page_of::<Environment, _>(
-                ResourceKind::Environment,
-                |e| {
-                    let t = &e.members.template;
-                    input.lists(&t.template_name, &t.template_major_version)
-                },
-                |e| e.name.to_string(),
-                (input.next_token.as_ref(), input.max_results),
-            )
-            .await?;
-        Ok(ListEnvironmentsOutput {
-            environments,
-            next_token,
-        })
-    }
-
-    /// The components the input's names select, by name.
-    pub(crate) async fn list_components(
-        &self,
-        input: &ListComponentsInput,
-    ) -> Result<ListComponentsOutput, ApiError> {
-        let (components, next_token) = self
-            .page_of::<Component, _>(
-                ResourceKind::Component,
-                |c| input.lists(c),
-                |c| c.name.to_string(),
-                (input.next_token.as_ref(), input.max_results),
-            )
-            .await?;
-        Ok(ListComponentsOutput {
-            components,
-            next_token,
-        })
-    }
-
-    /// One page of the resources of `kind` that are not deleted and that
-    /// `keep` selects, as shape `S`, ordered by `key`, summarized as `T`.
-    async fn page_of<S: Shape, T: From<S>>(
-        &self,
-        kind: ResourceKind,
-        keep: impl Fn(&S) -> bool,
-        key: fn(&S) -> String,
-        (token, max): (Option<&NextToken>, Option<usize>),
-    ) -> Result<(Vec<T>, Option<NextToken>), ApiError> {
-        let mut all = Vec::new();
-        for entry in self.live_entries().await? {
-            if entry.deployment.resource().kind() == kind {
-                let shape = entry.shape::<S>()?;
-                if keep(&shape) {
-                    all.push(shape);
-                }
-            }
-        }
-        all.sort_by_key(key);
-        let (page, next) = page(all, key, token, max.unwrap_or(DEFAULT_PAGE_SIZE))?;
-        Ok((page.into_iter().map(T::from).collect(), next))
     }
 
     /// The record of a deployment, if every name the input gives matches
