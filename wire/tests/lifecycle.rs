@@ -354,3 +354,85 @@ fn list_environments_and_list_components_check_every_member_at_once() {
     let all = ListEnvironmentsInput::decode(b"{}").unwrap();
     assert!(all.lists(&name("u"), &version("9")));
 }
+
+/// Spec: R49
+#[test]
+fn create_component_names_one_place_an_environment_or_a_service_instance() {
+    let decode = |body: &str| {
+        let full = format!(
+            r#"{{"name": "cache", "manifest": "m", "templateFile": "t", "serviceSpec": "s"{body}}}"#
+        );
+        CreateComponentInput::decode(full.as_bytes()).unwrap()
+    };
+    assert_eq!(
+        decode(r#", "environmentName": "prod""#).place().unwrap(),
+        ComponentPlace::Environment(name("prod"))
+    );
+    let on_web = ComponentPlace::ServiceInstance {
+        service: name("shop"),
+        instance: name("web"),
+    };
+    assert_eq!(
+        decode(r#", "serviceName": "shop", "serviceInstanceName": "web""#)
+            .place()
+            .unwrap(),
+        on_web
+    );
+    // With an environment too: the instance decides (its environment is
+    // checked by whoever knows it).
+    assert_eq!(
+        decode(r#", "serviceName": "shop", "serviceInstanceName": "web", "environmentName": "x""#)
+            .place()
+            .unwrap(),
+        on_web
+    );
+    let halves = "serviceName and serviceInstanceName are given together or not at all";
+    for half in [
+        r#", "serviceName": "shop""#,
+        r#", "serviceInstanceName": "web""#,
+    ] {
+        assert_eq!(message(decode(half).place()), halves, "{half}");
+    }
+    assert_eq!(
+        message(decode("").place()),
+        "a component needs its environmentName, or the serviceName and serviceInstanceName of \
+         the service instance it is attached to"
+    );
+    let input = decode(r#", "environmentName": "prod", "clientToken": "t-1""#);
+    assert_eq!(
+        input.configuration(),
+        Configuration::Component {
+            service_spec: Some(Spec::new("s").unwrap())
+        }
+    );
+    assert_eq!(input.client_token, Some(token("t-1")));
+    assert_eq!(
+        input.resource_id(),
+        ResourceId::Component {
+            name: name("cache")
+        }
+    );
+    assert_eq!(
+        message(CreateComponentInput::decode(
+            br#"{"name": "cache", "manifest": "", "templateFile": "t"}"#
+        )),
+        "1 validation error detected: Value at 'manifest' failed to satisfy constraint: Member \
+         must have length greater than or equal to 1"
+    );
+}
+
+/// Spec: R50
+#[test]
+fn delete_deployment_takes_one_deployment_id() {
+    let input = DeleteDeploymentInput::decode(br#"{"id": "2b6d1f3e-0c4a-4e7b-9a51-3f0d2c8e9b71"}"#)
+        .unwrap();
+    assert_eq!(
+        input.id,
+        DeploymentId::new("2b6d1f3e-0c4a-4e7b-9a51-3f0d2c8e9b71").unwrap()
+    );
+    assert_eq!(
+        message(DeleteDeploymentInput::decode(b"{}")),
+        "1 validation error detected: Value null at 'id' failed to satisfy constraint: Member \
+         must not be null"
+    );
+}
