@@ -102,8 +102,10 @@ impl App {
     /// a component), and answers with its shape: the first deployment
     /// IN_PROGRESS, its record started and its engine jobs queued, all in
     /// one write. A name held by a resource that is not deleted is
-    /// ConflictException; a deleted one's (DELETE_COMPLETE) is taken over
-    /// by compare-and-set, as the next life of the name.
+    /// ConflictException, unless `client_token` is its last attempt's (the
+    /// same request retried: it answers with the resource as it is); a
+    /// deleted one's (DELETE_COMPLETE) is taken over by compare-and-set,
+    /// as the next life of the name.
     pub(crate) async fn create<S: Shape>(
         &self,
         id: ResourceId,
@@ -120,7 +122,7 @@ impl App {
             at,
             deployment_id,
             configuration.clone(),
-            client_token,
+            client_token.clone(),
         )
         .map_err(|e| ApiError::new(ErrorCode::ValidationException, e.to_string()))?;
         let mut entry = Entry {
@@ -160,7 +162,13 @@ impl App {
                     inserted.then_some(row)
                 }
                 Some((old, _)) => {
-                    if old.deployment.status() != DeploymentStatus::DeleteComplete {
+                    let deleted = old.deployment.status() == DeploymentStatus::DeleteComplete;
+                    if !deleted && client_token.is_some() && last_token(&old) == client_token {
+                        // The same request again (an SDK retries with its
+                        // idempotency token): the resource as it is.
+                        return Entry::shape_of(old);
+                    }
+                    if !deleted {
                         return Err(ApiError::new(
                             ErrorCode::ConflictException,
                             format!("{id} already exists: choose another name, or delete it first"),
@@ -196,4 +204,9 @@ impl App {
             self.queued().notify_one();
         }
     }
+}
+
+/// The client token of the last attempt of the resource `row` holds.
+fn last_token(row: &Row) -> Option<ClientToken> {
+    row.deployment.observe().last_attempt?.client_token
 }

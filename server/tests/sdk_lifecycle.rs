@@ -1012,3 +1012,41 @@ async fn a_seed_that_lists_templates_lets_deployments_target_only_those_versions
          major.minor, such as \"1.0\" at line 1 column 53"
     );
 }
+
+/// Spec: R49
+#[tokio::test]
+async fn create_component_retried_with_its_client_token_answers_the_component_it_made() {
+    let (client, _app) = start(json!({
+        "environments": [environment("SUCCEEDED", json!({}))],
+    }))
+    .await;
+    let create = |token: &'static str| {
+        client
+            .create_component()
+            .name("cache")
+            .manifest("m")
+            .template_file("t")
+            .environment_name("prod")
+            .client_token(token)
+            .send()
+    };
+    let first = create("t-1").await.unwrap().component.unwrap();
+    let again = create("t-1").await.unwrap().component.unwrap();
+    assert_eq!(again.deployment_status, DeploymentStatus::InProgress);
+    assert_eq!(
+        again.last_attempted_deployment_id,
+        first.last_attempted_deployment_id
+    );
+    assert_eq!(again.last_client_request_token.as_deref(), Some("t-1"));
+    let other = create("t-2").await.unwrap_err();
+    assert_eq!(
+        error(&other),
+        (
+            "ConflictException".to_owned(),
+            "component 'cache' already exists: choose another name, or delete it first".to_owned()
+        )
+    );
+    // One component, one attempt.
+    let records = client.list_deployments().send().await.unwrap();
+    assert_eq!(records.deployments.len(), 1);
+}
