@@ -436,3 +436,70 @@ fn delete_deployment_takes_one_deployment_id() {
          must not be null"
     );
 }
+
+/// Spec: R48
+#[test]
+fn an_environment_summary_is_its_shape_without_the_spec_and_filters_check_both_members() {
+    let prod = ResourceId::Environment { name: name("prod") };
+    let (d, _) = Deployment::create(prod, t(0), A, config_with_spec(0), None).unwrap();
+    let shape = Environment::new(d.observe(), "arn:prod").unwrap();
+    assert!(shape.members.template.spec.is_some());
+    let summary = EnvironmentSummary::from(shape.clone());
+    assert_eq!(summary.members.template.spec, None);
+    assert_eq!(
+        summary.members.template.template_name,
+        shape.members.template.template_name
+    );
+    assert_eq!(summary.members.deployment, shape.members.deployment);
+    let json = serde_json::to_value(&summary).unwrap();
+    assert_eq!(json.get("spec"), None);
+    assert_eq!(json["templateMinorVersion"], "0");
+    assert_eq!(
+        message(ListEnvironmentsInput::decode(
+            br#"{"environmentTemplates": [{"templateName": "t!", "majorVersion": "01"}]}"#
+        )),
+        format!(
+            "2 validation errors detected: Value 't!' at \
+             'environmentTemplates.1.member.templateName' failed to satisfy constraint: Member \
+             must satisfy regular expression pattern: {P}; Value '01' at \
+             'environmentTemplates.1.member.majorVersion' failed to satisfy constraint: Member \
+             must satisfy regular expression pattern: ^(0|([1-9]{{1}}\\d*))$"
+        )
+    );
+}
+
+/// Spec: R49
+#[test]
+fn a_component_placed_on_a_service_instance_shows_it_and_the_manifest_has_its_limits() {
+    let cache = ResourceId::Component {
+        name: name("cache"),
+    };
+    let spec = Configuration::Component { service_spec: None };
+    let (d, _) = Deployment::create(cache, t(0), A, spec, None).unwrap();
+    let prod = name("prod");
+    let (shop, web) = (name("shop"), name("web"));
+    let place = Place::new("arn", Some(&prod));
+    let alone = <Component as proton_cancel_wire::Shape>::of(d.observe(), &place).unwrap();
+    assert_eq!(
+        (alone.service_name, alone.service_instance_name),
+        (None, None)
+    );
+    let attached =
+        <Component as proton_cancel_wire::Shape>::of(d.observe(), &place.attached_to(&shop, &web))
+            .unwrap();
+    assert_eq!(
+        (attached.service_name, attached.service_instance_name),
+        (Some(shop), Some(web))
+    );
+    let create = |manifest: &str| {
+        let body = serde_json::json!({"name": "c", "manifest": manifest, "templateFile": "t",
+            "environmentName": "prod"});
+        CreateComponentInput::decode(body.to_string().as_bytes())
+    };
+    assert!(create(&"m".repeat(1024)).is_ok());
+    assert_eq!(
+        message(create(&"m".repeat(1025))),
+        "1 validation error detected: Value at 'manifest' failed to satisfy constraint: Member \
+         must have length less than or equal to 1024"
+    );
+}
