@@ -1050,3 +1050,24 @@ async fn create_component_retried_with_its_client_token_answers_the_component_it
     let records = client.list_deployments().send().await.unwrap();
     assert_eq!(records.deployments.len(), 1);
 }
+
+/// On the system clock the engine wakes for a created resource's first
+/// deployment as for any other: it ends without anyone moving a clock.
+/// Spec: R47
+#[tokio::test]
+async fn on_the_real_clock_a_created_environment_deploys_by_itself() {
+    let seed = serde_json::from_value(json!({"engine": {"updateAfterMs": 50}})).unwrap();
+    let (_app, addr) = emulator::start(seed, Clock::system()).await;
+    let client = common::client(addr);
+    let (created, _) = create_environment(&client).await.unwrap();
+    assert_eq!(created, in_progress());
+    // At most 500 polls 20 ms apart: about 10 s.
+    for poll in 1.. {
+        let seen = get(&client, ResourceKind::Environment).await.unwrap();
+        if seen.status == DeploymentStatus::Succeeded {
+            break;
+        }
+        assert!(poll < 500, "still {:?} after {poll} polls", seen.status);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -15,6 +15,11 @@ use serde_json::json;
 pub async fn start(seed: serde_json::Value) -> (aws_sdk_proton::Client, App) {
     let clock = Clock::manual(Timestamp::from_secs(1_704_067_200));
     let (app, addr) = emulator::start_json(seed, clock).await;
+    (client(addr), app)
+}
+
+/// A client pointed at a server on `addr`, with static test credentials.
+pub fn client(addr: std::net::SocketAddr) -> aws_sdk_proton::Client {
     let config = aws_sdk_proton::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -27,7 +32,7 @@ pub async fn start(seed: serde_json::Value) -> (aws_sdk_proton::Client, App) {
         ))
         .endpoint_url(format!("http://{addr}"))
         .build();
-    (aws_sdk_proton::Client::from_conf(config), app)
+    aws_sdk_proton::Client::from_conf(config)
 }
 
 pub fn template() -> serde_json::Value {
