@@ -47,6 +47,7 @@ mod echo;
 mod error;
 mod list;
 mod lists;
+mod members;
 mod operation;
 mod output;
 mod record;
@@ -74,6 +75,7 @@ pub use lists::{
     ComponentSummary, EnvironmentSummary, EnvironmentTemplateFilter, ListComponentsInput,
     ListEnvironmentsInput,
 };
+pub use members::{AttemptTimes, DeploymentMembers, TemplateDeployment, TemplateMembers};
 pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
     Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
@@ -95,10 +97,7 @@ pub use request::{
     GetServiceInput, GetServiceInstanceInput, Request,
 };
 pub use service::{Service, ServiceInstanceSummary, ServiceStatus};
-pub use shape::{
-    AttemptTimes, Component, DeploymentMembers, Environment, Place, ServiceInstance,
-    ServicePipeline, Shape, TemplateDeployment, TemplateMembers,
-};
+pub use shape::{Component, Environment, Place, ServiceInstance, ServicePipeline, Shape};
 pub use update::{
     ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, Deploys,
     UpdateComponentInput, UpdateEnvironmentInput, UpdateServiceInstanceInput,

@@ -8,11 +8,10 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::list::{NextToken, next_token};
+use crate::members::{DeploymentMembers, TemplateDeployment, TemplateMembers};
 use crate::operation::Operation;
 use crate::request::{Request, parse_body};
-use crate::shape::{
-    Component, DeploymentMembers, Environment, TemplateDeployment, TemplateMembers,
-};
+use crate::shape::{Component, Environment};
 use crate::validation::{Member, MemberConstraint, Validator};
 
 wire_shape! {

@@ -3,7 +3,8 @@
 
 use proton_cancel::{ResourceName, Timestamp};
 
-use crate::shape::{ServiceInstance, ServicePipeline, TemplateDeployment, TemplateMembers};
+use crate::members::{TemplateDeployment, TemplateMembers};
+use crate::shape::{ServiceInstance, ServicePipeline};
 
 wire_shape! {
     /// The `ServiceInstanceSummary` shape: a service instance's members
