@@ -947,49 +947,17 @@ async fn a_seed_that_lists_templates_lets_deployments_target_only_those_versions
     let minor = moved(DeploymentUpdateType::MinorVersion, None)
         .await
         .unwrap();
-    let target = record(
-        &client,
-        minor
-            .service_instance
-            .unwrap()
-            .last_attempted_deployment_id
-            .as_deref()
-            .unwrap(),
-    )
-    .await;
-    let DeploymentState::ServiceInstance(target) = target.target_state.unwrap() else {
-        panic!("a service instance's target")
-    };
     assert_eq!(
-        (
-            target.template_major_version.as_str(),
-            target.template_minor_version.as_str()
-        ),
-        ("1", "1")
+        target_version(&client, minor.service_instance.unwrap()).await,
+        ("1".to_owned(), "1".to_owned())
     );
     app.advance(Duration::from_millis(10)).await;
     let major = moved(DeploymentUpdateType::MajorVersion, Some("2"))
         .await
         .unwrap();
-    let target = record(
-        &client,
-        major
-            .service_instance
-            .unwrap()
-            .last_attempted_deployment_id
-            .as_deref()
-            .unwrap(),
-    )
-    .await;
-    let DeploymentState::ServiceInstance(target) = target.target_state.unwrap() else {
-        panic!("a service instance's target")
-    };
     assert_eq!(
-        (
-            target.template_major_version.as_str(),
-            target.template_minor_version.as_str()
-        ),
-        ("2", "3")
+        target_version(&client, major.service_instance.unwrap()).await,
+        ("2".to_owned(), "3".to_owned())
     );
 
     // A seeded resource on a template the seed does not list is refused.
@@ -1070,4 +1038,18 @@ async fn on_the_real_clock_a_created_environment_deploys_by_itself() {
         assert!(poll < 500, "still {:?} after {poll} polls", seen.status);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The template version (major, minor) the last attempt of `instance`
+/// targets, read from its deployment record.
+async fn target_version(
+    client: &Client,
+    instance: aws_sdk_proton::types::ServiceInstance,
+) -> (String, String) {
+    let id = instance.last_attempted_deployment_id.unwrap();
+    let DeploymentState::ServiceInstance(target) = record(client, &id).await.target_state.unwrap()
+    else {
+        panic!("a service instance's target")
+    };
+    (target.template_major_version, target.template_minor_version)
 }
