@@ -12,7 +12,7 @@ use common::*;
 use postgres::Schema;
 use proton_cancel::*;
 use proton_cancel_server::store::{
-    Expected, Job, NewJob, Produced, Record, Row, Store, StoreError, Written,
+    Expected, Job, NewJob, Produced, Put, Record, Row, Store, StoreError, Written,
 };
 use serde_json::json;
 
@@ -171,6 +171,98 @@ async fn conformance(store: &Store) {
     assert_eq!(claim(store, 1_000).await, vec![]);
     assert_eq!(store.next_due().await.unwrap(), None);
     assert_eq!(store.load_all().await.unwrap().len(), 1);
+    written_together(store).await;
+}
+
+/// `id` at rest on 1.0 since t = 0 s.
+fn at_rest_as(id: ResourceId) -> Deployment {
+    Deployment::restore(Observed::new(id, t(0), config(0))).unwrap()
+}
+
+/// Several rows written together are written all or none; a service's
+/// parts are read by their keys, and no other service's are among them.
+/// Starts with `shop/web` stored and no job queued.
+async fn written_together(store: &Store) {
+    let web = store.load(&instance()).await.unwrap().unwrap();
+    let part = |id: ResourceId| row(&at_rest_as(id));
+    let api = part(ResourceId::ServiceInstance {
+        service: name("shop"),
+        name: name("api"),
+    });
+    let pipeline = part(ResourceId::ServicePipeline {
+        service: name("shop"),
+    });
+    let neighbour = part(ResourceId::ServiceInstance {
+        service: name("shopping"),
+        name: name("web"),
+    });
+    let moved = {
+        let mut d = web.deployment.clone();
+        let _ = d.handle(update_a());
+        row(&d)
+    };
+    let one_job = Produced {
+        jobs: vec![job(500, 9)],
+        ..Produced::default()
+    };
+    let stale = Expected {
+        revision: web.deployment.revision() + 1,
+        meta: web.meta.clone(),
+    };
+    assert_eq!(
+        store
+            .write_together(
+                &[Put::Insert(api.clone()), Put::Replace(stale, moved.clone())],
+                &one_job
+            )
+            .await
+            .unwrap(),
+        Written::Stale,
+        "a stale replacement writes nothing"
+    );
+    assert_eq!(
+        store
+            .write_together(
+                &[
+                    Put::Replace(Expected::of(&web), moved.clone()),
+                    Put::Insert(web.clone()),
+                ],
+                &one_job
+            )
+            .await
+            .unwrap(),
+        Written::Stale,
+        "an insert over a stored row writes nothing"
+    );
+    assert_eq!(store.load(api.deployment.resource()).await.unwrap(), None);
+    assert_eq!(store.load(&instance()).await.unwrap(), Some(web.clone()));
+    assert_eq!(store.next_due().await.unwrap(), None, "nor queues its jobs");
+    assert_eq!(
+        store
+            .write_together(
+                &[
+                    Put::Insert(neighbour.clone()),
+                    Put::Insert(api.clone()),
+                    Put::Replace(Expected::of(&web), moved.clone()),
+                    Put::Insert(pipeline.clone()),
+                ],
+                &one_job
+            )
+            .await
+            .unwrap(),
+        Written::Committed
+    );
+    assert_eq!(store.next_due().await.unwrap(), Some(t(500)));
+    assert_eq!(
+        store.load_service(&name("shop")).await.unwrap(),
+        vec![pipeline, api, moved],
+        "the pipeline, then the instances by name; not shopping's"
+    );
+    assert_eq!(
+        store.load_service(&name("shopping")).await.unwrap(),
+        vec![neighbour]
+    );
+    assert_eq!(store.load_service(&name("sho")).await.unwrap(), vec![]);
 }
 
 /// A directory of this test process's own, `name`d, and the path of a

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use proton_cancel::{
-    AttemptRecord, Configuration, Deployment, Observed, ResourceId, Spec, TemplateRef,
+    AttemptRecord, Configuration, Deployment, Observed, ResourceId, ResourceName, Spec, TemplateRef,
 };
 use proton_cancel_wire::{DeploymentRecord, DeploymentState};
 
@@ -23,6 +23,16 @@ pub(super) fn key(id: &ResourceId) -> String {
         ResourceId::Component { name } => format!("component/{name}"),
         other => format!("{}/{other}", other.kind()),
     }
+}
+
+/// The key range `[from, to)` that holds every instance of the service
+/// `service`: the keys that start `service-instance/{service}/` (`0`
+/// follows `/` in byte order).
+pub(super) fn instances_of(service: &ResourceName) -> (String, String) {
+    (
+        format!("service-instance/{service}/"),
+        format!("service-instance/{service}0"),
+    )
 }
 
 pub(super) fn revision_i64(revision: u64) -> i64 {

@@ -2,12 +2,16 @@
 //! as the databases, under one lock.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt as _;
 use proton_cancel::{ResourceId, Timestamp};
 
-use super::{Backend, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, Written, key};
+use super::{
+    Backend, BackendPut, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, Written,
+    key,
+};
 
 /// A queued job and its lease.
 #[derive(Debug)]
@@ -20,7 +24,8 @@ struct Queued {
 
 #[derive(Debug, Default)]
 struct Tables {
-    resources: HashMap<String, Row>,
+    /// By key, in key order.
+    resources: BTreeMap<String, Row>,
     /// By (seq, id).
     records: BTreeMap<(i64, String), Record>,
     /// Each record's seq, by id: where to find it in `records`.
@@ -74,6 +79,18 @@ impl MemoryStore {
         }
     }
 
+    /// Whether the stored row of `row`'s resource still holds `expected`
+    /// (any stored row, when `None`).
+    fn holds(t: &Tables, row: &Row, expected: Option<&Expected>) -> bool {
+        match (t.resources.get(&key(row.deployment.resource())), expected) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(current), Some(e)) => {
+                current.deployment.revision() == e.revision && current.meta == e.meta
+            }
+        }
+    }
+
     fn claim(&self, now: i64, lease: i64, limit: i64) -> Vec<Job> {
         let mut t = self.lock();
         let mut due: Vec<(i64, i64)> = t
@@ -121,10 +138,39 @@ impl Backend for MemoryStore {
     }
 
     fn load_all(&self) -> Reply<'_, Vec<Row>> {
+        ready(self.lock().resources.values().cloned().collect())
+    }
+
+    fn load_range<'a>(&'a self, from: &'a str, to: &'a str, limit: i64) -> Reply<'a, Vec<Row>> {
         let t = self.lock();
-        let mut rows: Vec<(&String, &Row)> = t.resources.iter().collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        ready(rows.into_iter().map(|(_, r)| r.clone()).collect())
+        let rows = t
+            .resources
+            .range::<str, _>((Bound::Included(from), Bound::Excluded(to)))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(_, r)| r.clone())
+            .collect();
+        ready(rows)
+    }
+
+    fn write_together<'a>(
+        &'a self,
+        puts: Vec<BackendPut<'a>>,
+        produced: &'a Produced,
+    ) -> Reply<'a, Written> {
+        let mut t = self.lock();
+        let holds = puts.iter().all(|put| match put {
+            BackendPut::Insert(row) => !t.resources.contains_key(&key(row.deployment.resource())),
+            BackendPut::Replace(expected, row) => Self::holds(&t, row, *expected),
+        });
+        if !holds {
+            return ready(Written::Stale);
+        }
+        let none = Produced::default();
+        for (i, put) in puts.iter().enumerate() {
+            let (BackendPut::Insert(row) | BackendPut::Replace(_, row)) = put;
+            Self::write(&mut t, row, if i == 0 { produced } else { &none });
+        }
+        ready(Written::Committed)
     }
 
     fn insert<'a>(&'a self, row: &'a Row, produced: &'a Produced) -> Reply<'a, bool> {
@@ -139,14 +185,7 @@ impl Backend for MemoryStore {
     fn commit<'a>(&'a self, expected: Option<&'a Expected>, new: Change<'a>) -> Reply<'a, Written> {
         let (row, produced) = new;
         let mut t = self.lock();
-        let holds = match (t.resources.get(&key(row.deployment.resource())), expected) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(current), Some(e)) => {
-                current.deployment.revision() == e.revision && current.meta == e.meta
-            }
-        };
-        if !holds {
+        if !Self::holds(&t, row, expected) {
             return ready(Written::Stale);
         }
         Self::write(&mut t, row, produced);

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use proton_cancel::{Deployment, DeploymentId, ResourceId, Timestamp};
+use proton_cancel::{Deployment, DeploymentId, ResourceId, ResourceName, Timestamp};
 
 /// One resource as stored: its machine and what the server keeps beside it
 /// (ARN, environment, engine script), which the store does not read.
@@ -126,6 +126,24 @@ pub enum StoreError {
 /// A row read for a write, with its resource's newest deployment record.
 pub type ForWrite = (Row, Option<Record>);
 
+/// One row of a write that stores several together
+/// ([`Store::write_together`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Put {
+    /// A new row, written only if the store holds none for its resource.
+    Insert(Row),
+    /// A row that replaces the one read, written only if the stored row
+    /// still holds what was read (compare-and-set).
+    Replace(Expected, Row),
+}
+
+/// A [`Put`] as a backend receives it: a replacement's expectation is
+/// `None` when compare-and-set is off.
+enum BackendPut<'a> {
+    Insert(&'a Row),
+    Replace(Option<&'a Expected>, &'a Row),
+}
+
 /// A backend's answer: boxed, so that a store can hold any backend.
 type Reply<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
 
@@ -139,6 +157,16 @@ trait Backend: Send + Sync + std::fmt::Debug {
     fn load<'a>(&'a self, key: &'a str) -> Reply<'a, Option<Row>>;
     fn load_for_write<'a>(&'a self, key: &'a str) -> Reply<'a, Option<ForWrite>>;
     fn load_all(&self) -> Reply<'_, Vec<Row>>;
+    /// The rows whose keys are at least `from` and below `to`, by key, at
+    /// most `limit` of them.
+    fn load_range<'a>(&'a self, from: &'a str, to: &'a str, limit: i64) -> Reply<'a, Vec<Row>>;
+    /// Writes every put and what they produced in one transaction, or
+    /// nothing if any put finds the store other than it expects.
+    fn write_together<'a>(
+        &'a self,
+        puts: Vec<BackendPut<'a>>,
+        produced: &'a Produced,
+    ) -> Reply<'a, Written>;
     fn insert<'a>(&'a self, row: &'a Row, produced: &'a Produced) -> Reply<'a, bool>;
     /// Writes `row` if the stored row still holds `expected` (or always,
     /// when `expected` is `None`).
@@ -240,6 +268,46 @@ impl Store {
     /// The database failed, or a row does not decode.
     pub async fn load_all(&self) -> Result<Vec<Row>, StoreError> {
         self.backend.load_all().await
+    }
+
+    /// The rows of the service `name`'s parts: its pipeline's, if stored,
+    /// then its instances' by name. Two reads through the key's index
+    /// (the pipeline's key, the instances' key range), never the table.
+    ///
+    /// # Errors
+    /// The database failed, or a row does not decode.
+    pub async fn load_service(&self, name: &ResourceName) -> Result<Vec<Row>, StoreError> {
+        let pipeline = ResourceId::ServicePipeline {
+            service: name.clone(),
+        };
+        let mut rows: Vec<Row> = self.load(&pipeline).await?.into_iter().collect();
+        let (from, to) = codec::instances_of(name);
+        rows.extend(self.backend.load_range(&from, &to, i64::MAX).await?);
+        Ok(rows)
+    }
+
+    /// Writes every put of `puts` and what they `produced` in one
+    /// transaction, if each holds: an insert's resource has no row, and a
+    /// replaced row still holds what was read. Otherwise nothing is written
+    /// and the answer is [`Written::Stale`]: read again and decide again.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn write_together(
+        &self,
+        puts: &[Put],
+        produced: &Produced,
+    ) -> Result<Written, StoreError> {
+        let puts = puts
+            .iter()
+            .map(|p| match p {
+                Put::Insert(row) => BackendPut::Insert(row),
+                Put::Replace(expected, row) => {
+                    BackendPut::Replace(self.compare_and_set.then_some(expected), row)
+                }
+            })
+            .collect();
+        self.backend.write_together(puts, produced).await
     }
 
     /// Inserts `row` with what it produced, only if the store holds no row

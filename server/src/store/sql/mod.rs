@@ -15,12 +15,11 @@ use dialect::{Bind, Col, Val};
 pub(super) use dialect::{open_postgres, open_sqlite};
 use statements::{ROW_COLS, Statement, Statements, row_of};
 
-use super::codec::{
-    decode_record, decode_resource, encode_snapshot, json, key, record_columns, revision_i64,
-};
+use super::codec::{decode_record, decode_resource, json, record_columns};
 use super::connections::Connections;
 use super::{
-    Backend, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, StoreError, Written,
+    Backend, BackendPut, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, StoreError,
+    Written,
 };
 
 /// A SQL store in dialect `D`.
@@ -51,6 +50,7 @@ trait Queries {
     fn transaction(
         &self,
         statements: Vec<Statement<'_>>,
+        checked: usize,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
@@ -95,24 +95,27 @@ where
             .collect()
     }
 
-    /// Runs `statements` in one transaction if the first one returns a row
-    /// (it changed one); otherwise writes nothing. Whether it did.
-    async fn transaction(&self, statements: Vec<Statement<'_>>) -> Result<bool, StoreError> {
+    /// Runs `statements` in one transaction if each of the first `checked`
+    /// returns a row (it changed one); otherwise writes nothing. Whether it
+    /// did.
+    async fn transaction(
+        &self,
+        statements: Vec<Statement<'_>>,
+        checked: usize,
+    ) -> Result<bool, StoreError> {
         let mut c = self.connections.get().await?;
         let written = async {
             let mut tx = c.conn().begin().await?;
-            let mut first = true;
-            for (sql, binds) in statements {
+            for (i, (sql, binds)) in statements.into_iter().enumerate() {
                 let mut query = sqlx::query(sql);
                 for b in binds {
                     query = D::bind(query, b);
                 }
-                if first {
+                if i < checked {
                     if query.fetch_optional(&mut *tx).await?.is_none() {
                         tx.rollback().await?;
                         return Ok(false);
                     }
-                    first = false;
                 } else {
                     query.execute(&mut *tx).await?;
                 }
@@ -223,19 +226,55 @@ where
         .boxed()
     }
 
+    fn load_range<'a>(&'a self, from: &'a str, to: &'a str, limit: i64) -> Reply<'a, Vec<Row>> {
+        async move {
+            let binds = vec![
+                Bind::text(from.to_owned()),
+                Bind::text(to.to_owned()),
+                Bind::int(limit),
+            ];
+            Self::rows(
+                self.fetch(&self.statements.load_range, binds, &ROW_COLS)
+                    .await?,
+            )
+        }
+        .boxed()
+    }
+
+    fn write_together<'a>(
+        &'a self,
+        puts: Vec<BackendPut<'a>>,
+        produced: &'a Produced,
+    ) -> Reply<'a, Written> {
+        async move {
+            let checked = puts.len();
+            let mut statements = Vec::with_capacity(checked);
+            for put in puts {
+                statements.push(match put {
+                    BackendPut::Insert(row) => {
+                        (self.statements.insert.as_str(), Statements::insert(row)?)
+                    }
+                    BackendPut::Replace(expected, row) => (
+                        self.statements.update.as_str(),
+                        Statements::compare_and_set(expected, row)?,
+                    ),
+                });
+            }
+            statements.extend(self.statements.produced(produced)?);
+            Ok(if self.transaction(statements, checked).await? {
+                Written::Committed
+            } else {
+                Written::Stale
+            })
+        }
+        .boxed()
+    }
+
     fn insert<'a>(&'a self, row: &'a Row, produced: &'a Produced) -> Reply<'a, bool> {
         async move {
-            let mut statements = vec![(
-                self.statements.insert.as_str(),
-                vec![
-                    Bind::text(key(row.deployment.resource())),
-                    Bind::int(revision_i64(row.deployment.revision())),
-                    Bind::text(encode_snapshot(row)?),
-                    Bind::text(row.meta.clone()),
-                ],
-            )];
+            let mut statements = vec![(self.statements.insert.as_str(), Statements::insert(row)?)];
             statements.extend(self.statements.produced(produced)?);
-            self.transaction(statements).await
+            self.transaction(statements, 1).await
         }
         .boxed()
     }
@@ -249,7 +288,7 @@ where
                 None => {
                     let mut statements = vec![(self.statements.update.as_str(), binds)];
                     statements.extend(self.statements.produced(produced)?);
-                    self.transaction(statements).await?
+                    self.transaction(statements, 1).await?
                 }
             };
             Ok(if committed {

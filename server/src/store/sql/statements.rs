@@ -24,6 +24,7 @@ pub(super) struct Statements {
     pub(super) load: String,
     pub(super) load_for_write: String,
     pub(super) load_all: String,
+    pub(super) load_range: String,
     pub(super) insert: String,
     pub(super) update: String,
     pub(super) put_record: String,
@@ -49,6 +50,9 @@ impl Statements {
                  FROM resources r WHERE r.key = $1"
             )),
             load_all: s(&format!("SELECT {ROW} FROM resources ORDER BY key")),
+            load_range: s(&format!(
+                "SELECT {ROW} FROM resources WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3"
+            )),
             insert: s("INSERT INTO resources (key, revision, snapshot, meta) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key"),
             update: s(&format!(
@@ -104,6 +108,16 @@ impl Statements {
             ));
         }
         Ok(statements)
+    }
+
+    /// The binds of an insert of `row`.
+    pub(super) fn insert(row: &Row) -> Result<Vec<Bind>, StoreError> {
+        Ok(vec![
+            Bind::text(key(row.deployment.resource())),
+            Bind::int(revision_i64(row.deployment.revision())),
+            Bind::text(encode_snapshot(row)?),
+            Bind::text(row.meta.clone()),
+        ])
     }
 
     /// The binds of the compare-and-set: the new row (`$1`–`$4`) and what
