@@ -161,10 +161,6 @@ impl App {
         self.inner.job_lease
     }
 
-    pub(crate) fn arn_prefix(&self) -> &str {
-        &self.inner.arn_prefix
-    }
-
     /// The ARN of `path` (`service/shop/service-instance/web`, …).
     pub(crate) fn arn(&self, path: &str) -> String {
         format!("{}{path}", self.inner.arn_prefix)

@@ -2,8 +2,8 @@
 //! a name nobody holds or in place of a deleted resource's.
 
 use proton_cancel::{
-    ClientToken, Configuration, Deployment, DeploymentStatus, Effect, Observed, ResourceId,
-    ResourceName,
+    ClientToken, Configuration, Deployment, DeploymentId, DeploymentStatus, Effect, Observed,
+    ResourceId, ResourceName,
 };
 use proton_cancel_wire::Addresses;
 use proton_cancel_wire::{
@@ -13,7 +13,7 @@ use proton_cancel_wire::{
 use crate::app::App;
 use crate::engine::jobs;
 use crate::store::{Expected, Produced, Row, Written};
-use crate::stored::{Attachment, Entry, Meta};
+use crate::stored::{Attachment, Entry, Membership, Meta};
 use crate::write::store_failed;
 
 impl App {
@@ -31,7 +31,8 @@ impl App {
                 .templates()
                 .with_recommended_minor(id.kind(), configuration);
         }
-        self.create(id, configuration, (None, None), None).await
+        self.create(id, configuration, (None, None), None, None)
+            .await
     }
 
     /// CreateComponent: in the environment the input names, which must
@@ -81,6 +82,7 @@ impl App {
             input.configuration(),
             (Some(environment), attached_to),
             input.client_token.clone(),
+            None,
         )
         .await
     }
@@ -112,38 +114,22 @@ impl App {
         configuration: Configuration,
         (environment, attached_to): (Option<ResourceName>, Option<Attachment>),
         client_token: Option<ClientToken>,
+        service: Option<Membership>,
     ) -> Result<S, ApiError> {
         crate::operations::note_resource(&id);
-        self.templates().check(id.kind(), &configuration)?;
-        let at = self.now();
         let deployment_id = self.mint_id().await.map_err(store_failed)?;
-        let (deployment, effect) = Deployment::create(
-            id.clone(),
-            at,
-            deployment_id,
-            configuration.clone(),
-            client_token.clone(),
-        )
-        .map_err(|e| ApiError::new(ErrorCode::ValidationException, e.to_string()))?;
-        let mut entry = Entry {
-            deployment,
-            meta: Meta {
-                arn: self.arn_of(&id),
-                environment,
-                engine: self.engine_defaults().clone(),
-                incarnation: 0,
-                attached_to,
-            },
+        let place = Place {
+            environment,
+            attached_to,
+            service,
         };
-        let mut produced = Produced::default();
-        if let Effect::StartDeployment { target, .. } = &effect {
-            let before = Observed::new(id.clone(), at, configuration);
-            let meta = (entry.meta.arn.as_str(), entry.meta.environment.as_ref());
-            produced
-                .records
-                .push(self.start_record((deployment_id, at), &before, target, meta)?);
-        }
-        produced.jobs = jobs(&id, &effect, &entry.meta.engine, at);
+        let (mut entry, produced) = self.first_deployment(
+            id.clone(),
+            configuration,
+            place,
+            client_token.clone(),
+            deployment_id,
+        )?;
         loop {
             let held = self
                 .store()
@@ -195,6 +181,51 @@ impl App {
         }
     }
 
+    /// The entry of a new resource `id` deploying `configuration` for the
+    /// first time as attempt `deployment_id`, placed at `place`, with what
+    /// its creation produces: the attempt's record and the engine's jobs.
+    /// The template is checked against the registry first.
+    pub(crate) fn first_deployment(
+        &self,
+        id: ResourceId,
+        configuration: Configuration,
+        place: Place,
+        client_token: Option<ClientToken>,
+        deployment_id: DeploymentId,
+    ) -> Result<(Entry, Produced), ApiError> {
+        self.templates().check(id.kind(), &configuration)?;
+        let at = self.now();
+        let (deployment, effect) = Deployment::create(
+            id.clone(),
+            at,
+            deployment_id,
+            configuration.clone(),
+            client_token,
+        )
+        .map_err(|e| ApiError::new(ErrorCode::ValidationException, e.to_string()))?;
+        let entry = Entry {
+            deployment,
+            meta: Meta {
+                arn: self.arn_of(&id),
+                environment: place.environment,
+                engine: self.engine_defaults().clone(),
+                incarnation: 0,
+                attached_to: place.attached_to,
+                service: place.service,
+            },
+        };
+        let mut produced = Produced::default();
+        if let Effect::StartDeployment { target, .. } = &effect {
+            let before = Observed::new(id.clone(), at, configuration);
+            let meta = (entry.meta.arn.as_str(), entry.meta.environment.as_ref());
+            produced
+                .records
+                .push(self.start_record((deployment_id, at), &before, target, meta)?);
+        }
+        produced.jobs = jobs(&id, &effect, &entry.meta.engine, at);
+        Ok((entry, produced))
+    }
+
     /// After a create is written: the cache holds the new row and its
     /// record, and the engine learns of its jobs.
     fn committed(&self, id: ResourceId, row: Row, produced: &Produced) {
@@ -204,6 +235,16 @@ impl App {
             self.queued().notify_one();
         }
     }
+}
+
+/// Where a new resource is: its environment (for every kind but an
+/// environment), the service instance a component is attached to, and what
+/// a service's part keeps of its service.
+#[derive(Debug, Default)]
+pub(crate) struct Place {
+    pub(crate) environment: Option<ResourceName>,
+    pub(crate) attached_to: Option<Attachment>,
+    pub(crate) service: Option<Membership>,
 }
 
 /// The client token of the last attempt of the resource `row` holds.

@@ -7,15 +7,17 @@ use proton_cancel_wire::{
     CancelServiceInstanceDeploymentInput, CancelServiceInstanceDeploymentOutput,
     CancelServicePipelineDeploymentInput, CancelServicePipelineDeploymentOutput,
     CreateComponentInput, CreateComponentOutput, CreateEnvironmentInput, CreateEnvironmentOutput,
-    DeleteComponentInput, DeleteComponentOutput, DeleteDeploymentInput, DeleteDeploymentOutput,
-    DeleteEnvironmentInput, DeleteEnvironmentOutput, ErrorCode, GetComponentInput,
-    GetComponentOutput, GetDeploymentInput, GetDeploymentOutput, GetEnvironmentInput,
-    GetEnvironmentOutput, GetServiceInput, GetServiceInstanceInput, GetServiceInstanceOutput,
-    GetServiceOutput, ListComponentsInput, ListDeploymentsInput, ListEnvironmentsInput,
-    ListServiceInstancesInput, Operation, Request, ShapeOutput, UpdateComponentInput,
-    UpdateComponentOutput, UpdateEnvironmentInput, UpdateEnvironmentOutput,
-    UpdateServiceInstanceInput, UpdateServiceInstanceOutput, UpdateServicePipelineInput,
-    UpdateServicePipelineOutput,
+    CreateServiceInput, CreateServiceInstanceInput, CreateServiceInstanceOutput,
+    CreateServiceOutput, DeleteComponentInput, DeleteComponentOutput, DeleteDeploymentInput,
+    DeleteDeploymentOutput, DeleteEnvironmentInput, DeleteEnvironmentOutput, DeleteServiceInput,
+    DeleteServiceOutput, ErrorCode, GetComponentInput, GetComponentOutput, GetDeploymentInput,
+    GetDeploymentOutput, GetEnvironmentInput, GetEnvironmentOutput, GetServiceInput,
+    GetServiceInstanceInput, GetServiceInstanceOutput, GetServiceOutput, ListComponentsInput,
+    ListDeploymentsInput, ListEnvironmentsInput, ListServiceInstancesInput, ListServicesInput,
+    Operation, Request, ShapeOutput, UpdateComponentInput, UpdateComponentOutput,
+    UpdateEnvironmentInput, UpdateEnvironmentOutput, UpdateServiceInput,
+    UpdateServiceInstanceInput, UpdateServiceInstanceOutput, UpdateServiceOutput,
+    UpdateServicePipelineInput, UpdateServicePipelineOutput,
 };
 
 use crate::app::App;
@@ -87,6 +89,16 @@ impl App {
                 => |i| self.delete(i.resource_id()) => DeleteEnvironmentOutput::new;
             DeleteComponent: DeleteComponentInput
                 => |i| self.delete(i.resource_id()) => DeleteComponentOutput::new;
+            CreateService: CreateServiceInput
+                => |i| self.create_service(&i) => CreateServiceOutput::new;
+            UpdateService: UpdateServiceInput
+                => |i| self.update_service(&i) => UpdateServiceOutput::new;
+            DeleteService: DeleteServiceInput
+                => |i| self.delete_service(&i.name) => DeleteServiceOutput::new;
+            ListServices: ListServicesInput
+                => |i| self.list_services(&i) => std::convert::identity;
+            CreateServiceInstance: CreateServiceInstanceInput
+                => |i| self.create_service_instance(&i) => CreateServiceInstanceOutput::new;
         })
     }
 }

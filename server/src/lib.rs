@@ -36,6 +36,7 @@ mod operations;
 mod record;
 mod seed;
 mod seeding;
+mod services;
 pub mod store;
 mod stored;
 mod templates;

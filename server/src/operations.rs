@@ -1,13 +1,11 @@
 //! The operations, typed: each takes what its request names and answers
 //! with the shape its response holds, or an AWS-shaped error.
 
-use proton_cancel::{
-    Configuration, Deployment, DeploymentStatus, Input, Observed, Outcome, ResourceId, ResourceName,
-};
+use proton_cancel::{Deployment, DeploymentStatus, Input, Outcome, ResourceId, ResourceName};
 use proton_cancel_wire::{
     Addresses, ApiError, DEFAULT_PAGE_SIZE, DeleteDeploymentInput, DeploymentRecord,
     DeploymentUpdateType, Deploys, ErrorCode, GetDeploymentInput, ListDeploymentsInput,
-    ListDeploymentsOutput, Service, ServicePipeline, Shape, page,
+    ListDeploymentsOutput, Shape, page,
 };
 
 use crate::app::App;
@@ -147,67 +145,6 @@ impl App {
             .filter(|row| !is_deleted(&row.deployment))
             .map(Entry::of)
             .collect()
-    }
-
-    /// The `Service` shape of `name`: its pipeline if it has one, and what
-    /// its pipeline and instances tell of it.
-    pub(crate) async fn service(&self, name: &ResourceName) -> Result<Service, ApiError> {
-        note_resource(&format_args!("service '{name}'"));
-        let all = self.live_entries().await?;
-        let pipeline = all.iter().find(|e| {
-            matches!(e.deployment.resource(), ResourceId::ServicePipeline { service } if service == name)
-        });
-        let mut instances: Vec<&Entry> = all
-            .iter()
-            .filter(|e| {
-                matches!(e.deployment.resource(), ResourceId::ServiceInstance { service, .. } if service == name)
-            })
-            .collect();
-        instances.sort_by(|a, b| a.deployment.resource().cmp(b.deployment.resource()));
-        let parts: Vec<Observed> = pipeline
-            .iter()
-            .chain(instances.iter())
-            .map(|e| e.deployment.observe())
-            .collect();
-        let Some(first) = parts.first() else {
-            return Err(ApiError::new(
-                ErrorCode::ResourceNotFoundException,
-                format!("service '{name}' was not found"),
-            ));
-        };
-        let (template_name, spec) = match &first.applied {
-            Configuration::Template { template, spec } => (
-                template.name.clone(),
-                spec.as_ref()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
-            ),
-            Configuration::Component { .. } => {
-                return Err(ApiError::internal(format!(
-                    "{} holds a component's configuration",
-                    first.resource
-                )));
-            }
-        };
-        let created = parts
-            .iter()
-            .map(|o| o.created_at)
-            .min()
-            .unwrap_or(first.created_at);
-        let modified = parts
-            .iter()
-            .map(|o| o.last_attempt.as_ref().map_or(o.created_at, |a| a.at))
-            .max()
-            .unwrap_or(created);
-        let pipeline = pipeline.map(Entry::shape::<ServicePipeline>).transpose()?;
-        Ok(Service::new(
-            name.clone(),
-            format!("{}service/{name}", self.arn_prefix()),
-            template_name,
-            spec,
-            (created, modified),
-            pipeline,
-        ))
     }
 
     /// The record of a deployment, if every name the input gives matches

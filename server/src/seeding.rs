@@ -206,6 +206,7 @@ impl App {
             engine,
             incarnation: 0,
             attached_to: None,
+            service: None,
         };
         let entry = Entry { deployment, meta };
         Ok((entry.row(), produced))

@@ -1,8 +1,8 @@
 //! A resource as the operations see it: its machine, and what the server
 //! keeps beside it in the row's meta text.
 
-use proton_cancel::{Deployment, ResourceName};
-use proton_cancel_wire::{ApiError, Place, Shape};
+use proton_cancel::{Deployment, Joined, ResourceName, Spec, Timestamp};
+use proton_cancel_wire::{ApiError, Description, Place, Shape};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::EngineScript;
@@ -30,6 +30,44 @@ pub(crate) struct Meta {
     /// text when none, as for rows written before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) attached_to: Option<Attachment>,
+    /// For a service's pipeline or instance made by a request: what it
+    /// keeps of its service (left out for parts a seed made, and for the
+    /// other kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) service: Option<Membership>,
+}
+
+/// What each part of a service keeps of the service as a whole. Every
+/// write about the service (CreateService, UpdateService, DeleteService,
+/// CreateServiceInstance) rewrites it in every part left, in one
+/// transaction: so the parts agree, and two such writes never both commit
+/// on the same reading of the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Membership {
+    /// The service's spec, as CreateService or UpdateService last gave it.
+    pub(crate) spec: Spec,
+    /// The service's description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) description: Option<Description>,
+    /// When the service was created.
+    pub(crate) created_at: Timestamp,
+    /// When a request last changed the service.
+    pub(crate) modified_at: Timestamp,
+    /// Whether this part was added to a service that already existed (its
+    /// creation is then an update of the service, not its creation).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) later: bool,
+}
+
+impl Membership {
+    /// How the part joined its service, for the service's status.
+    pub(crate) fn joined(membership: Option<&Self>) -> Joined {
+        match membership {
+            Some(m) if m.later => Joined::Later,
+            _ => Joined::WithService,
+        }
+    }
 }
 
 /// The service instance a component is attached to.

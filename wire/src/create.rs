@@ -3,14 +3,14 @@
 use std::borrow::Cow;
 
 use proton_cancel::{
-    ClientToken, Configuration, ResourceId, ResourceName, Spec, TemplateRef, TemplateVersion,
-    Violation,
+    ClientToken, Configuration, ResourceId, ResourceName, Spec, TemplateVersion, Violation,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::operation::Operation;
 use crate::request::{Addresses, Request, parse_body, validated};
+use crate::services::template_configuration;
 use crate::update::description;
 use crate::validation::{MemberConstraint, Validator};
 
@@ -42,18 +42,12 @@ impl CreateEnvironmentInput {
     /// What the first deployment deploys: the template version given (minor
     /// `0` when none is) and the spec.
     pub fn configuration(&self) -> Configuration {
-        let minor = self
-            .template_minor_version
-            .clone()
-            .or_else(|| TemplateVersion::new("0").ok());
-        Configuration::Template {
-            template: TemplateRef {
-                name: self.template_name.clone(),
-                major: self.template_major_version.clone(),
-                minor: minor.unwrap_or_else(|| self.template_major_version.clone()),
-            },
-            spec: Some(self.spec.clone()),
-        }
+        template_configuration(
+            &self.template_name,
+            &self.template_major_version,
+            self.template_minor_version.as_ref(),
+            &self.spec,
+        )
     }
 }
 

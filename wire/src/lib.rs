@@ -57,6 +57,8 @@ mod request;
 mod create;
 mod deployments;
 mod service;
+mod service_spec;
+mod services;
 mod shape;
 mod time;
 mod update;
@@ -75,16 +77,20 @@ pub use lists::{
     ComponentSummary, EnvironmentSummary, EnvironmentTemplateFilter, ListComponentsInput,
     ListEnvironmentsInput,
 };
-pub use members::{AttemptTimes, DeploymentMembers, TemplateDeployment, TemplateMembers};
+pub use members::{
+    AttemptTimes, DeploymentMembers, Description, TemplateDeployment, TemplateMembers,
+};
 pub use operation::{Operation, TARGET_PREFIX};
 pub use output::{
     Body, CancelComponentDeploymentOutput, CancelEnvironmentDeploymentOutput,
     CancelServiceInstanceDeploymentOutput, CancelServicePipelineDeploymentOutput,
-    CreateComponentOutput, CreateEnvironmentOutput, DeleteComponentOutput, DeleteDeploymentOutput,
-    DeleteEnvironmentOutput, GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput,
+    CreateComponentOutput, CreateEnvironmentOutput, CreateServiceInstanceOutput,
+    CreateServiceOutput, DeleteComponentOutput, DeleteDeploymentOutput, DeleteEnvironmentOutput,
+    DeleteServiceOutput, GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput,
     GetServiceInstanceOutput, GetServiceOutput, ListComponentsOutput, ListDeploymentsOutput,
-    ListEnvironmentsOutput, ListServiceInstancesOutput, ShapeOutput, UpdateComponentOutput,
-    UpdateEnvironmentOutput, UpdateServiceInstanceOutput, UpdateServicePipelineOutput,
+    ListEnvironmentsOutput, ListServiceInstancesOutput, ListServicesOutput, ShapeOutput,
+    UpdateComponentOutput, UpdateEnvironmentOutput, UpdateServiceInstanceOutput,
+    UpdateServiceOutput, UpdateServicePipelineOutput,
 };
 pub use record::{
     ComponentState, DeploymentRecord, DeploymentState, DeploymentSummary, RecordPlace,
@@ -96,7 +102,12 @@ pub use request::{
     DeleteComponentInput, DeleteEnvironmentInput, GetComponentInput, GetEnvironmentInput,
     GetServiceInput, GetServiceInstanceInput, Request,
 };
-pub use service::{Service, ServiceInstanceSummary, ServiceStatus};
+pub use service::{Service, ServiceInstanceSummary, ServiceStatus, ServiceSummary};
+pub use service_spec::{InstanceSpec, ServiceSpec};
+pub use services::{
+    CreateServiceInput, CreateServiceInstanceInput, DeleteServiceInput, ListServicesInput,
+    UpdateServiceInput,
+};
 pub use shape::{Component, Environment, Place, ServiceInstance, ServicePipeline, Shape};
 pub use update::{
     ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, Deploys,

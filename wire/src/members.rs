@@ -207,3 +207,27 @@ impl DeploymentMembers {
         }
     }
 }
+
+/// A `description` (`Description`, sensitive in the model): `Debug` prints
+/// `Description(<redacted>)`; the wire shows the text.
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Description(String);
+
+impl Description {
+    /// Wraps a description (the request checked its length).
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Description {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Description(<redacted>)")
+    }
+}

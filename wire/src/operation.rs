@@ -57,6 +57,19 @@ pub enum Operation {
     ListComponents,
     /// DeleteDeployment: deletes the record of a settled deployment.
     DeleteDeployment,
+    /// CreateService: a new service, its instances and pipeline deploying.
+    CreateService,
+    /// UpdateService: a service's description, and instances added or
+    /// removed through its spec.
+    UpdateService,
+    /// DeleteService: starts the deletion of a service's instances and
+    /// pipeline.
+    DeleteService,
+    /// ListServices: the services, a page at a time.
+    ListServices,
+    /// CreateServiceInstance: a new instance of a service, its first
+    /// deployment running.
+    CreateServiceInstance,
 }
 
 impl Operation {

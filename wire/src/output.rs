@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::list::NextToken;
 use crate::lists::{ComponentSummary, EnvironmentSummary};
 use crate::record::{DeploymentRecord, DeploymentSummary};
-use crate::service::{Service, ServiceInstanceSummary};
+use crate::service::{Service, ServiceInstanceSummary, ServiceSummary};
 use crate::shape::{Component, Environment, ServiceInstance, ServicePipeline};
 
 /// An operation's answer, as the JSON body it is sent as.
@@ -135,6 +135,27 @@ output! {
 output! {
     /// GetService's output.
     GetServiceOutput { service: "service", Service }
+}
+output! {
+    /// CreateService's output: the service as its parts start deploying.
+    CreateServiceOutput { service: "service", Service }
+}
+output! {
+    /// UpdateService's output.
+    UpdateServiceOutput { service: "service", Service }
+}
+output! {
+    /// DeleteService's output: the service as its deletion starts.
+    DeleteServiceOutput { service: "service", Service }
+}
+output! {
+    /// CreateServiceInstance's output: the instance as its first
+    /// deployment starts.
+    CreateServiceInstanceOutput { service_instance: "serviceInstance", ServiceInstance }
+}
+output! {
+    /// ListServices's output: one page.
+    ListServicesOutput { services: "services", [ServiceSummary], next_token }
 }
 output! {
     /// DeleteDeployment's output: the record as it was deleted.

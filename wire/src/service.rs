@@ -1,7 +1,10 @@
 //! The views of services: a service instance's summary (ListServiceInstances)
 //! and the `Service` shape (GetService).
 
-use proton_cancel::{ResourceName, Timestamp};
+pub use proton_cancel::ServiceStatus;
+use proton_cancel::{ResourceName, Spec, StatusMessage, Timestamp};
+
+use crate::members::Description;
 
 use crate::members::{TemplateDeployment, TemplateMembers};
 use crate::shape::{ServiceInstance, ServicePipeline};
@@ -37,64 +40,79 @@ impl From<ServiceInstance> for ServiceInstanceSummary {
     }
 }
 
-wire_enum! {
-    "SCREAMING_SNAKE_CASE";
-    /// `ServiceStatus`: the status of a service as a whole. The emulator keeps
-    /// no service lifecycle, so a service it knows is [`ServiceStatus::Active`].
-    #[allow(missing_docs)] // the variants are the model's values
-    pub enum ServiceStatus {
-        CreateInProgress,
-        CreateFailedCleanupInProgress,
-        CreateFailedCleanupComplete,
-        CreateFailedCleanupFailed,
-        CreateFailed,
-        Active,
-        DeleteInProgress,
-        DeleteFailed,
-        UpdateInProgress,
-        UpdateFailedCleanupInProgress,
-        UpdateFailedCleanupComplete,
-        UpdateFailedCleanupFailed,
-        UpdateFailed,
-        UpdateCompleteCleanupFailed,
-    }
-}
-
 wire_shape! {
     /// The `Service` shape (the members this crate knows of).
     pub struct Service {
         pub arn: String,
         pub created_at: Timestamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<Description>,
         pub last_modified_at: Timestamp,
         pub name: ResourceName,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pipeline: Option<ServicePipeline>,
-        pub spec: String,
+        pub spec: Spec,
         pub status: ServiceStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status_message: Option<StatusMessage>,
         pub template_name: ResourceName,
+    }
+}
+
+wire_shape! {
+    /// The `ServiceSummary` shape: a service's members without its spec
+    /// and pipeline.
+    pub struct ServiceSummary {
+        pub arn: String,
+        pub created_at: Timestamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<Description>,
+        pub last_modified_at: Timestamp,
+        pub name: ResourceName,
+        pub status: ServiceStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status_message: Option<StatusMessage>,
+        pub template_name: ResourceName,
+    }
+}
+
+impl From<Service> for ServiceSummary {
+    fn from(s: Service) -> Self {
+        Self {
+            arn: s.arn,
+            created_at: s.created_at,
+            description: s.description,
+            last_modified_at: s.last_modified_at,
+            name: s.name,
+            status: s.status,
+            status_message: s.status_message,
+            template_name: s.template_name,
+        }
     }
 }
 
 impl Service {
     /// An ACTIVE service named `name` whose template is `template_name`,
-    /// with its pipeline if it has one. `spec` is the service's spec as
-    /// the emulator knows it.
+    /// with its pipeline if it has one, no description and no status
+    /// message. `spec` is the service's spec as the emulator knows it.
     pub fn new(
         name: ResourceName,
         arn: String,
         template_name: ResourceName,
-        spec: String,
+        spec: Spec,
         (created_at, last_modified_at): (Timestamp, Timestamp),
         pipeline: Option<ServicePipeline>,
     ) -> Self {
         Self {
             arn,
             created_at,
+            description: None,
             last_modified_at,
             name,
             pipeline,
             spec,
             status: ServiceStatus::Active,
+            status_message: None,
             template_name,
         }
     }

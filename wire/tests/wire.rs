@@ -347,6 +347,11 @@ fn targets_name_the_operations_served_and_nothing_else() {
             "DeleteComponent",
             "ListComponents",
             "DeleteDeployment",
+            "CreateService",
+            "UpdateService",
+            "DeleteService",
+            "ListServices",
+            "CreateServiceInstance",
         ]
     );
     for op in Operation::iter() {
@@ -357,7 +362,7 @@ fn targets_name_the_operations_served_and_nothing_else() {
         Operation::CancelServiceInstanceDeployment
     );
     for bad in [
-        "AwsProton20200720.DeleteService",
+        "AwsProton20200720.DeleteServiceTemplate",
         "AwsProton20200720.DeleteServiceInstance",
         "CancelServiceInstanceDeployment",
         "",
