@@ -207,7 +207,7 @@ impl fmt::Display for WaitOutcome {
             }
             Self::Succeeded => f.write_str("the deployment succeeded"),
             Self::Failed { message } => write!(f, "failed{}", reason(message)),
-            Self::Deleted => f.write_str("the resource was deleted"),
+            Self::Deleted => f.write_str("DELETE_COMPLETE: the resource was deleted"),
             Self::DeleteFailed { message } => write!(f, "the deletion failed{}", reason(message)),
             Self::GaveUp { last } => write!(f, "gave up waiting: the status is still {last}"),
         }

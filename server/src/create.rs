@@ -7,11 +7,12 @@ use proton_cancel::{
 };
 use proton_cancel_wire::Addresses;
 use proton_cancel_wire::{
-    ApiError, ComponentPlace, CreateComponentInput, CreateEnvironmentInput, ErrorCode, Shape,
+    ApiError, ComponentPlace, CreateComponentInput, CreateEnvironmentInput, ENGINE_TAG, ErrorCode,
+    Shape, tag_value_of,
 };
 
 use crate::app::App;
-use crate::engine::jobs;
+use crate::engine::{EngineOverrides, EngineScript, jobs};
 use crate::store::{Expected, Produced, Row, Written};
 use crate::stored::{Attachment, Entry, Membership, Meta};
 use crate::write::store_failed;
@@ -23,6 +24,7 @@ impl App {
     pub(crate) async fn create_environment<S: Shape>(
         &self,
         input: &CreateEnvironmentInput,
+        engine: Option<EngineScript>,
     ) -> Result<S, ApiError> {
         let id = input.resource_id();
         let mut configuration = input.configuration();
@@ -31,8 +33,11 @@ impl App {
                 .templates()
                 .with_recommended_minor(id.kind(), configuration);
         }
-        self.create(id, configuration, (None, None), None, None)
-            .await
+        let place = Place {
+            engine,
+            ..Place::default()
+        };
+        self.create(id, configuration, place, None).await
     }
 
     /// CreateComponent: in the environment the input names, which must
@@ -41,6 +46,7 @@ impl App {
     pub(crate) async fn create_component<S: Shape>(
         &self,
         input: &CreateComponentInput,
+        engine: Option<EngineScript>,
     ) -> Result<S, ApiError> {
         let (environment, attached_to) = match input.place()? {
             ComponentPlace::Environment(name) => {
@@ -77,12 +83,17 @@ impl App {
                 ));
             }
         };
+        let place = Place {
+            environment: Some(environment),
+            attached_to,
+            service: None,
+            engine,
+        };
         self.create(
             input.resource_id(),
             input.configuration(),
-            (Some(environment), attached_to),
+            place,
             input.client_token.clone(),
-            None,
         )
         .await
     }
@@ -112,17 +123,11 @@ impl App {
         &self,
         id: ResourceId,
         configuration: Configuration,
-        (environment, attached_to): (Option<ResourceName>, Option<Attachment>),
+        place: Place,
         client_token: Option<ClientToken>,
-        service: Option<Membership>,
     ) -> Result<S, ApiError> {
         crate::operations::note_resource(&id);
         let deployment_id = self.mint_id().await.map_err(store_failed)?;
-        let place = Place {
-            environment,
-            attached_to,
-            service,
-        };
         let (mut entry, produced) = self.first_deployment(
             id.clone(),
             configuration,
@@ -208,7 +213,9 @@ impl App {
             meta: Meta {
                 arn: self.arn_of(&id),
                 environment: place.environment,
-                engine: self.engine_defaults().clone(),
+                engine: place
+                    .engine
+                    .unwrap_or_else(|| self.engine_defaults().clone()),
                 incarnation: 0,
                 attached_to: place.attached_to,
                 service: place.service,
@@ -239,12 +246,35 @@ impl App {
 
 /// Where a new resource is: its environment (for every kind but an
 /// environment), the service instance a component is attached to, and what
-/// a service's part keeps of its service.
-#[derive(Debug, Default)]
+/// a service's part keeps of its service; and its engine script, when the
+/// request gave one (the server's otherwise).
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Place {
     pub(crate) environment: Option<ResourceName>,
     pub(crate) attached_to: Option<Attachment>,
     pub(crate) service: Option<Membership>,
+    pub(crate) engine: Option<EngineScript>,
+}
+
+impl App {
+    /// The engine script the request `body` gives its new resource in its
+    /// [`ENGINE_TAG`] tag (the seed's `engine` form, over the server's
+    /// settings), if it has one.
+    pub(crate) fn tagged_engine(&self, body: &[u8]) -> Result<Option<EngineScript>, ApiError> {
+        let Some(text) = tag_value_of(body, ENGINE_TAG)? else {
+            return Ok(None);
+        };
+        let overrides: EngineOverrides = serde_json::from_str(&text).map_err(|e| {
+            ApiError::new(
+                ErrorCode::ValidationException,
+                format!(
+                    "tag '{ENGINE_TAG}' is not engine settings: {e}; its value is a JSON object \
+                     in the seed's `engine` form, for example {{\"deleteResult\":\"FAILED\"}}"
+                ),
+            )
+        })?;
+        Ok(Some(overrides.over(self.engine_defaults())))
+    }
 }
 
 /// The client token of the last attempt of the resource `row` holds.

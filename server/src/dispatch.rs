@@ -76,9 +76,9 @@ impl App {
             ListDeployments: ListDeploymentsInput
                 => |i| self.list_deployments(&i) => std::convert::identity;
             CreateEnvironment: CreateEnvironmentInput
-                => |i| self.create_environment(&i) => CreateEnvironmentOutput::new;
+                => |i| self.create_environment(&i, self.tagged_engine(body)?) => CreateEnvironmentOutput::new;
             CreateComponent: CreateComponentInput
-                => |i| self.create_component(&i) => CreateComponentOutput::new;
+                => |i| self.create_component(&i, self.tagged_engine(body)?) => CreateComponentOutput::new;
             ListEnvironments: ListEnvironmentsInput
                 => |i| self.list_environments(&i) => std::convert::identity;
             DeleteDeployment: DeleteDeploymentInput
@@ -90,7 +90,7 @@ impl App {
             DeleteComponent: DeleteComponentInput
                 => |i| self.delete(i.resource_id()) => DeleteComponentOutput::new;
             CreateService: CreateServiceInput
-                => |i| self.create_service(&i) => CreateServiceOutput::new;
+                => |i| self.create_service(&i, self.tagged_engine(body)?) => CreateServiceOutput::new;
             UpdateService: UpdateServiceInput
                 => |i| self.update_service(&i) => UpdateServiceOutput::new;
             DeleteService: DeleteServiceInput
@@ -98,7 +98,7 @@ impl App {
             ListServices: ListServicesInput
                 => |i| self.list_services(&i) => std::convert::identity;
             CreateServiceInstance: CreateServiceInstanceInput
-                => |i| self.create_service_instance(&i) => CreateServiceInstanceOutput::new;
+                => |i| self.create_service_instance(&i, self.tagged_engine(body)?) => CreateServiceInstanceOutput::new;
         })
     }
 }

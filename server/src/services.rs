@@ -20,7 +20,7 @@ use proton_cancel_wire::{
 
 use crate::app::App;
 use crate::create::Place;
-use crate::engine::jobs;
+use crate::engine::{EngineScript, jobs};
 use crate::operations::note_resource;
 use crate::store::{Expected, Produced, Put, Row, Written};
 use crate::stored::{Entry, Membership};
@@ -297,6 +297,7 @@ impl App {
     pub(crate) async fn create_service(
         &self,
         input: &CreateServiceInput,
+        engine: Option<EngineScript>,
     ) -> Result<Service, ApiError> {
         let name = &input.name;
         note_resource(&format_args!("service '{name}'"));
@@ -353,6 +354,7 @@ impl App {
                         environment: environment_of(id),
                         attached_to: None,
                         service: Some(membership.clone()),
+                        engine: engine.clone(),
                     };
                     let (entry, produced) = self.first_deployment(
                         id.clone(),
@@ -377,6 +379,7 @@ impl App {
     pub(crate) async fn create_service_instance(
         &self,
         input: &CreateServiceInstanceInput,
+        engine: Option<EngineScript>,
     ) -> Result<ServiceInstance, ApiError> {
         let (service, name) = (&input.service_name, &input.name);
         let id = instance_id(service, name);
@@ -434,6 +437,7 @@ impl App {
                     environment: Some(environment.clone()),
                     attached_to: None,
                     service: Some(membership),
+                    engine: engine.clone(),
                 };
                 let (entry, produced) = self.first_deployment(
                     id.clone(),
@@ -590,6 +594,7 @@ impl App {
                             later: true,
                             ..membership.clone()
                         }),
+                        engine: None,
                     };
                     let configuration = Configuration::Template {
                         template: template.clone(),

@@ -732,3 +732,69 @@ async fn list_services_pages_by_name_and_leaves_out_deleted_services() {
         ]
     );
 }
+
+/// Spec: R59
+#[tokio::test]
+async fn the_engine_tag_scripts_the_engine_for_the_resource_a_create_makes() {
+    use aws_sdk_proton::types::Tag;
+    let (client, app) = start(seed(json!({"updateAfterMs": 10, "deleteAfterMs": 10}))).await;
+    let tag = |value: &str| {
+        Tag::builder()
+            .key("proton-cancel:engine")
+            .value(value)
+            .build()
+            .unwrap()
+    };
+    client
+        .create_environment()
+        .name("qa")
+        .template_name("env-tmpl")
+        .template_major_version("1")
+        .spec("s")
+        .tags(tag(
+            r#"{"updateResult": "FAILED", "deleteResult": "FAILED"}"#,
+        ))
+        .send()
+        .await
+        .unwrap();
+    create(&client, "shop", &spec(&[("web", "qa")], false))
+        .await
+        .unwrap();
+    app.advance(Duration::from_millis(10)).await;
+    let qa = client.get_environment().name("qa").send().await.unwrap();
+    let qa = qa.environment.unwrap();
+    assert_eq!(
+        (
+            qa.deployment_status,
+            qa.deployment_status_message.as_deref()
+        ),
+        (
+            DeploymentStatus::Failed,
+            Some("Provisioning failed: the update did not complete.")
+        ),
+        "its own script"
+    );
+    assert_eq!(
+        instance(&client, "web").await,
+        Ok(DeploymentStatus::Succeeded),
+        "the server's"
+    );
+    let bad = client
+        .create_component()
+        .name("cache")
+        .environment_name("prod")
+        .manifest("m")
+        .template_file("t")
+        .tags(tag(r#"{"deleteResult": "MAYBE"}"#))
+        .send()
+        .await
+        .map_err(|e| error(&e));
+    assert_eq!(
+        bad.err(),
+        Some(invalid(
+            "tag 'proton-cancel:engine' is not engine settings: unknown variant `MAYBE`, \
+             expected `SUCCEEDED` or `FAILED` at line 1 column 25; its value is a JSON object \
+             in the seed's `engine` form, for example {\"deleteResult\":\"FAILED\"}"
+        ))
+    );
+}

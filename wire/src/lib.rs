@@ -60,6 +60,7 @@ mod service;
 mod service_spec;
 mod services;
 mod shape;
+mod tags;
 mod time;
 mod update;
 mod validation;
@@ -109,6 +110,7 @@ pub use services::{
     UpdateServiceInput,
 };
 pub use shape::{Component, Environment, Place, ServiceInstance, ServicePipeline, Shape};
+pub use tags::{ENGINE_TAG, tag_value_of};
 pub use update::{
     ComponentDeploymentUpdateType, ConfigurationChange, DeploymentUpdateType, Deploys,
     UpdateComponentInput, UpdateEnvironmentInput, UpdateServiceInstanceInput,

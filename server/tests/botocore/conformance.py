@@ -323,6 +323,48 @@ class Emulator(unittest.TestCase):
         err = self.error(lambda: self.client.get_deployment(id=record["id"]))
         self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
 
+    def test_a_service_runs_its_life_and_aws_service_waiters_see_each_end(self):
+        spec = ("proton: ServiceSpec\npipeline:\n  dockerfile: Dockerfile\ninstances:\n"
+                "  - name: a\n    environment: idle\n  - name: b\n    environment: idle\n")
+        created = self.client.create_service(
+            name="mall", templateName="tmpl", templateMajorVersion="1", spec=spec,
+            description="the mall")["service"]
+        self.assertEqual((created["status"], created["pipeline"]["deploymentStatus"]),
+                         ("CREATE_IN_PROGRESS", "IN_PROGRESS"))
+        self.assertEqual((created["spec"], created["description"]), (spec, "the mall"))
+        config = {"Delay": 1, "MaxAttempts": 10}
+        self.client.get_waiter("service_created").wait(name="mall", WaiterConfig=config)
+        more = spec + "  - name: c\n    environment: idle\n"
+        updated = self.client.update_service(name="mall", spec=more)["service"]
+        self.assertEqual(updated["status"], "UPDATE_IN_PROGRESS")
+        self.client.get_waiter("service_updated").wait(name="mall", WaiterConfig=config)
+        added = self.client.create_service_instance(
+            serviceName="mall", name="d",
+            spec=more + "  - name: d\n    environment: idle\n")["serviceInstance"]
+        self.assertEqual((added["deploymentStatus"], added["environmentName"]),
+                         ("IN_PROGRESS", "idle"))
+        self.client.get_waiter("service_instance_deployed").wait(
+            serviceName="mall", name="d", WaiterConfig=config)
+        pages = list(self.client.get_paginator("list_services").paginate(
+            PaginationConfig={"PageSize": 2}))
+        names = [s["name"] for p in pages for s in p["services"]]
+        self.assertEqual(names, sorted(names))
+        self.assertIn("mall", names)
+        self.assertGreater(len(pages), 2)
+        deleting = self.client.delete_service(name="mall")["service"]
+        self.assertEqual(deleting["status"], "DELETE_IN_PROGRESS")
+        self.client.get_waiter("service_deleted").wait(name="mall", WaiterConfig=config)
+        err = self.error(lambda: self.client.get_service(name="mall"))
+        self.assertEqual((err["Error"]["Code"], err["Error"]["Message"]),
+                         ("ResourceNotFoundException", "service 'mall' was not found"))
+
+    def test_a_service_spec_that_is_not_a_service_spec_says_what_is_wrong(self):
+        err = self.error(lambda: self.client.create_service(
+            name="bad", templateName="tmpl", templateMajorVersion="1",
+            spec="proton: ServiceSpec\ninstances:\n  - name: a\n"))
+        self.assertEqual((err["Error"]["Code"], err["Error"]["Message"]),
+                         ("ValidationException", "instance 1 of the spec has no `environment`"))
+
     def test_an_unknown_deployment_is_not_found(self):
         err = self.error(lambda: self.client.get_deployment(id="00000000-0000-4000-8000-00000000ffff"))
         self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
