@@ -3,15 +3,18 @@
 
 use std::cmp::Ordering;
 
-use proton_cancel::{ResourceId, ResourceKind};
+use proton_cancel::{DeploymentStatus, ResourceKind};
 use proton_cancel_wire::{
-    ApiError, Component, DEFAULT_PAGE_SIZE, Environment, ListComponentsInput, ListComponentsOutput,
-    ListEnvironmentsInput, ListEnvironmentsOutput, ListServiceInstancesInput,
+    ApiError, Component, DEFAULT_PAGE_SIZE, Environment, ErrorCode, ListComponentsInput,
+    ListComponentsOutput, ListEnvironmentsInput, ListEnvironmentsOutput, ListServiceInstancesInput,
     ListServiceInstancesOutput, NextToken, ServiceInstance, ServiceInstanceFilter,
     ServiceInstanceFilterKey as Key, ServiceInstanceSortBy as SortBy, Shape, SortOrder, page,
 };
 
 use crate::app::App;
+use crate::store::{Row, instances_of, key, kind_range};
+use crate::stored::Entry;
+use crate::write::store_failed;
 
 /// Whether a service instance meets one ListServiceInstances criterion.
 /// Every deployed template version reads PUBLISHED: the emulator keeps no
@@ -48,8 +51,11 @@ fn matches(i: &ServiceInstance, filter: &ServiceInstanceFilter) -> bool {
 /// Sorts service instances by `by` in `order`; ties go by service, then
 /// instance name (ascending), so every order is total and pages are stable.
 fn sort(all: &mut [ServiceInstance], by: SortBy, order: SortOrder) {
+    // The order of their keys (`service/name`): the default order, read
+    // through the index.
     let tie = |a: &ServiceInstance, b: &ServiceInstance| {
-        (&a.service_name, &a.name).cmp(&(&b.service_name, &b.name))
+        let key = |i: &ServiceInstance| format!("{}/{}", i.service_name, i.name);
+        key(a).cmp(&key(b))
     };
     all.sort_by(|a, b| {
         let primary = match by {
@@ -87,27 +93,44 @@ fn sort(all: &mut [ServiceInstance], by: SortBy, order: SortOrder) {
 }
 
 impl App {
-    /// The service instances the input selects, in its order, one page.
+    /// The service instances the input selects, in its order, one page. In
+    /// the default order (by service, then name, ascending: the order of
+    /// their keys) a page is read through the key's index, from where the
+    /// token points, only as far as the page needs; every other order
+    /// reads every instance in range (of one service, when the input names
+    /// it) to sort them.
     pub(crate) async fn list_service_instances(
         &self,
         input: &ListServiceInstancesInput,
     ) -> Result<ListServiceInstancesOutput, ApiError> {
-        let mut all = Vec::new();
-        for entry in self.live_entries().await? {
-            if let ResourceId::ServiceInstance { service, .. } = entry.deployment.resource() {
-                if input.service_name.as_ref().is_none_or(|s| s == service) {
-                    all.push(entry.shape::<ServiceInstance>()?);
-                }
-            }
-        }
-        all.retain(|i| input.filters.iter().all(|f| matches(i, f)));
-        sort(&mut all, input.sort_by, input.sort_order);
-        let (page, next_token) = page(
-            all,
-            |i| format!("{}/{}", i.service_name, i.name),
-            input.next_token.as_ref(),
-            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
-        )?;
+        let range = match &input.service_name {
+            Some(service) => instances_of(service),
+            None => kind_range(ResourceKind::ServiceInstance),
+        };
+        let max = input.max_results.unwrap_or(DEFAULT_PAGE_SIZE);
+        let keep = |row: Row| {
+            let shape = Entry::shape_of::<ServiceInstance>(row)?;
+            Ok(input
+                .filters
+                .iter()
+                .all(|f| matches(&shape, f))
+                .then_some(shape))
+        };
+        let key_order =
+            input.sort_by == SortBy::ServiceName && input.sort_order == SortOrder::Ascending;
+        let (page, next_token) = if key_order {
+            self.scan(range, input.next_token.as_ref(), max, keep)
+                .await?
+        } else {
+            let (mut all, _) = self.scan(range, None, usize::MAX, keep).await?;
+            sort(&mut all, input.sort_by, input.sort_order);
+            page(
+                all,
+                |i| format!("{}/{}", i.service_name, i.name),
+                input.next_token.as_ref(),
+                max,
+            )?
+        };
         Ok(ListServiceInstancesOutput {
             service_instances: page.into_iter().map(Into::into).collect(),
             next_token,
@@ -126,7 +149,6 @@ impl App {
                     let t = &e.members.template;
                     input.lists(&t.template_name, &t.template_major_version)
                 },
-                |e| e.name.to_string(),
                 (input.next_token.as_ref(), input.max_results),
             )
             .await?;
@@ -145,7 +167,6 @@ impl App {
             .page_of::<Component, _>(
                 ResourceKind::Component,
                 |c| input.lists(c),
-                |c| c.name.to_string(),
                 (input.next_token.as_ref(), input.max_results),
             )
             .await?;
@@ -156,25 +177,92 @@ impl App {
     }
 
     /// One page of the resources of `kind` that are not deleted and that
-    /// `keep` selects, as shape `S`, ordered by `key`, summarized as `T`.
+    /// `keep` selects, as shape `S`, by name (their keys' order),
+    /// summarized as `T`.
     async fn page_of<S: Shape, T: From<S>>(
         &self,
         kind: ResourceKind,
         keep: impl Fn(&S) -> bool,
-        key: fn(&S) -> String,
         (token, max): (Option<&NextToken>, Option<usize>),
     ) -> Result<(Vec<T>, Option<NextToken>), ApiError> {
-        let mut all = Vec::new();
-        for entry in self.live_entries().await? {
-            if entry.deployment.resource().kind() == kind {
-                let shape = entry.shape::<S>()?;
-                if keep(&shape) {
-                    all.push(shape);
+        let (page, next) = self
+            .scan(
+                kind_range(kind),
+                token,
+                max.unwrap_or(DEFAULT_PAGE_SIZE),
+                |row| {
+                    let shape = Entry::shape_of::<S>(row)?;
+                    Ok(keep(&shape).then_some(shape))
+                },
+            )
+            .await?;
+        Ok((page.into_iter().map(T::from).collect(), next))
+    }
+
+    /// One page of the rows in the key range `(from, to)` that are not
+    /// deleted and that `keep` turns into items: at most `max` (at least
+    /// 1), starting at the key `token` points to (the first in range
+    /// without one), and the token of the next page, which points to the
+    /// key of the next item, if there is one. Rows are read through the
+    /// key's index in chunks of a page and one more, so a page costs what
+    /// it reads, not what the table holds: the rows `keep` refuses are
+    /// read too, until the page is full.
+    pub(crate) async fn scan<T>(
+        &self,
+        (from, to): (String, String),
+        token: Option<&NextToken>,
+        max: usize,
+        mut keep: impl FnMut(Row) -> Result<Option<T>, ApiError>,
+    ) -> Result<(Vec<T>, Option<NextToken>), ApiError> {
+        let max = max.max(1);
+        let mut cursor = match token {
+            None => from.clone(),
+            Some(token) => {
+                let start = token.key()?;
+                if start < from || start >= to {
+                    return Err(ApiError::new(
+                        ErrorCode::ValidationException,
+                        "The nextToken is not valid: pass the nextToken of the previous page \
+                         unchanged",
+                    ));
+                }
+                start
+            }
+        };
+        let chunk = max.saturating_add(1).min(1000);
+        let mut items = Vec::new();
+        let mut read_through: Option<String> = None;
+        loop {
+            let rows = self
+                .store()
+                .load_range((&cursor, &to), chunk)
+                .await
+                .map_err(store_failed)?;
+            let whole = rows.len() == chunk;
+            let mut last = None;
+            for row in rows {
+                let k = key(row.deployment.resource());
+                if read_through.as_ref().is_some_and(|r| &k <= r) {
+                    continue;
+                }
+                last = Some(k.clone());
+                if row.deployment.status() == DeploymentStatus::DeleteComplete {
+                    continue;
+                }
+                if let Some(item) = keep(row)? {
+                    if items.len() == max {
+                        return Ok((items, Some(NextToken::at(&k))));
+                    }
+                    items.push(item);
                 }
             }
+            match last {
+                Some(last) if whole => {
+                    cursor.clone_from(&last);
+                    read_through = Some(last);
+                }
+                _ => return Ok((items, None)),
+            }
         }
-        all.sort_by_key(key);
-        let (page, next) = page(all, key, token, max.unwrap_or(DEFAULT_PAGE_SIZE))?;
-        Ok((page.into_iter().map(T::from).collect(), next))
     }
 }

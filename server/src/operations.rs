@@ -1,14 +1,17 @@
 //! The operations, typed: each takes what its request names and answers
 //! with the shape its response holds, or an AWS-shaped error.
 
-use proton_cancel::{Deployment, DeploymentStatus, Input, Outcome, ResourceId, ResourceName};
+use proton_cancel::{
+    Deployment, DeploymentId, DeploymentStatus, Input, Outcome, ResourceId, ResourceName,
+};
 use proton_cancel_wire::{
     Addresses, ApiError, DEFAULT_PAGE_SIZE, DeleteDeploymentInput, DeploymentRecord,
     DeploymentUpdateType, Deploys, ErrorCode, GetDeploymentInput, ListDeploymentsInput,
-    ListDeploymentsOutput, Shape, page,
+    ListDeploymentsOutput, NextToken, Shape,
 };
 
 use crate::app::App;
+use crate::record::seq_of;
 use crate::stored::Entry;
 use crate::write::store_failed;
 
@@ -206,24 +209,82 @@ impl App {
         &self,
         input: &ListDeploymentsInput,
     ) -> Result<ListDeploymentsOutput, ApiError> {
-        let matching: Vec<_> = self
-            .store()
-            .records()
-            .await
-            .map_err(store_failed)?
-            .iter()
-            .map(|r| r.shape().summary)
-            .filter(|s| input.filter.matches(s))
-            .collect();
-        let (deployments, next_token) = page(
-            matching,
-            |d| d.id.to_string(),
-            input.next_token.as_ref(),
-            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
-        )?;
+        let max = input.max_results.unwrap_or(DEFAULT_PAGE_SIZE).max(1);
+        // Records are listed by (seq, id), both descending. A token points
+        // to the first record of its page; reading on after a chunk starts
+        // after the last record read.
+        let mut bound: Option<Bound> = match &input.next_token {
+            None => None,
+            Some(token) => {
+                let id: DeploymentId = token.key()?.parse().map_err(|_| {
+                    ApiError::new(
+                        ErrorCode::ValidationException,
+                        "The nextToken is not valid: pass the nextToken of the previous page \
+                         unchanged",
+                    )
+                })?;
+                Some(Bound {
+                    seq: seq_of(id),
+                    id: id.to_string(),
+                    inclusive: true,
+                })
+            }
+        };
+        let chunk = max.saturating_add(1).min(1000);
+        let mut deployments = Vec::new();
+        let mut next_token = None;
+        'pages: loop {
+            let records = self
+                .store()
+                .records_from(bound.as_ref().map(|b| b.seq), chunk)
+                .await
+                .map_err(store_failed)?;
+            let whole = records.len() == chunk;
+            let mut last = None;
+            for record in records {
+                let (seq, id) = (record.seq(), record.attempt.deployment_id.to_string());
+                if bound.as_ref().is_some_and(|b| b.excludes(seq, &id)) {
+                    continue;
+                }
+                last = Some(Bound {
+                    seq,
+                    id: id.clone(),
+                    inclusive: false,
+                });
+                let summary = record.shape().summary;
+                if !input.filter.matches(&summary) {
+                    continue;
+                }
+                if deployments.len() == max {
+                    next_token = Some(NextToken::at(&id));
+                    break 'pages;
+                }
+                deployments.push(summary);
+            }
+            match last {
+                Some(last) if whole => bound = Some(last),
+                _ => break,
+            }
+        }
         Ok(ListDeploymentsOutput {
             deployments,
             next_token,
         })
+    }
+}
+
+/// Where a read of the records, newest first, starts: at or after the
+/// record (`seq`, `id`).
+struct Bound {
+    seq: i64,
+    id: String,
+    inclusive: bool,
+}
+
+impl Bound {
+    /// Whether the record (`seq`, `id`) comes before the bound in the list.
+    fn excludes(&self, seq: i64, id: &str) -> bool {
+        seq > self.seq
+            || (seq == self.seq && (id > self.id.as_str() || (!self.inclusive && id == self.id)))
     }
 }

@@ -40,7 +40,7 @@ impl Record {
     }
 
     /// The record's place in the list order: its id's counter.
-    pub(crate) fn seq(&self) -> i64 {
+    pub fn seq(&self) -> i64 {
         seq_of(self.attempt.deployment_id)
     }
 }

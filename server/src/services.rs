@@ -22,7 +22,7 @@ use crate::app::App;
 use crate::create::Place;
 use crate::engine::{EngineScript, jobs};
 use crate::operations::note_resource;
-use crate::store::{Expected, Produced, Put, Row, Written};
+use crate::store::{Expected, Produced, Put, Row, Written, kind_range};
 use crate::stored::{Entry, Membership};
 use crate::write::store_failed;
 
@@ -692,13 +692,20 @@ impl App {
         Ok(attached)
     }
 
-    /// ListServices: the services, by name, one page.
+    /// ListServices: the services, by name, one page. It reads every
+    /// pipeline and instance (their key ranges, not the other kinds).
     pub(crate) async fn list_services(
         &self,
         input: &ListServicesInput,
     ) -> Result<ListServicesOutput, ApiError> {
         let mut by_service: BTreeMap<ResourceName, Vec<Entry>> = BTreeMap::new();
-        for row in self.store().load_all().await.map_err(store_failed)? {
+        let mut rows = Vec::new();
+        for kind in [ResourceKind::ServicePipeline, ResourceKind::ServiceInstance] {
+            let (from, to) = kind_range(kind);
+            let all = self.store().load_range((&from, &to), usize::MAX);
+            rows.extend(all.await.map_err(store_failed)?);
+        }
+        for row in rows {
             let service = match row.deployment.resource() {
                 ResourceId::ServiceInstance { service, .. }
                 | ResourceId::ServicePipeline { service } => service.clone(),

@@ -1053,3 +1053,49 @@ async fn target_version(
     };
     (target.template_major_version, target.template_minor_version)
 }
+
+/// Spec: R60
+#[tokio::test]
+async fn a_page_token_outlives_the_deletion_of_the_item_it_points_to_and_no_other_list_takes_it() {
+    let engine = json!({"deleteAfterMs": 10});
+    let (client, app) = start(json!({"engine": engine, "environments": [
+        environment_on("e1", "tmpl-x", "1", "SUCCEEDED"),
+        environment_on("e2", "tmpl-x", "1", "SUCCEEDED"),
+        environment_on("e3", "tmpl-x", "1", "SUCCEEDED"),
+        environment_on("e4", "tmpl-x", "1", "SUCCEEDED"),
+    ]}))
+    .await;
+    let first = client
+        .list_environments()
+        .max_results(2)
+        .send()
+        .await
+        .unwrap();
+    let token = first.next_token.unwrap();
+    client.delete_environment().name("e3").send().await.unwrap();
+    app.advance(Duration::from_millis(10)).await;
+    let next = client
+        .list_environments()
+        .max_results(2)
+        .next_token(&token)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = next.environments.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["e4"], "the page starts where the deleted e3 was");
+    assert_eq!(next.next_token, None);
+    let elsewhere = client
+        .list_components()
+        .next_token(&token)
+        .send()
+        .await
+        .map_err(|e| error(&e));
+    assert_eq!(
+        elsewhere.err(),
+        Some((
+            "ValidationException".to_owned(),
+            "The nextToken is not valid: pass the nextToken of the previous page unchanged"
+                .to_owned()
+        ))
+    );
+}

@@ -263,6 +263,28 @@ async fn written_together(store: &Store) {
         vec![neighbour]
     );
     assert_eq!(store.load_service(&name("sho")).await.unwrap(), vec![]);
+    let (from, to) = ("service-instance/shop/", "service-instance/shop0");
+    assert_eq!(
+        store.load_range((from, to), 1).await.unwrap().len(),
+        1,
+        "a range read stops at its limit"
+    );
+    records_newest_first(store).await;
+}
+
+/// Records read a page at a time, newest first, from a place in the list.
+async fn records_newest_first(store: &Store) {
+    let all = store.records().await.unwrap();
+    let seqs: Vec<i64> = all.iter().map(Record::seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] >= w[1]), "{seqs:?}");
+    assert_eq!(store.records_from(None, usize::MAX).await.unwrap(), all);
+    if let Some(second) = all.get(1) {
+        assert_eq!(
+            store.records_from(Some(second.seq()), 1).await.unwrap(),
+            vec![second.clone()]
+        );
+    }
+    assert_eq!(store.records_from(Some(-1), 10).await.unwrap(), vec![]);
 }
 
 /// A directory of this test process's own, `name`d, and the path of a

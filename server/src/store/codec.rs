@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use proton_cancel::{
-    AttemptRecord, Configuration, Deployment, Observed, ResourceId, ResourceName, Spec, TemplateRef,
+    AttemptRecord, Configuration, Deployment, Observed, ResourceId, ResourceKind, ResourceName,
+    Spec, TemplateRef,
 };
 use proton_cancel_wire::{DeploymentRecord, DeploymentState};
 
@@ -13,7 +14,7 @@ use super::{Record, Row, StoreError};
 /// The key of a resource's row: `service-instance/shop/web`,
 /// `environment/prod`, `service-pipeline/shop`, `component/cache`
 /// (names cannot hold `/`).
-pub(super) fn key(id: &ResourceId) -> String {
+pub(crate) fn key(id: &ResourceId) -> String {
     match id {
         ResourceId::ServiceInstance { service, name } => {
             format!("service-instance/{service}/{name}")
@@ -28,11 +29,23 @@ pub(super) fn key(id: &ResourceId) -> String {
 /// The key range `[from, to)` that holds every instance of the service
 /// `service`: the keys that start `service-instance/{service}/` (`0`
 /// follows `/` in byte order).
-pub(super) fn instances_of(service: &ResourceName) -> (String, String) {
+pub(crate) fn instances_of(service: &ResourceName) -> (String, String) {
     (
         format!("service-instance/{service}/"),
         format!("service-instance/{service}0"),
     )
+}
+
+/// The key range `[from, to)` that holds every resource of `kind`.
+pub(crate) fn kind_range(kind: ResourceKind) -> (String, String) {
+    let prefix = match kind {
+        ResourceKind::ServiceInstance => "service-instance",
+        ResourceKind::Environment => "environment",
+        ResourceKind::ServicePipeline => "service-pipeline",
+        ResourceKind::Component => "component",
+        other => return (format!("{other}/"), format!("{other}0")),
+    };
+    (format!("{prefix}/"), format!("{prefix}0"))
 }
 
 pub(super) fn revision_i64(revision: u64) -> i64 {

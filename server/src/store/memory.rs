@@ -219,6 +219,22 @@ impl Backend for MemoryStore {
         ready(self.lock().records.values().rev().cloned().collect())
     }
 
+    fn records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<Record>> {
+        let t = self.lock();
+        let upto = (
+            Bound::Unbounded,
+            Bound::Included((from, String::from("\u{10FFFF}"))),
+        );
+        ready(
+            t.records
+                .range::<(i64, String), _>(upto)
+                .rev()
+                .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                .map(|(_, r)| r.clone())
+                .collect(),
+        )
+    }
+
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool> {
         let mut t = self.lock();
         let Some(seq) = t.record_seq.remove(id) else {

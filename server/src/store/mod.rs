@@ -12,7 +12,8 @@ mod connections;
 mod memory;
 mod sql;
 
-use codec::{key, millis};
+use codec::millis;
+pub(crate) use codec::{instances_of, key, kind_range};
 
 pub use crate::record::Record;
 
@@ -176,6 +177,8 @@ trait Backend: Send + Sync + std::fmt::Debug {
     fn finish_job(&self, id: i64) -> Reply<'_, ()>;
     fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Record>>;
     fn records(&self) -> Reply<'_, Vec<Record>>;
+    /// Up to `limit` records whose seq is at most `from`, newest first.
+    fn records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<Record>>;
     /// Deletes the record `id`; whether there was one.
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool>;
     fn next_number(&self) -> Reply<'_, i64>;
@@ -284,6 +287,37 @@ impl Store {
         let (from, to) = codec::instances_of(name);
         rows.extend(self.backend.load_range(&from, &to, i64::MAX).await?);
         Ok(rows)
+    }
+
+    /// Up to `limit` rows whose keys are at least `from` and below `to`, by
+    /// key, read through the key's index.
+    ///
+    /// # Errors
+    /// The database failed, or a row does not decode.
+    pub async fn load_range(
+        &self,
+        (from, to): (&str, &str),
+        limit: usize,
+    ) -> Result<Vec<Row>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.backend.load_range(from, to, limit).await
+    }
+
+    /// Up to `limit` records, newest first, from the one numbered `from`
+    /// (a [`Record::seq`]) down, or from the newest; read through the
+    /// records' order index.
+    ///
+    /// # Errors
+    /// The database failed, or a record does not decode.
+    pub async fn records_from(
+        &self,
+        from: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.backend
+            .records_from(from.unwrap_or(i64::MAX), limit)
+            .await
     }
 
     /// Writes every put of `puts` and what they `produced` in one

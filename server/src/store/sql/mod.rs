@@ -154,6 +154,21 @@ where
         rows.into_iter().map(row_of).collect()
     }
 
+    /// The records `sql` selects (id and record columns) with `binds`.
+    fn records_by<'a>(&'a self, sql: &'a str, binds: Vec<Bind>) -> Reply<'a, Vec<Record>> {
+        async move {
+            let rows = self.fetch(sql, binds, &[Col::Text, Col::Text]).await?;
+            rows.into_iter()
+                .map(|cols| {
+                    let mut cols = cols.into_iter().map(|c| c.text().unwrap_or_default());
+                    let id = cols.next().unwrap_or_default();
+                    decode_record(&id, &cols.next().unwrap_or_default())
+                })
+                .collect()
+        }
+        .boxed()
+    }
+
     async fn commit_in_one(
         &self,
         sql: &str,
@@ -368,19 +383,14 @@ where
     }
 
     fn records(&self) -> Reply<'_, Vec<Record>> {
-        async move {
-            let rows = self
-                .fetch(&self.statements.records, vec![], &[Col::Text, Col::Text])
-                .await?;
-            rows.into_iter()
-                .map(|cols| {
-                    let mut cols = cols.into_iter().map(|c| c.text().unwrap_or_default());
-                    let id = cols.next().unwrap_or_default();
-                    decode_record(&id, &cols.next().unwrap_or_default())
-                })
-                .collect()
-        }
-        .boxed()
+        self.records_by(&self.statements.records, vec![])
+    }
+
+    fn records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<Record>> {
+        self.records_by(
+            &self.statements.records_from,
+            vec![Bind::int(from), Bind::int(limit)],
+        )
     }
 
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool> {

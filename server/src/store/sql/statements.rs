@@ -34,6 +34,7 @@ pub(super) struct Statements {
     pub(super) finish: String,
     pub(super) record: String,
     pub(super) records: String,
+    pub(super) records_from: String,
     pub(super) delete_record: String,
     pub(super) next_number: String,
     pub(super) commit: Option<String>,
@@ -72,6 +73,8 @@ impl Statements {
             finish: s("DELETE FROM jobs WHERE id = $1"),
             record: s("SELECT record FROM deployments WHERE id = $1"),
             records: s("SELECT id, record FROM deployments ORDER BY seq DESC, id DESC"),
+            records_from: s("SELECT id, record FROM deployments WHERE seq <= $1 \
+                 ORDER BY seq DESC, id DESC LIMIT $2"),
             delete_record: s("DELETE FROM deployments WHERE id = $1 RETURNING id"),
             next_number: s(D::NEXT_NUMBER),
             commit: D::ONE_STATEMENT_COMMIT.map(s),
