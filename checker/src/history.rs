@@ -21,6 +21,10 @@ pub struct RecordedModel {
     /// How the engine ends a cancellation: `None` for success, else the
     /// reason.
     pub cancel_failure: Option<String>,
+    /// How the engine ends a deletion: `None` for success (and in
+    /// histories recorded before deletions were checked), else the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_failure: Option<String>,
 }
 
 impl RecordedModel {
@@ -34,6 +38,7 @@ impl RecordedModel {
             self.start.clone(),
             result(&self.update_failure),
             result(&self.cancel_failure),
+            result(&self.delete_failure),
         )
     }
 }

@@ -25,6 +25,14 @@ pub enum Call {
     Cancel,
     /// Get* (GetService for a pipeline).
     Get,
+    /// Delete* (an environment or a component).
+    Delete,
+    /// Create* of the resource's name with this spec (unique in a run),
+    /// its engine script as the model's.
+    Create {
+        /// The spec sent.
+        spec: String,
+    },
 }
 
 /// What the client got back.
@@ -40,6 +48,8 @@ pub enum Ret {
     },
     /// ConflictException.
     Conflict,
+    /// ResourceNotFoundException: the resource is deleted.
+    NotFound,
     /// A failed call (a 500, a connection the server broke by dying): it
     /// may or may not have taken effect, and if it did, it was before the
     /// failure reached the client.
@@ -92,10 +102,22 @@ pub struct Model {
     pub update_result: EngineResult,
     /// How the engine ends a cancellation.
     pub cancel_result: EngineResult,
+    /// How the engine ends a deletion.
+    pub delete_result: EngineResult,
 }
 
 /// The machine ignores time; every input of the model carries this one.
 const AT: Timestamp = Timestamp::from_millis(0);
+
+/// What a Get answers: the resource as [`shown`], or NotFound once it is
+/// deleted.
+fn got(d: &Deployment) -> Ret {
+    if d.status() == DeploymentStatus::DeleteComplete {
+        Ret::NotFound
+    } else {
+        shown(d)
+    }
+}
 
 /// The status and applied spec a Get or a successful write would show.
 pub fn shown(d: &Deployment) -> Ret {
@@ -111,17 +133,19 @@ pub fn shown(d: &Deployment) -> Ret {
 }
 
 impl Model {
-    /// The model for `initial`, whose engine ends updates and
-    /// cancellations with these results.
+    /// The model for `initial`, whose engine ends updates, cancellations
+    /// and deletions with these results.
     pub fn new(
         initial: Deployment,
         update_result: EngineResult,
         cancel_result: EngineResult,
+        delete_result: EngineResult,
     ) -> Self {
         Self {
             start: vec![initial],
             update_result,
             cancel_result,
+            delete_result,
         }
     }
 
@@ -140,7 +164,7 @@ impl Model {
             Configuration::Component { service_spec } => service_spec.clone(),
         }];
         for op in ops {
-            if let Call::Update { spec } = &op.call {
+            if let Call::Update { spec } | Call::Create { spec } = &op.call {
                 specs.push(Spec::new(spec.clone()).ok());
             }
             if let Ret::Shown { spec, .. } = &op.ret {
@@ -207,6 +231,16 @@ impl Model {
                 observed.status,
                 DeploymentStatus::InProgress | DeploymentStatus::Cancelling
             );
+            if observed.status == DeploymentStatus::DeleteInProgress {
+                let mut next = d.clone();
+                let finished = Input::DeleteFinished {
+                    at: AT,
+                    result: self.delete_result.clone(),
+                };
+                if next.handle(finished).is_applied() {
+                    todo.push(next);
+                }
+            }
             if let (true, Some(attempt)) = (running, &observed.last_attempt) {
                 let deployment_id = attempt.deployment_id;
                 for input in [
@@ -243,11 +277,32 @@ impl Model {
         for s in states {
             let input = match &op.call {
                 Call::Get => {
-                    if op.unanswered() || shown(s) == op.ret {
+                    if op.unanswered() || got(s) == op.ret {
                         next.push(s.clone());
                     }
                     continue;
                 }
+                Call::Create { spec } => {
+                    // A deleted resource's name is free: the create makes
+                    // the resource anew; a name held is a conflict.
+                    let created = self.created_from(s, index, spec);
+                    if op.unanswered() {
+                        next.push(s.clone());
+                        next.extend(created);
+                        continue;
+                    }
+                    match (&op.ret, created) {
+                        (Ret::Conflict, None) if s.status() != DeploymentStatus::DeleteComplete => {
+                            next.push(s.clone());
+                        }
+                        (Ret::Shown { .. }, Some(after)) if shown(&after) == op.ret => {
+                            next.push(after);
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                Call::Delete => Input::Delete { at: AT },
                 Call::Cancel => Input::Cancel { at: AT },
                 Call::Update { spec } => {
                     let Ok(spec) = Spec::new(spec.clone()) else {
@@ -284,6 +339,9 @@ impl Model {
                 (Ret::Conflict, Outcome::Rejected(r)) => {
                     matches!(r.reason(), RejectionReason::Conflict(_))
                 }
+                (Ret::NotFound, Outcome::Rejected(r)) => {
+                    matches!(r.reason(), RejectionReason::NotFound)
+                }
                 (Ret::Shown { .. }, Outcome::Applied(_)) => shown(&after) == op.ret,
                 _ => false,
             };
@@ -292,6 +350,34 @@ impl Model {
             }
         }
         self.close(next)
+    }
+}
+
+impl Model {
+    /// The resource created again in place of `s` by operation `index`
+    /// deploying `spec`, if `s` is deleted (a name held is a conflict).
+    fn created(&self, s: &Deployment, index: usize, spec: Spec) -> Option<Deployment> {
+        if s.status() != DeploymentStatus::DeleteComplete {
+            return None;
+        }
+        let configuration = match &s.observe().applied {
+            Configuration::Template { template, .. } => Configuration::Template {
+                template: template.clone(),
+                spec: Some(spec),
+            },
+            _ => Configuration::Component {
+                service_spec: Some(spec),
+            },
+        };
+        let id = DeploymentId::from_u128(u128::try_from(index).unwrap_or(u128::MAX) + 1);
+        Deployment::create(s.resource().clone(), AT, id, configuration, None)
+            .ok()
+            .map(|(d, _)| d)
+    }
+
+    /// [`Model::created`] from the spec's text.
+    fn created_from(&self, s: &Deployment, index: usize, spec: &str) -> Option<Deployment> {
+        self.created(s, index, Spec::new(spec.to_owned()).ok()?)
     }
 }
 

@@ -3,7 +3,9 @@
 //! update, a read no order reaches, a failed call taking effect after its
 //! failure, real-time order broken), and accepts the legal ones (the
 //! update-won race, overlapping calls in either order, calls without an
-//! answer either way).
+//! answer either way); and the same for deletion and creation again: a
+//! resource read as deleted and then as it was, or a name refused as
+//! held once it was read free, are refused.
 
 use proton_cancel::{
     Configuration, Deployment, EngineResult, Observed, ResourceId, ResourceName, Spec,
@@ -30,7 +32,7 @@ fn model(update: EngineResult, cancel: EngineResult) -> Model {
     };
     let initial =
         Deployment::restore(Observed::new(id, Timestamp::from_millis(0), configuration)).unwrap();
-    Model::new(initial, update, cancel)
+    Model::new(initial, update, cancel, EngineResult::Succeeded)
 }
 
 fn succeeding() -> Model {
@@ -237,4 +239,90 @@ fn a_read_of_a_state_no_order_reaches_is_refused_even_from_the_seeded_state() {
     let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
     assert_eq!(smallest, history.to_vec());
     assert!(!any, "CANCELLED is reachable from some start");
+}
+
+fn create(spec: &str) -> Call {
+    Call::Create {
+        spec: spec.to_owned(),
+    }
+}
+
+#[test]
+fn a_deletion_then_a_creation_of_the_name_again_is_linearizable() {
+    let history = [
+        op(
+            1,
+            Call::Delete,
+            0,
+            10,
+            shown("DELETE_IN_PROGRESS", "initial"),
+        ),
+        op(2, Call::Get, 20, 30, Ret::NotFound),
+        op(3, Call::Cancel, 35, 38, Ret::NotFound),
+        op(1, create("n"), 40, 50, shown("IN_PROGRESS", "n")),
+        op(2, create("m"), 45, 55, Ret::Conflict),
+        op(3, Call::Get, 60, 70, shown("SUCCEEDED", "n")),
+    ];
+    assert_eq!(verdict(&history), Verdict::Linearizable);
+}
+
+#[test]
+fn a_resource_read_as_deleted_and_then_as_it_was_is_not_linearizable() {
+    let history = [
+        op(
+            1,
+            Call::Delete,
+            0,
+            10,
+            shown("DELETE_IN_PROGRESS", "initial"),
+        ),
+        op(2, Call::Get, 20, 30, Ret::NotFound),
+        op(3, Call::Get, 40, 50, shown("SUCCEEDED", "initial")),
+    ];
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
+}
+
+#[test]
+fn a_name_refused_as_held_after_it_was_read_free_is_not_linearizable() {
+    let history = [
+        op(
+            1,
+            Call::Delete,
+            0,
+            10,
+            shown("DELETE_IN_PROGRESS", "initial"),
+        ),
+        op(2, Call::Get, 20, 30, Ret::NotFound),
+        op(3, create("n"), 40, 50, Ret::Conflict),
+    ];
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
+    // Two creations that both made the resource: one of them met it held.
+    let history = [
+        op(
+            1,
+            Call::Delete,
+            0,
+            10,
+            shown("DELETE_IN_PROGRESS", "initial"),
+        ),
+        op(2, Call::Get, 20, 30, Ret::NotFound),
+        op(3, create("n"), 40, 50, shown("IN_PROGRESS", "n")),
+        op(1, create("m"), 41, 51, shown("IN_PROGRESS", "m")),
+    ];
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
+}
+
+#[test]
+fn a_delete_while_a_deployment_runs_is_a_conflict_and_a_deployment_after_a_deletion_is_not_seen() {
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Delete, 20, 30, Ret::Conflict),
+    ];
+    assert_eq!(verdict(&history), Verdict::Linearizable);
+    let history = [
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Delete, 12, 15, shown("DELETE_IN_PROGRESS", "a")),
+        op(3, Call::Get, 20, 30, shown("IN_PROGRESS", "initial")),
+    ];
+    assert_eq!(verdict(&history), Verdict::NotLinearizable);
 }

@@ -16,7 +16,7 @@ use aws_sdk_proton::config::retry::RetryConfig;
 use aws_sdk_proton::config::timeout::TimeoutConfig;
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_proton::types::{ComponentDeploymentUpdateType, DeploymentUpdateType};
+use aws_sdk_proton::types::{ComponentDeploymentUpdateType, DeploymentUpdateType, Tag};
 use proton_cancel::{
     Configuration, Deployment, Observed, ResourceId, ResourceKind, ResourceName, Spec, TemplateRef,
     TemplateVersion, Timestamp,
@@ -115,6 +115,9 @@ struct Resource {
     name: &'static str,
     update_fails: bool,
     cancel_fails: bool,
+    /// Whether the mix deletes it and creates it again (environments and
+    /// components with nothing deployed to them).
+    lifecycle: bool,
 }
 
 const RESOURCES: [Resource; 8] = [
@@ -124,6 +127,7 @@ const RESOURCES: [Resource; 8] = [
         name: "web-a",
         update_fails: false,
         cancel_fails: false,
+        lifecycle: false,
     },
     Resource {
         kind: ResourceKind::ServiceInstance,
@@ -131,6 +135,7 @@ const RESOURCES: [Resource; 8] = [
         name: "web-b",
         update_fails: true,
         cancel_fails: true,
+        lifecycle: false,
     },
     Resource {
         kind: ResourceKind::Environment,
@@ -138,6 +143,7 @@ const RESOURCES: [Resource; 8] = [
         name: "env-a",
         update_fails: false,
         cancel_fails: false,
+        lifecycle: false,
     },
     Resource {
         kind: ResourceKind::Environment,
@@ -145,6 +151,7 @@ const RESOURCES: [Resource; 8] = [
         name: "env-b",
         update_fails: false,
         cancel_fails: true,
+        lifecycle: true,
     },
     Resource {
         kind: ResourceKind::ServicePipeline,
@@ -152,6 +159,7 @@ const RESOURCES: [Resource; 8] = [
         name: "",
         update_fails: false,
         cancel_fails: false,
+        lifecycle: false,
     },
     Resource {
         kind: ResourceKind::ServicePipeline,
@@ -159,6 +167,7 @@ const RESOURCES: [Resource; 8] = [
         name: "",
         update_fails: true,
         cancel_fails: false,
+        lifecycle: false,
     },
     Resource {
         kind: ResourceKind::Component,
@@ -166,6 +175,7 @@ const RESOURCES: [Resource; 8] = [
         name: "comp-a",
         update_fails: false,
         cancel_fails: false,
+        lifecycle: true,
     },
     Resource {
         kind: ResourceKind::Component,
@@ -173,6 +183,7 @@ const RESOURCES: [Resource; 8] = [
         name: "comp-b",
         update_fails: true,
         cancel_fails: true,
+        lifecycle: true,
     },
 ];
 
@@ -233,19 +244,25 @@ impl Resource {
             start: initial,
             update_failure: failure(self.update_fails, UPDATE_FAILURE),
             cancel_failure: failure(self.cancel_fails, CANCELLATION_FAILURE),
+            delete_failure: None,
         }
     }
 
-    /// The seed entry, with engine delays drawn from `rng`.
-    fn seed(&self, rng: &mut Rng) -> (&'static str, serde_json::Value) {
+    /// The engine script, with delays drawn from `rng`.
+    fn engine(&self, rng: &mut Rng) -> serde_json::Value {
         let outcome = |fails: bool| if fails { "FAILED" } else { "SUCCEEDED" };
-        let engine = json!({
+        json!({
             "updateAfterMs": rng.range((80, 600)),
             "updateResult": outcome(self.update_fails),
             "cancelStartAfterMs": rng.range((10, 150)),
             "cancelFinishAfterMs": rng.range((30, 300)),
             "cancelResult": outcome(self.cancel_fails),
-        });
+            "deleteAfterMs": rng.range((50, 400)),
+        })
+    }
+
+    /// The seed entry, with the engine script `engine`.
+    fn seed(&self, engine: &serde_json::Value) -> (&'static str, serde_json::Value) {
         let template = json!({"templateName": "tmpl", "templateMajorVersion": "1",
             "templateMinorVersion": "0", "spec": INITIAL_SPEC,
             "deploymentStatus": "SUCCEEDED", "engine": engine});
@@ -306,6 +323,7 @@ where
     if let SdkError::ServiceError(s) = &e {
         return match s.err().code() {
             Some("ConflictException") => Ok(Ret::Conflict),
+            Some("ResourceNotFoundException") => Ok(Ret::NotFound),
             // The store failed: the write may or may not have committed.
             Some("InternalServerException") => Ok(Ret::Unknown),
             code => Err(Failure::Unexpected(format!(
@@ -348,8 +366,14 @@ fn missing() -> Failure {
     Failure::Unexpected("an answer without the resource".to_owned())
 }
 
-/// Makes `call` on `r` through `client`.
-async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failure> {
+/// Makes `call` on `r` through `client`; a creation carries the resource's
+/// engine script `engine` in its engine tag.
+async fn invoke(client: &Client, r: &Resource, call: &Call, engine: &str) -> Result<Ret, Failure> {
+    let tag = Tag::builder()
+        .key("proton-cancel:engine")
+        .value(engine)
+        .build()
+        .map_err(|e| Failure::Unexpected(e.to_string()))?;
     use DeploymentUpdateType::CurrentVersion;
     let (service, name) = (r.service, r.name);
     match (r.kind, call) {
@@ -440,6 +464,40 @@ async fn invoke(client: &Client, r: &Resource, call: &Call) -> Result<Ret, Failu
         (ResourceKind::Component, Call::Get) => {
             answer!(client.get_component().name(name), component, service_spec)
         }
+        (ResourceKind::Environment, Call::Delete) => {
+            answer!(client.delete_environment().name(name), environment, spec)
+        }
+        (ResourceKind::Component, Call::Delete) => {
+            answer!(
+                client.delete_component().name(name),
+                component,
+                service_spec
+            )
+        }
+        (ResourceKind::Environment, Call::Create { spec }) => answer!(
+            client
+                .create_environment()
+                .name(name)
+                .template_name("tmpl")
+                .template_major_version("1")
+                .template_minor_version("0")
+                .spec(spec)
+                .tags(tag),
+            environment,
+            spec
+        ),
+        (ResourceKind::Component, Call::Create { spec }) => answer!(
+            client
+                .create_component()
+                .name(name)
+                .environment_name("env-a")
+                .manifest("m")
+                .template_file("t")
+                .service_spec(spec)
+                .tags(tag),
+            component,
+            service_spec
+        ),
         (other, _) => Err(Failure::Unexpected(format!(
             "the check has no {other} resources"
         ))),
@@ -612,12 +670,15 @@ fn describe(op: &Op) -> String {
         Call::Update { spec } => format!("Update(spec {spec})"),
         Call::Cancel => "Cancel".to_owned(),
         Call::Get => "Get".to_owned(),
+        Call::Delete => "Delete".to_owned(),
+        Call::Create { spec } => format!("Create(spec {spec})"),
     };
     let ret = match &op.ret {
         Ret::Shown { status, spec } => {
             format!("{status}, spec {}", spec.as_deref().unwrap_or("none"))
         }
         Ret::Conflict => "ConflictException".to_owned(),
+        Ret::NotFound => "ResourceNotFoundException".to_owned(),
         Ret::Unknown => "failed (may have taken effect)".to_owned(),
         Ret::TimedOut => "timed out (may take effect later)".to_owned(),
     };
@@ -717,10 +778,17 @@ pub async fn run(settings: Settings, url: &str) -> Report {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
 
-    // The seed: every resource SUCCEEDED, engine delays drawn at random.
+    // The seed: every resource SUCCEEDED, engine delays drawn at random;
+    // a resource created again gets the same script (its engine tag).
     let mut seed = serde_json::Map::new();
-    for r in &RESOURCES {
-        let (list, entry) = r.seed(&mut rng);
+    let engines: Arc<Vec<String>> = Arc::new(
+        RESOURCES
+            .iter()
+            .map(|r| r.engine(&mut rng).to_string())
+            .collect(),
+    );
+    for (r, engine) in RESOURCES.iter().zip(engines.iter()) {
+        let (list, entry) = r.seed(&serde_json::from_str(engine).unwrap());
         seed.entry(list)
             .or_insert_with(|| json!([]))
             .as_array_mut()
@@ -766,23 +834,23 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         let history = Arc::clone(&history);
         let not_sent = Arc::clone(&not_sent);
         let unexpected = Arc::clone(&unexpected);
+        let engines = Arc::clone(&engines);
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while Instant::now() < deadline {
                 let r = usize::try_from(rng.below(RESOURCES.len() as u64)).unwrap();
                 let via = usize::try_from(rng.below(clients.len() as u64)).unwrap();
-                let call = match rng.below(100) {
-                    0..35 => {
-                        n += 1;
-                        Call::Update {
-                            spec: format!("c{c}-{n}"),
-                        }
-                    }
-                    35..70 => Call::Cancel,
+                n += 1;
+                let spec = format!("c{c}-{n}");
+                let call = match (rng.below(100), RESOURCES[r].lifecycle) {
+                    (0..30, _) => Call::Update { spec },
+                    (30..60, _) => Call::Cancel,
+                    (60..70, true) => Call::Delete,
+                    (70..80, true) => Call::Create { spec },
                     _ => Call::Get,
                 };
                 let invoked = micros();
-                let result = invoke(&clients[via], &RESOURCES[r], &call).await;
+                let result = invoke(&clients[via], &RESOURCES[r], &call, &engines[r]).await;
                 let returned = micros();
                 let pause = match result {
                     Ok(ret) => {
@@ -867,14 +935,22 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         for (r, resource) in RESOURCES.iter().enumerate() {
             round += 1;
             let invoked = micros();
-            let result = invoke(&clients[round % clients.len()], resource, &Call::Get).await;
+            let result = invoke(
+                &clients[round % clients.len()],
+                resource,
+                &Call::Get,
+                &engines[r],
+            )
+            .await;
             let returned = micros();
             if let Ok(ret) = result {
                 if let Ret::Shown { status, .. } = &ret {
-                    if status == "IN_PROGRESS" || status == "CANCELLING" {
+                    if ["IN_PROGRESS", "CANCELLING", "DELETE_IN_PROGRESS"]
+                        .contains(&status.as_str())
+                    {
                         unsettled.push(format!("{} {status}", resource.label()));
                     }
-                } else {
+                } else if ret != Ret::NotFound {
                     unsettled.push(format!("{} unreadable", resource.label()));
                 }
                 history.lock().unwrap()[r].push(Op {
@@ -1014,10 +1090,13 @@ fn write_history(path: &Path, history: &[Vec<Op>], faults: &[Fault], engine: &[s
                 Call::Update { spec } => ("Update", Some(spec.as_str())),
                 Call::Cancel => ("Cancel", None),
                 Call::Get => ("Get", None),
+                Call::Delete => ("Delete", None),
+                Call::Create { spec } => ("Create", Some(spec.as_str())),
             };
             let ret = match &op.ret {
                 Ret::Shown { status, spec } => json!({"status": status, "spec": spec}),
                 Ret::Conflict => json!("ConflictException"),
+                Ret::NotFound => json!("ResourceNotFoundException"),
                 Ret::Unknown => json!("failed"),
                 Ret::TimedOut => json!("timed out"),
             };
