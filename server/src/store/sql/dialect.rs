@@ -85,6 +85,13 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     /// The whole commit as one statement (compare-and-set, records, jobs),
     /// where the database can write it so; otherwise a transaction.
     const ONE_STATEMENT_COMMIT: Option<&'static str>;
+    /// Where a page of rows is better read as one joined text value
+    /// (`statements::joined`): the aggregate that joins texts with a
+    /// separator in an order, and the function that makes a character of
+    /// a code point. SQLite's driver hands over each row as a message from
+    /// its worker thread, so one value is faster there; PostgreSQL streams
+    /// rows, and joining them measured slower (docs/performance.md).
+    const JOINED_ROWS: Option<(&'static str, &'static str)>;
     /// `sql`, written with `$1` placeholders, in this database's style.
     fn placeholders(sql: &str) -> String;
     /// Binds one value.
@@ -101,6 +108,7 @@ impl Dialect for Sqlite {
     const NEXT_NUMBER: &'static str = "INSERT INTO counters (name, value) VALUES ('deployment', 1) \
          ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value AS n";
     const ONE_STATEMENT_COMMIT: Option<&'static str> = None;
+    const JOINED_ROWS: Option<(&'static str, &'static str)> = Some(("group_concat", "char"));
 
     fn placeholders(sql: &str) -> String {
         sql.replace('$', "?")
@@ -126,6 +134,7 @@ impl Dialect for Postgres {
     const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
     const NEXT_NUMBER: &'static str = "SELECT nextval('deployment_numbers') AS n";
     const ONE_STATEMENT_COMMIT: Option<&'static str> = Some(POSTGRES_COMMIT);
+    const JOINED_ROWS: Option<(&'static str, &'static str)> = None;
 
     fn placeholders(sql: &str) -> String {
         sql.to_owned()

@@ -15,12 +15,37 @@ use dialect::{Bind, Col, Val};
 pub(super) use dialect::{open_postgres, open_sqlite};
 use statements::{ROW_COLS, Statement, Statements, row_of};
 
-use super::codec::{decode_record, decode_resource, json, record_columns};
+use super::codec::{decode_record, decode_resource, decode_row, json, record_columns};
 use super::connections::Connections;
 use super::{
     Backend, BackendPut, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, StoreError,
     Written,
 };
+
+/// The rows of a joined text (see `statements::joined`), each split into
+/// its `N` columns; a row with another count is a corrupt row.
+fn split_rows<const N: usize>(text: &str) -> impl Iterator<Item = Result<[&str; N], StoreError>> {
+    text.split(statements::RECORD)
+        .filter(|row| !row.is_empty())
+        .map(|row| {
+            let mut cols = row.split(statements::UNIT);
+            let mut out = [""; N];
+            for slot in &mut out {
+                *slot = cols.next().ok_or_else(|| corrupt(row))?;
+            }
+            if cols.next().is_some() {
+                return Err(corrupt(row));
+            }
+            Ok(out)
+        })
+}
+
+fn corrupt(row: &str) -> StoreError {
+    StoreError::Corrupt {
+        key: row.chars().take(60).collect(),
+        reason: "a page's row does not have the columns the statement joined".to_owned(),
+    }
+}
 
 /// A SQL store in dialect `D`.
 struct SqlStore<D: Dialect> {
@@ -154,6 +179,18 @@ where
         rows.into_iter().map(row_of).collect()
     }
 
+    /// The one text value a [`statements::joined`] statement answers
+    /// (empty when it selected no row).
+    async fn joined_text(&self, sql: &str, binds: Vec<Bind>) -> Result<String, StoreError> {
+        let rows = self.fetch(sql, binds, &[Col::Text]).await?;
+        Ok(rows
+            .into_iter()
+            .flatten()
+            .next()
+            .and_then(Val::text)
+            .unwrap_or_default())
+    }
+
     /// The records `sql` selects (id and record columns) with `binds`.
     fn records_by<'a>(&'a self, sql: &'a str, binds: Vec<Bind>) -> Reply<'a, Vec<Record>> {
         async move {
@@ -248,10 +285,20 @@ where
                 Bind::text(to.to_owned()),
                 Bind::int(limit),
             ];
-            Self::rows(
-                self.fetch(&self.statements.load_range, binds, &ROW_COLS)
-                    .await?,
-            )
+            if D::JOINED_ROWS.is_none() {
+                let rows = self
+                    .fetch(&self.statements.load_range, binds, &ROW_COLS)
+                    .await?;
+                return Self::rows(rows);
+            }
+            let text = self.joined_text(&self.statements.load_range, binds).await?;
+            split_rows::<4>(&text)
+                .map(|cols| {
+                    let [key, revision, snapshot, meta] = cols?;
+                    let revision = revision.parse().unwrap_or(-1);
+                    decode_row(key, revision, snapshot, meta.to_owned())
+                })
+                .collect()
         }
         .boxed()
     }
@@ -387,10 +434,22 @@ where
     }
 
     fn records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<Record>> {
-        self.records_by(
-            &self.statements.records_from,
-            vec![Bind::int(from), Bind::int(limit)],
-        )
+        async move {
+            let binds = vec![Bind::int(from), Bind::int(limit)];
+            if D::JOINED_ROWS.is_none() {
+                return self.records_by(&self.statements.records_from, binds).await;
+            }
+            let text = self
+                .joined_text(&self.statements.records_from, binds)
+                .await?;
+            split_rows::<2>(&text)
+                .map(|cols| {
+                    let [id, record] = cols?;
+                    decode_record(id, record)
+                })
+                .collect()
+        }
+        .boxed()
     }
 
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool> {
