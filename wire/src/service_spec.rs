@@ -151,8 +151,11 @@ impl ServiceSpec {
                 .get(&Yaml::String(member.to_owned()))
                 .and_then(scalar)
                 .ok_or_else(|| invalid(format!("instance {n} of the spec has no `{member}`")))?;
-            ResourceName::new(&value)
-                .map_err(|e| invalid(format!("instance {n} of the spec: its `{member}` {e}")))
+            ResourceName::new(&value).map_err(|e| {
+                invalid(format!(
+                    "instance {n} of the spec: its `{member}` is invalid: {e}"
+                ))
+            })
         };
         Ok(InstanceSpec {
             name: field("name")?,
