@@ -701,9 +701,12 @@ impl App {
         let mut by_service: BTreeMap<ResourceName, Vec<Entry>> = BTreeMap::new();
         let mut rows = Vec::new();
         for kind in [ResourceKind::ServicePipeline, ResourceKind::ServiceInstance] {
-            let (from, to) = kind_range(kind);
-            let all = self.store().load_range((&from, &to), usize::MAX);
-            rows.extend(all.await.map_err(store_failed)?);
+            // In chunks, as the lists read: never one answer the size of
+            // the whole range.
+            let (all, _) = self
+                .scan(kind_range(kind), None, usize::MAX, |row| Ok(Some(row)))
+                .await?;
+            rows.extend(all);
         }
         for row in rows {
             let service = match row.deployment.resource() {
@@ -770,11 +773,7 @@ fn rewrite_others(
 ) {
     for (row, entry) in rows.iter().zip(entries) {
         if !deleted(row) && entry.deployment.resource() != except {
-            let kept = Membership {
-                later: false,
-                ..membership.clone()
-            };
-            plan.replace(row, with_membership(entry, &kept));
+            plan.replace(row, with_membership(entry, membership));
         }
     }
 }

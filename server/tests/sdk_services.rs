@@ -798,3 +798,89 @@ async fn the_engine_tag_scripts_the_engine_for_the_resource_a_create_makes() {
         ))
     );
 }
+
+/// Spec: R52, R58
+#[tokio::test]
+async fn a_seeded_service_shows_its_parts_spec_and_template_and_is_active() {
+    let part = |extra: Value| {
+        let mut v = json!({"templateName": "seeded-tmpl", "templateMajorVersion": "1",
+                           "templateMinorVersion": "0", "spec": "proton: ServiceSpec # seeded",
+                           "deploymentStatus": "SUCCEEDED", "serviceName": "shop",
+                           "environmentName": "prod"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    let mut s = seed(json!({}));
+    s["servicePipelines"] = json!([part(json!({}))]);
+    s["serviceInstances"] = json!([part(json!({"name": "web"}))]);
+    let (client, _app) = start(s).await;
+    let shown = client
+        .get_service()
+        .name("shop")
+        .send()
+        .await
+        .unwrap()
+        .service
+        .unwrap();
+    assert_eq!(
+        (
+            shown.spec.as_str(),
+            shown.template_name.as_str(),
+            &shown.status,
+            shown.description
+        ),
+        (
+            "proton: ServiceSpec # seeded",
+            "seeded-tmpl",
+            &ServiceStatus::Active,
+            None
+        )
+    );
+    let listed = client.list_services().send().await.unwrap();
+    let names: Vec<&str> = listed.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["shop"]);
+}
+
+/// Spec: R52, R56
+#[tokio::test]
+async fn an_instance_added_later_stays_an_update_of_the_service_when_the_service_is_written_again()
+{
+    use aws_sdk_proton::types::Tag;
+    let (client, app) = start(seed(json!({"updateAfterMs": 10}))).await;
+    create(&client, "shop", &spec(&[("web", "prod")], false))
+        .await
+        .unwrap();
+    app.advance(Duration::from_millis(10)).await;
+    let held = Tag::builder()
+        .key("proton-cancel:engine")
+        .value(r#"{"updateAfterMs": null}"#)
+        .build()
+        .unwrap();
+    client
+        .create_service_instance()
+        .service_name("shop")
+        .name("api")
+        .spec(spec(&[("web", "prod"), ("api", "dev")], false))
+        .tags(held)
+        .send()
+        .await
+        .unwrap();
+    let described = client
+        .update_service()
+        .name("shop")
+        .description("still adding")
+        .send()
+        .await
+        .unwrap()
+        .service
+        .unwrap();
+    assert_eq!(described.status, ServiceStatus::UpdateInProgress);
+    app.advance(Duration::from_millis(10)).await;
+    assert_eq!(
+        get(&client, "shop").await,
+        Ok(seen(ServiceStatus::UpdateInProgress, None)),
+        "the held instance is still an update, not the service's creation"
+    );
+}
