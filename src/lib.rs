@@ -120,6 +120,7 @@ mod service;
 mod snapshot;
 mod status;
 mod table;
+mod tagged;
 mod time;
 mod values;
 pub mod waiter;

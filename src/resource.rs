@@ -46,6 +46,7 @@ impl ResourceKind {
 /// `{"kind": "SERVICE_INSTANCE", "serviceName": "shop", "name": "web"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(
+    try_from = "crate::tagged::IdFields",
     tag = "kind",
     rename_all = "SCREAMING_SNAKE_CASE",
     rename_all_fields = "camelCase",
@@ -133,6 +134,7 @@ pub struct TemplateRef {
 /// "minor": "0"}, "spec": "…"}` or `{"kind": "COMPONENT", "serviceSpec": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(
+    try_from = "crate::tagged::ConfigurationFields",
     tag = "kind",
     rename_all = "SCREAMING_SNAKE_CASE",
     rename_all_fields = "camelCase",

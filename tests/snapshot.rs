@@ -261,3 +261,84 @@ fn restoring_refuses_every_state_the_machine_cannot_be_in() {
         "unknown deployment status \"PAUSED\": a machine is only ever in one of the eight"
     );
 }
+
+/// What reading `value` as `T` gives: its Debug form, or the error.
+fn read_as<T: serde::de::DeserializeOwned + std::fmt::Debug>(value: Value) -> String {
+    match serde_json::from_value::<T>(value) {
+        Ok(t) => format!("{t:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Spec: R36
+#[test]
+fn a_kind_tagged_object_reads_in_any_order_and_takes_only_its_kinds_fields() {
+    let instance =
+        r#"ServiceInstance { service: ResourceName("shop"), name: ResourceName("web") }"#;
+    let cases: [(Value, &str); 8] = [
+        (
+            json!({"kind": "SERVICE_INSTANCE", "serviceName": "shop", "name": "web"}),
+            instance,
+        ),
+        (
+            json!({"name": "web", "serviceName": "shop", "kind": "SERVICE_INSTANCE"}),
+            instance,
+        ),
+        (
+            json!({"kind": "SERVICE_PIPELINE", "serviceName": "shop"}),
+            r#"ServicePipeline { service: ResourceName("shop") }"#,
+        ),
+        (
+            json!({"kind": "SERVICE_INSTANCE", "serviceName": "shop"}),
+            "missing field `name` (kind SERVICE_INSTANCE needs it)",
+        ),
+        (
+            json!({"kind": "ENVIRONMENT", "serviceName": "shop", "name": "prod"}),
+            "unknown field `serviceName` (kind ENVIRONMENT takes none)",
+        ),
+        (
+            json!({"kind": "SERVICE_PIPELINE", "serviceName": "shop", "name": "web"}),
+            "unknown field `name` (kind SERVICE_PIPELINE takes none)",
+        ),
+        (
+            json!({"kind": "BUCKET", "name": "b"}),
+            "unknown variant `BUCKET`, expected one of `SERVICE_INSTANCE`, `ENVIRONMENT`, \
+             `SERVICE_PIPELINE`, `COMPONENT`",
+        ),
+        (json!({"name": "b"}), "missing field `kind`"),
+    ];
+    for (value, expected) in cases {
+        assert_eq!(read_as::<ResourceId>(value.clone()), expected, "{value}");
+    }
+
+    let template = json!({"name": "t", "major": "1", "minor": "0"});
+    let cases: [(Value, &str); 6] = [
+        (
+            json!({"spec": "s", "template": template, "kind": "TEMPLATE"}),
+            r#"Template { template: TemplateRef { name: ResourceName("t"), major: TemplateVersion("1"), minor: TemplateVersion("0") }, spec: Some(Spec(<redacted>)) }"#,
+        ),
+        (
+            json!({"kind": "COMPONENT"}),
+            "Component { service_spec: None }",
+        ),
+        (
+            json!({"kind": "TEMPLATE", "spec": "s"}),
+            "missing field `template` (kind TEMPLATE needs it)",
+        ),
+        (
+            json!({"kind": "TEMPLATE", "template": template, "serviceSpec": "s"}),
+            "unknown field `serviceSpec` (kind TEMPLATE takes none)",
+        ),
+        (
+            json!({"kind": "COMPONENT", "spec": "s"}),
+            "unknown field `spec` (kind COMPONENT takes none)",
+        ),
+        (
+            json!({"kind": "COMPONENT", "color": "red"}),
+            "unknown field `color`, expected one of `kind`, `template`, `spec`, `serviceSpec`",
+        ),
+    ];
+    for (value, expected) in cases {
+        assert_eq!(read_as::<Configuration>(value.clone()), expected, "{value}");
+    }
+}

@@ -33,6 +33,7 @@ mod http;
 mod list;
 pub mod logs;
 mod operations;
+mod page;
 mod record;
 mod seed;
 mod seeding;

@@ -11,7 +11,9 @@ use proton_cancel_wire::{
 };
 
 use crate::app::App;
+use crate::page::{Page, stored, written};
 use crate::record::seq_of;
+use crate::store::Listed;
 use crate::stored::Entry;
 use crate::write::store_failed;
 
@@ -204,11 +206,13 @@ impl App {
         Ok(record.shape())
     }
 
-    /// The records that match every name given, newest first.
+    /// The records that match every name given, newest first. Without
+    /// names, a page is the summaries stored with the records, as they
+    /// were stored.
     pub(crate) async fn list_deployments(
         &self,
         input: &ListDeploymentsInput,
-    ) -> Result<ListDeploymentsOutput, ApiError> {
+    ) -> Result<Page<ListDeploymentsOutput>, ApiError> {
         let max = input.max_results.unwrap_or(DEFAULT_PAGE_SIZE).max(1);
         // Records are listed by (seq, id), both descending. A token points
         // to the first record of its page; reading on after a chunk starts
@@ -233,16 +237,29 @@ impl App {
         let chunk = max.saturating_add(1).min(1000);
         let mut deployments = Vec::new();
         let mut next_token = None;
+        let listed = input.filter.selects_all();
         'pages: loop {
-            let records = self
-                .store()
-                .records_from(bound.as_ref().map(|b| b.seq), chunk)
-                .await
-                .map_err(store_failed)?;
+            let from = bound.as_ref().map(|b| b.seq);
+            let records = if listed {
+                self.store().listed_records_from(from, chunk).await
+            } else {
+                self.store().records_from(from, chunk).await.map(|records| {
+                    records
+                        .into_iter()
+                        .map(|r| {
+                            (
+                                r.seq(),
+                                r.attempt.deployment_id.to_string(),
+                                Listed::Whole(r),
+                            )
+                        })
+                        .collect()
+                })
+            }
+            .map_err(store_failed)?;
             let whole = records.len() == chunk;
             let mut last = None;
-            for record in records {
-                let (seq, id) = (record.seq(), record.attempt.deployment_id.to_string());
+            for (seq, id, record) in records {
                 if bound.as_ref().is_some_and(|b| b.excludes(seq, &id)) {
                     continue;
                 }
@@ -251,25 +268,28 @@ impl App {
                     id: id.clone(),
                     inclusive: false,
                 });
-                let summary = record.shape().summary;
-                if !input.filter.matches(&summary) {
-                    continue;
-                }
+                let text = match record {
+                    Listed::Shown(text) => stored(text, &format!("deployment {id}"))?,
+                    Listed::Whole(record) => {
+                        let summary = record.shape().summary;
+                        if !input.filter.matches(&summary) {
+                            continue;
+                        }
+                        written(&summary)?
+                    }
+                };
                 if deployments.len() == max {
                     next_token = Some(NextToken::at(&id));
                     break 'pages;
                 }
-                deployments.push(summary);
+                deployments.push(text);
             }
             match last {
                 Some(last) if whole => bound = Some(last),
                 _ => break,
             }
         }
-        Ok(ListDeploymentsOutput {
-            deployments,
-            next_token,
-        })
+        Ok(Page::new(deployments, next_token))
     }
 }
 

@@ -1,8 +1,13 @@
 //! A resource as the operations see it: its machine, and what the server
 //! keeps beside it in the row's meta text.
 
-use proton_cancel::{Deployment, Joined, ResourceName, Spec, Timestamp};
-use proton_cancel_wire::{ApiError, Description, Place, Shape};
+use proton_cancel::{
+    Deployment, DeploymentStatus, Joined, ResourceKind, ResourceName, Spec, Timestamp,
+};
+use proton_cancel_wire::{
+    ApiError, Component, ComponentSummary, Description, Environment, EnvironmentSummary, Place,
+    ServiceInstance, ServiceInstanceSummary, Shape,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::EngineScript;
@@ -139,7 +144,31 @@ impl Entry {
         Row {
             deployment: self.deployment.clone(),
             meta: serde_json::to_string(&self.meta).unwrap_or_default(),
+            listed: self.listed(),
         }
+    }
+
+    /// What a list shows of the resource, as the JSON text of its summary,
+    /// stored with the row so that a page of a list reads it as it is.
+    /// `None` for a deleted resource, which no list shows, and for a
+    /// service pipeline, which has no list of its own.
+    fn listed(&self) -> Option<String> {
+        if self.deployment.status() == DeploymentStatus::DeleteComplete {
+            return None;
+        }
+        let text = match self.deployment.resource().kind() {
+            ResourceKind::ServiceInstance => serde_json::to_string(&ServiceInstanceSummary::from(
+                self.shape::<ServiceInstance>().ok()?,
+            )),
+            ResourceKind::Environment => {
+                serde_json::to_string(&EnvironmentSummary::from(self.shape::<Environment>().ok()?))
+            }
+            ResourceKind::Component => {
+                serde_json::to_string(&ComponentSummary::from(self.shape::<Component>().ok()?))
+            }
+            _ => return None,
+        };
+        text.ok()
     }
 
     /// What a response shows of the resource `row` holds, as shape `S`,

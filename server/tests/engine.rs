@@ -37,6 +37,7 @@ async fn a_report_for_a_resource_that_is_gone_is_finished_and_one_that_fails_sta
     let broken = Row {
         deployment: updating(),
         meta: "not json".to_owned(),
+        listed: None,
     };
     let ghost = ResourceId::Component {
         name: name("ghost"),

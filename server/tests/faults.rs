@@ -425,9 +425,15 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
     let file = dir.join("state.db");
     let database = file.to_str().unwrap().to_owned();
     let server = Logged::start(&dir, &database, Some(&dir.join("seed.json")));
+    let lists = [
+        "ListServiceInstances",
+        "ListDeployments",
+        "ListEnvironments",
+    ];
+    let listed: Vec<_> = lists.map(|op| call(server.port(), op, "{}").body).into();
     drop(server);
     // Back to the first schema version: no deployment counter, no index of
-    // records by resource.
+    // records by resource, no stored summaries, records by seq alone.
     let rt = runtime();
     rt.block_on(async {
         let pool = sqlite(&file).await;
@@ -439,6 +445,18 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
             .execute(&pool)
             .await
             .unwrap();
+        for undo in [
+            "DROP INDEX deployments_by_seq_and_id",
+            "CREATE INDEX deployments_by_seq ON deployments (seq)",
+        ] {
+            sqlx::query(undo).execute(&pool).await.unwrap();
+        }
+        for table in ["resources", "deployments"] {
+            sqlx::query(&format!("ALTER TABLE {table} DROP COLUMN listed"))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
         sqlx::query("DELETE FROM _sqlx_migrations WHERE version > 1")
             .execute(&pool)
             .await
@@ -447,6 +465,10 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
     });
 
     let server = Logged::start(&dir, &database, None);
+    // Rows from before summaries were stored are listed as they were.
+    for (op, before) in lists.iter().zip(&listed) {
+        assert_eq!(&call(server.port(), op, "{}").body, before, "{op}");
+    }
     let web = call(server.port(), "GetServiceInstance", GET_WEB);
     assert_eq!(web.status, "HTTP/1.1 200 OK");
     assert_eq!(web.body["serviceInstance"]["spec"], "one");
@@ -465,7 +487,7 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
             .await
             .unwrap()
     });
-    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -17,8 +17,9 @@ use aws_sdk_proton::types::{
 };
 use proton_cancel::{ResourceKind, Timestamp};
 use proton_cancel_server::DELETION_FAILURE;
+use proton_cancel_server::store::Store;
 use proton_cancel_server::{Clock, Seed};
-use proton_cancel_test_support::emulator;
+use proton_cancel_test_support::{emulator, raw};
 use serde_json::{Value, json};
 
 mod common;
@@ -1098,4 +1099,129 @@ async fn a_page_token_outlives_the_deletion_of_the_item_it_points_to_and_no_othe
                 .to_owned()
         ))
     );
+}
+
+/// What `op` answers to `body`, as JSON, over raw HTTP.
+async fn raw_list(addr: std::net::SocketAddr, op: &'static str, body: Value) -> Value {
+    tokio::task::spawn_blocking(move || {
+        let answer = raw::call(addr.port(), op, &body.to_string());
+        assert_eq!(
+            answer.status, "HTTP/1.1 200 OK",
+            "{op} {body}: {}",
+            answer.body
+        );
+        answer.body
+    })
+    .await
+    .unwrap()
+}
+
+/// Spec: R60
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_stored_summaries_is_the_page_the_filters_read_whole() {
+    let on = |status: &str, name: &str, service: &str| {
+        let mut i = instance(name, status, json!({}));
+        i["serviceName"] = json!(service);
+        i["environmentName"] = json!("e1");
+        i
+    };
+    let seed = json!({
+        "environments": [
+            environment_on("e1", "tmpl-x", "1", "SUCCEEDED"),
+            environment_on("e2", "tmpl-y", "1", "IN_PROGRESS"),
+            environment_on("e0", "tmpl-x", "1", "DELETE_COMPLETE"),
+        ],
+        "serviceInstances": [
+            on("SUCCEEDED", "web", "shop"), on("IN_PROGRESS", "api", "shop"),
+            on("FAILED", "w", "a-b"), on("CANCELLED", "x", "a"),
+            on("DELETE_COMPLETE", "gone", "shop"), on("DELETE_FAILED", "stuck", "shop"),
+        ],
+        "components": [
+            {"name": "c1", "environmentName": "e1", "deploymentStatus": "SUCCEEDED"},
+            {"name": "c2", "environmentName": "e1", "deploymentStatus": "IN_PROGRESS"},
+        ],
+    });
+    for database in ["memory", "sqlite::memory:"] {
+        let store = Store::open(database).await.unwrap();
+        let seed: Seed = serde_json::from_value(seed.clone()).unwrap();
+        let clock = Clock::manual(Timestamp::from_secs(1_704_067_200));
+        let (_app, addr) = emulator::start_on(store, seed, clock).await;
+        let published = json!([{"key": "deployedTemplateVersionStatus", "value": "PUBLISHED"}]);
+        let both = json!([
+            {"templateName": "tmpl-x", "majorVersion": "1"},
+            {"templateName": "tmpl-y", "majorVersion": "1"},
+        ]);
+        for max in [1, 2, 100] {
+            // Unfiltered, each list reads the stored summaries; with a
+            // filter that keeps every item, it reads every row whole.
+            for (op, stored, whole) in [
+                (
+                    "ListServiceInstances",
+                    json!({}),
+                    json!({"filters": published}),
+                ),
+                (
+                    "ListEnvironments",
+                    json!({}),
+                    json!({"environmentTemplates": both}),
+                ),
+                (
+                    "ListComponents",
+                    json!({}),
+                    json!({"environmentName": "e1"}),
+                ),
+            ] {
+                let mut token: Option<Value> = None;
+                loop {
+                    let page = |mut body: Value| {
+                        body["maxResults"] = json!(max);
+                        if let Some(t) = &token {
+                            body["nextToken"] = t.clone();
+                        }
+                        body
+                    };
+                    let listed = raw_list(addr, op, page(stored.clone())).await;
+                    let read = raw_list(addr, op, page(whole.clone())).await;
+                    assert_eq!(listed, read, "{database}: {op}, pages of {max}");
+                    match listed.get("nextToken") {
+                        Some(t) => token = Some(t.clone()),
+                        None => break,
+                    }
+                }
+            }
+            let all = raw_list(addr, "ListDeployments", json!({})).await;
+            let e1 = raw_list(addr, "ListDeployments", json!({"environmentName": "e1"})).await;
+            let in_e1: Vec<&Value> = all["deployments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["environmentName"] == "e1")
+                .collect();
+            assert_eq!(
+                e1["deployments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .collect::<Vec<_>>(),
+                in_e1
+            );
+        }
+        let names = raw_list(addr, "ListServiceInstances", json!({})).await["serviceInstances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}/{}",
+                    i["serviceName"].as_str().unwrap(),
+                    i["name"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(
+            names,
+            ["a-b/w", "a/x", "shop/api", "shop/stuck", "shop/web"],
+            "{database}: by key, without the deleted instance"
+        );
+    }
 }

@@ -690,7 +690,11 @@ async fn create_service_instance_adds_an_instance_in_the_environment_its_spec_en
 #[tokio::test]
 async fn list_services_pages_by_name_and_leaves_out_deleted_services() {
     let (client, app) = start(seed(json!({"updateAfterMs": 10, "deleteAfterMs": 10}))).await;
-    for name in ["delta", "alpha", "charlie", "bravo", "echo"] {
+    // Names that extend another after a '-' (whose instances' keys sort
+    // before the shorter name's) list in name order all the same.
+    for name in [
+        "delta", "alpha", "charlie", "bravo", "echo", "ab", "a-b", "a", "a-b-c",
+    ] {
         create(&client, name, &spec(&[("web", "prod")], false))
             .await
             .unwrap();
@@ -727,9 +731,30 @@ async fn list_services_pages_by_name_and_leaves_out_deleted_services() {
     assert_eq!(
         pages,
         [
+            vec!["a:ACTIVE", "a-b:ACTIVE"],
+            vec!["a-b-c:ACTIVE", "ab:ACTIVE"],
             vec!["alpha:ACTIVE", "bravo:ACTIVE"],
             vec!["delta:ACTIVE", "echo:ACTIVE"]
         ]
+    );
+    let instances = client
+        .list_service_instances()
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    let elsewhere = client
+        .list_services()
+        .next_token(instances.next_token.unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (elsewhere.code(), elsewhere.message()),
+        (
+            Some("ValidationException"),
+            Some("The nextToken is not valid: pass the nextToken of the previous page unchanged")
+        )
     );
 }
 

@@ -12,15 +12,19 @@ use common::*;
 use postgres::Schema;
 use proton_cancel::*;
 use proton_cancel_server::store::{
-    Expected, Job, NewJob, Produced, Put, Record, Row, Store, StoreError, Written,
+    Expected, Job, Listed, ListedRecord, ListedRow, NewJob, Produced, Put, Record, Row, Store,
+    StoreError, Written,
 };
 use serde_json::json;
 
+/// The row of `d`, with a summary text the store keeps as it is (one per
+/// revision, so a stale one would show).
 fn row(d: &Deployment) -> Row {
     Row {
         deployment: d.clone(),
         meta: json!({"arn": "arn:aws:proton:us-east-1:123456789012:service/shop/service-instance/web"})
             .to_string(),
+        listed: Some(json!({"summaryOf": d.revision()}).to_string()),
     }
 }
 
@@ -255,7 +259,7 @@ async fn written_together(store: &Store) {
     assert_eq!(store.next_due().await.unwrap(), Some(t(500)));
     assert_eq!(
         store.load_service(&name("shop")).await.unwrap(),
-        vec![pipeline, api, moved],
+        vec![pipeline, api.clone(), moved.clone()],
         "the pipeline, then the instances by name; not shopping's"
     );
     assert_eq!(
@@ -270,6 +274,48 @@ async fn written_together(store: &Store) {
         "a range read stops at its limit"
     );
     records_newest_first(store).await;
+    listed_pages(store, (from, to), &[api, moved]).await;
+}
+
+/// A page read for a list gives each row's stored summary as it was
+/// stored, and a row without one (as rows written before summaries were)
+/// whole; each record's summary is its `DeploymentSummary`.
+async fn listed_pages(store: &Store, (from, to): (&str, &str), rows: &[Row]) {
+    let listed = store.list_range((from, to), 10).await.unwrap();
+    let keys = ["service-instance/shop/api", "service-instance/shop/web"];
+    let expected: Vec<ListedRow> = keys
+        .iter()
+        .zip(rows)
+        .map(|(key, r)| ((*key).to_owned(), Listed::Shown(r.listed.clone().unwrap())))
+        .collect();
+    assert_eq!(listed, expected);
+    let mut without = rows[0].clone();
+    without.listed = None;
+    let replace = [Put::Replace(Expected::of(&rows[0]), without.clone())];
+    let none = Produced::default();
+    let written = store.write_together(&replace, &none).await.unwrap();
+    assert_eq!(written, Written::Committed);
+    let listed = store.list_range((from, to), 1).await.unwrap();
+    assert_eq!(listed, vec![(keys[0].to_owned(), Listed::Whole(without))]);
+
+    let records = store.records().await.unwrap();
+    let listed = store.listed_records_from(None, usize::MAX).await.unwrap();
+    let expected: Vec<ListedRecord> = records
+        .iter()
+        .map(|r| {
+            let summary = serde_json::to_string(&r.shape().summary).unwrap();
+            (
+                r.seq(),
+                r.attempt.deployment_id.to_string(),
+                Listed::Shown(summary),
+            )
+        })
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        store.listed_records_from(Some(-1), 10).await.unwrap(),
+        vec![]
+    );
 }
 
 /// Records read a page at a time, newest first, from a place in the list.

@@ -1,5 +1,6 @@
-//! The emulator in-process: an [`App`] on an in-memory store, served on a
-//! free port of 127.0.0.1 by a task of the caller's Tokio runtime.
+//! The emulator in-process: an [`App`] on an in-memory store (or the store
+//! given), served on a free port of 127.0.0.1 by a task of the caller's
+//! Tokio runtime.
 
 use std::net::SocketAddr;
 
@@ -11,8 +12,16 @@ use proton_cancel_server::{App, Clock, OpenError, Options, Seed, serve};
 /// # Errors
 /// The seed does not load.
 pub async fn open(seed: Seed, clock: Clock) -> Result<App, OpenError> {
+    open_on(Store::memory(), seed, clock).await
+}
+
+/// An app on `store` with `seed` and `clock`, not served.
+///
+/// # Errors
+/// The seed does not load.
+pub async fn open_on(store: Store, seed: Seed, clock: Clock) -> Result<App, OpenError> {
     App::open(
-        Store::memory(),
+        store,
         Options {
             seed,
             clock,
@@ -28,7 +37,15 @@ pub async fn open(seed: Seed, clock: Clock) -> Result<App, OpenError> {
 /// # Panics
 /// The seed does not load, or no port can be bound.
 pub async fn start(seed: Seed, clock: Clock) -> (App, SocketAddr) {
-    let app = open(seed, clock).await.expect("the seed loads");
+    start_on(Store::memory(), seed, clock).await
+}
+
+/// As [`start`], on `store`.
+///
+/// # Panics
+/// As [`start`].
+pub async fn start_on(store: Store, seed: Seed, clock: Clock) -> (App, SocketAddr) {
+    let app = open_on(store, seed, clock).await.expect("the seed loads");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port of 127.0.0.1");

@@ -30,6 +30,14 @@ pub struct DeploymentFilter {
 }
 
 impl DeploymentFilter {
+    /// Whether no name is given, and so every deployment matches.
+    pub fn selects_all(&self) -> bool {
+        self.component_name.is_none()
+            && self.environment_name.is_none()
+            && self.service_instance_name.is_none()
+            && self.service_name.is_none()
+    }
+
     /// Whether the deployment `record` summarises matches every name given.
     pub fn matches(&self, record: &DeploymentSummary) -> bool {
         let is = |want: &Option<ResourceName>, have: Option<&ResourceName>| {

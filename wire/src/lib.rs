@@ -89,8 +89,8 @@ pub use output::{
     CreateServiceOutput, DeleteComponentOutput, DeleteDeploymentOutput, DeleteEnvironmentOutput,
     DeleteServiceOutput, GetComponentOutput, GetDeploymentOutput, GetEnvironmentOutput,
     GetServiceInstanceOutput, GetServiceOutput, ListComponentsOutput, ListDeploymentsOutput,
-    ListEnvironmentsOutput, ListServiceInstancesOutput, ListServicesOutput, ShapeOutput,
-    UpdateComponentOutput, UpdateEnvironmentOutput, UpdateServiceInstanceOutput,
+    ListEnvironmentsOutput, ListServiceInstancesOutput, ListServicesOutput, PageOutput,
+    ShapeOutput, UpdateComponentOutput, UpdateEnvironmentOutput, UpdateServiceInstanceOutput,
     UpdateServiceOutput, UpdateServicePipelineOutput,
 };
 pub use record::{

@@ -131,6 +131,14 @@ pub struct ListComponentsInput {
 }
 
 impl ListComponentsInput {
+    /// Whether the input names no environment, service or instance, and so
+    /// lists every component.
+    pub fn selects_all(&self) -> bool {
+        self.environment_name.is_none()
+            && self.service_name.is_none()
+            && self.service_instance_name.is_none()
+    }
+
     /// Whether the component `c` is listed: in the environment given, and
     /// attached to the service and the instance given.
     pub fn lists(&self, c: &Component) -> bool {

@@ -25,9 +25,20 @@ pub trait ShapeOutput: Body {
     fn new(shape: Self::Shape) -> Self;
 }
 
+/// An operation's output that is one page of a list: its items under one
+/// member, then `nextToken`. What a server needs to write such a page
+/// itself, from summaries it stored as JSON text.
+pub trait PageOutput: Body {
+    /// The member that holds the items (`serviceInstances`, …).
+    const MEMBER: &'static str;
+    /// The summary shape of one item.
+    type Item: Serialize;
+}
+
 /// Declares an output once: its struct, the member its operation names
 /// (`$wire`) and, for a page of a list, `nextToken` after it; its JSON
-/// body; and, for an output of one value, [`ShapeOutput`].
+/// body; and, for an output of one value, [`ShapeOutput`], for a page,
+/// [`PageOutput`].
 macro_rules! output {
     ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $shape:ident }) => {
         output!(@struct $(#[$meta])* $name { $field: $wire, $shape });
@@ -42,6 +53,11 @@ macro_rules! output {
     };
     ($(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, [$item:ident], $next:ident }) => {
         output!(@struct $(#[$meta])* $name { $field: $wire, Vec<$item>, $next });
+
+        impl PageOutput for $name {
+            const MEMBER: &'static str = $wire;
+            type Item = $item;
+        }
     };
     (@struct $(#[$meta:meta])* $name:ident { $field:ident: $wire:literal, $shape:ty $(, $next:ident)? }) => {
         $(#[$meta])*

@@ -1,19 +1,17 @@
 //! Reading services: what a service's parts show of it (GetService, the
 //! answers of the writes) and ListServices.
 
-use std::collections::BTreeMap;
-
 use proton_cancel::{
     Configuration, DeploymentStatus, ResourceId, ResourceKind, ResourceName, ServiceStatus, Spec,
 };
 use proton_cancel_wire::{
-    ApiError, DEFAULT_PAGE_SIZE, ErrorCode, ListServicesInput, ListServicesOutput, Service,
-    ServicePipeline, page,
+    ApiError, DEFAULT_PAGE_SIZE, ErrorCode, ListServicesInput, ListServicesOutput, NextToken,
+    Service, ServicePipeline,
 };
 
 use crate::app::App;
 use crate::operations::note_resource;
-use crate::store::{Row, kind_range};
+use crate::store::{Row, instances_of};
 use crate::stored::{Entry, Membership};
 use crate::write::store_failed;
 
@@ -133,45 +131,125 @@ impl App {
         view(self, name, &entries)?.ok_or_else(|| not_found(name))
     }
 
-    /// ListServices: the services, by name, one page. It reads every
-    /// pipeline and instance (their key ranges, not the other kinds).
+    /// ListServices: the services, by name, one page. Each service is
+    /// found through the key's index ([`App::next_service`]) and read as
+    /// GetService reads it, so a page costs what its services hold, not
+    /// what the table holds; services whose every part is deleted are
+    /// passed over. The token names the next page's first service.
     pub(crate) async fn list_services(
         &self,
         input: &ListServicesInput,
     ) -> Result<ListServicesOutput, ApiError> {
-        let mut by_service: BTreeMap<ResourceName, Vec<Entry>> = BTreeMap::new();
-        let mut rows = Vec::new();
-        for kind in [ResourceKind::ServicePipeline, ResourceKind::ServiceInstance] {
-            // In chunks, as the lists read: never one answer the size of
-            // the whole range.
-            let (all, _) = self
-                .scan(kind_range(kind), None, usize::MAX, |row| Ok(Some(row)))
-                .await?;
-            rows.extend(all);
-        }
-        for row in rows {
-            let service = match row.deployment.resource() {
-                ResourceId::ServiceInstance { service, .. }
-                | ResourceId::ServicePipeline { service } => service.clone(),
-                _ => continue,
-            };
-            by_service.entry(service).or_default().push(Entry::of(row)?);
-        }
+        let max = input.max_results.unwrap_or(DEFAULT_PAGE_SIZE).max(1);
+        // The least name the next service may have.
+        let mut from = match &input.next_token {
+            None => String::new(),
+            Some(token) => token
+                .key()?
+                .strip_prefix(SERVICE_TOKEN)
+                .and_then(|name| ResourceName::new(name).ok())
+                .map(|name| name.to_string())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::ValidationException,
+                        "The nextToken is not valid: pass the nextToken of the previous page \
+                         unchanged",
+                    )
+                })?,
+        };
         let mut services = Vec::new();
-        for (name, entries) in &by_service {
-            if let Some(s) = view(self, name, entries)? {
-                services.push(s);
+        let mut next_token = None;
+        while let Some(name) = self.next_service(&from).await? {
+            let entries = self
+                .parts(&name)
+                .await?
+                .into_iter()
+                .map(Entry::of)
+                .collect::<Result<Vec<_>, _>>()?;
+            if let Some(service) = view(self, &name, &entries)? {
+                if services.len() == max {
+                    next_token = Some(NextToken::at(&format!("{SERVICE_TOKEN}{name}")));
+                    break;
+                }
+                services.push(service.into());
             }
+            // Every name above `name` is at least `name-` ('-' is the
+            // least character a name may hold).
+            from = format!("{name}-");
         }
-        let (page, next_token) = page(
-            services,
-            |s| s.name.to_string(),
-            input.next_token.as_ref(),
-            input.max_results.unwrap_or(DEFAULT_PAGE_SIZE),
-        )?;
         Ok(ListServicesOutput {
-            services: page.into_iter().map(Into::into).collect(),
+            services,
             next_token,
         })
     }
+
+    /// The least name, at least `from`, of a service with a part stored
+    /// (deleted parts included), through the key's index: the first
+    /// pipeline key from `from`, and the first instance key from `from`
+    /// with the names that sort before it as names but after it as keys.
+    /// An instance key is its service's name then `/`, and `-`, which a
+    /// name may hold, sorts before `/`: service `a-b`'s instances come
+    /// before service `a`'s. So the first instance key at or after
+    /// `service-instance/{from}` may belong to a name below `from` (one
+    /// that `from` extends after a `-`), passed over, or be preceded as a
+    /// name by a service whose name it extends after a `-`, looked up.
+    pub(crate) async fn next_service(&self, from: &str) -> Result<Option<ResourceName>, ApiError> {
+        let first = |prefix: &'static str, start: String| async move {
+            let end = format!("{prefix}0");
+            let rows = self
+                .store()
+                .load_range((&start, &end), 1)
+                .await
+                .map_err(store_failed)?;
+            Ok::<_, ApiError>(rows.into_iter().next().and_then(
+                |row| match row.deployment.resource() {
+                    ResourceId::ServiceInstance { service, .. }
+                    | ResourceId::ServicePipeline { service } => Some(service.clone()),
+                    _ => None,
+                },
+            ))
+        };
+        let pipeline = first("service-pipeline", format!("service-pipeline/{from}")).await?;
+        let mut start = format!("service-instance/{from}");
+        let instance = loop {
+            let Some(found) = first("service-instance", start).await? else {
+                break None;
+            };
+            if found.as_str() >= from {
+                break Some(found);
+            }
+            start = format!("service-instance/{found}0");
+        };
+        let instance = match instance {
+            None => None,
+            Some(found) => {
+                // A shorter name it extends after a '-' sorts first.
+                let mut least = found.clone();
+                for (at, _) in found.as_str().match_indices('-') {
+                    let Some(shorter) = found.as_str().get(..at) else {
+                        continue;
+                    };
+                    if shorter < from {
+                        continue;
+                    }
+                    let Ok(shorter) = ResourceName::new(shorter) else {
+                        continue;
+                    };
+                    let (lo, _) = instances_of(&shorter);
+                    if first("service-instance", lo).await?.as_ref() == Some(&shorter) {
+                        least = shorter;
+                        break;
+                    }
+                }
+                Some(least)
+            }
+        };
+        Ok(match (pipeline, instance) {
+            (Some(p), Some(i)) => Some(if p.as_str() <= i.as_str() { p } else { i }),
+            (p, i) => p.or(i),
+        })
+    }
 }
+
+/// What a ListServices token's key starts with: no other list's key does.
+const SERVICE_TOKEN: &str = "service/";

@@ -73,7 +73,7 @@ pub(super) fn decode_row(
     key: &str,
     revision: i64,
     snapshot: &str,
-    meta: String,
+    (meta, listed): (String, Option<String>),
 ) -> Result<Row, StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt {
         key: key.to_owned(),
@@ -94,18 +94,38 @@ pub(super) fn decode_row(
             "its snapshot does not start with {head}, as the server writes it"
         )));
     }
-    Ok(Row { deployment, meta })
+    Ok(Row {
+        deployment,
+        meta,
+        listed,
+    })
 }
 
 /// A record's columns: its id, its place in the list order, its
-/// resource's key and the record as JSON.
-pub(super) fn record_columns(r: &Record) -> Result<(String, i64, String, String), StoreError> {
-    Ok((
-        r.attempt.deployment_id.to_string(),
-        r.seq(),
-        key(&r.attempt.resource),
-        json(r, "deployment record")?,
-    ))
+/// resource's key, the record as JSON and its summary as JSON.
+pub(super) struct RecordColumns {
+    pub(super) id: String,
+    pub(super) seq: i64,
+    pub(super) resource: String,
+    pub(super) record: String,
+    pub(super) listed: String,
+}
+
+/// The columns of the record `r`.
+pub(super) fn record_columns(r: &Record) -> Result<RecordColumns, StoreError> {
+    Ok(RecordColumns {
+        id: r.attempt.deployment_id.to_string(),
+        seq: r.seq(),
+        resource: key(&r.attempt.resource),
+        record: json(r, "deployment record")?,
+        listed: record_listed(r)?,
+    })
+}
+
+/// What ListDeployments shows of the record `r`: its `DeploymentSummary`
+/// as JSON, stored with the record.
+pub(super) fn record_listed(r: &Record) -> Result<String, StoreError> {
+    json(&r.shape().summary, "deployment summary")
 }
 
 /// A stored record; one written in the wire's `Deployment` shape (before
@@ -222,6 +242,7 @@ mod tests {
             let row = Row {
                 deployment: d.clone(),
                 meta: String::new(),
+                listed: None,
             };
             let text = encode_snapshot(&row).unwrap();
             assert!(

@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use futures_util::FutureExt as _;
 use proton_cancel::{ResourceId, Timestamp};
 
+use super::codec::record_listed;
 use super::{
-    Backend, BackendPut, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, Written,
-    key,
+    Backend, BackendPut, Change, Expected, ForWrite, Job, Listed, ListedRecord, ListedRow,
+    Produced, Record, Reply, Row, Written, key,
 };
 
 /// A queued job and its lease.
@@ -152,6 +153,28 @@ impl Backend for MemoryStore {
         ready(rows)
     }
 
+    fn list_range<'a>(
+        &'a self,
+        from: &'a str,
+        to: &'a str,
+        limit: i64,
+    ) -> Reply<'a, Vec<ListedRow>> {
+        let t = self.lock();
+        let rows = t
+            .resources
+            .range::<str, _>((Bound::Included(from), Bound::Excluded(to)))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(k, r)| {
+                let listed = match &r.listed {
+                    Some(text) => Listed::Shown(text.clone()),
+                    None => Listed::Whole(r.clone()),
+                };
+                (k.clone(), listed)
+            })
+            .collect();
+        ready(rows)
+    }
+
     fn write_together<'a>(
         &'a self,
         puts: Vec<BackendPut<'a>>,
@@ -233,6 +256,24 @@ impl Backend for MemoryStore {
                 .map(|(_, r)| r.clone())
                 .collect(),
         )
+    }
+
+    /// Every record's summary is made as it is read: what a database
+    /// stores with the record.
+    fn listed_records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<ListedRecord>> {
+        let t = self.lock();
+        let upto = (
+            Bound::Unbounded,
+            Bound::Included((from, String::from("\u{10FFFF}"))),
+        );
+        let listed = t
+            .records
+            .range::<(i64, String), _>(upto)
+            .rev()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|((seq, id), r)| Ok((*seq, id.clone(), Listed::Shown(record_listed(r)?))))
+            .collect();
+        std::future::ready(listed).boxed()
     }
 
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool> {

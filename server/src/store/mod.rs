@@ -32,7 +32,31 @@ pub struct Row {
     /// The server's own data about the resource, as the JSON text the
     /// server wrote: the store keeps it as it is and never parses it.
     pub meta: String,
+    /// What a list shows of the resource: the JSON text of its summary, as
+    /// the server wrote it with the change; the store keeps it as it is and
+    /// never parses it. `None` where no list shows the resource (a deleted
+    /// one, a service pipeline), and on rows stored before the server kept
+    /// summaries: a list reads such a row whole ([`Listed::Whole`]).
+    pub listed: Option<String>,
 }
+
+/// What a page of a list reads of one stored item: the summary stored with
+/// it, or, where none is stored, the item itself, to be read whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listed<T> {
+    /// The JSON text of the item's summary, as stored.
+    Shown(String),
+    /// The item, which has no summary stored.
+    Whole(T),
+}
+
+/// One row of a page read for a list ([`Store::list_range`]): its key and
+/// what the list reads of it.
+pub type ListedRow = (String, Listed<Row>);
+
+/// One record of a page read for a list ([`Store::listed_records_from`]):
+/// its place in the list order, its id, and what the list reads of it.
+pub type ListedRecord = (i64, String, Listed<Record>);
 
 /// What a write read, and so what the row must still hold for the write to
 /// commit: its revision (in the revision column and in the snapshot alike)
@@ -161,6 +185,14 @@ trait Backend: Send + Sync + std::fmt::Debug {
     /// The rows whose keys are at least `from` and below `to`, by key, at
     /// most `limit` of them.
     fn load_range<'a>(&'a self, from: &'a str, to: &'a str, limit: i64) -> Reply<'a, Vec<Row>>;
+    /// As `load_range`, reading of each row its stored summary, or the
+    /// whole row where it has none.
+    fn list_range<'a>(
+        &'a self,
+        from: &'a str,
+        to: &'a str,
+        limit: i64,
+    ) -> Reply<'a, Vec<ListedRow>>;
     /// Writes every put and what they produced in one transaction, or
     /// nothing if any put finds the store other than it expects.
     fn write_together<'a>(
@@ -179,6 +211,9 @@ trait Backend: Send + Sync + std::fmt::Debug {
     fn records(&self) -> Reply<'_, Vec<Record>>;
     /// Up to `limit` records whose seq is at most `from`, newest first.
     fn records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<Record>>;
+    /// As `records_from`, reading of each record its stored summary, or
+    /// the whole record where it has none.
+    fn listed_records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<ListedRecord>>;
     /// Deletes the record `id`; whether there was one.
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool>;
     fn next_number(&self) -> Reply<'_, i64>;
@@ -301,6 +336,37 @@ impl Store {
     ) -> Result<Vec<Row>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.backend.load_range(from, to, limit).await
+    }
+
+    /// As [`Store::load_range`], reading of each row only its key and its
+    /// stored summary (the whole row where it has none): what a page of a
+    /// list in key order needs.
+    ///
+    /// # Errors
+    /// The database failed, or a row without a summary does not decode.
+    pub async fn list_range(
+        &self,
+        (from, to): (&str, &str),
+        limit: usize,
+    ) -> Result<Vec<ListedRow>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.backend.list_range(from, to, limit).await
+    }
+
+    /// As [`Store::records_from`], reading of each record only its place,
+    /// its id and its stored summary (the whole record where it has none).
+    ///
+    /// # Errors
+    /// The database failed, or a record without a summary does not decode.
+    pub async fn listed_records_from(
+        &self,
+        from: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<ListedRecord>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.backend
+            .listed_records_from(from.unwrap_or(i64::MAX), limit)
+            .await
     }
 
     /// Up to `limit` records, newest first, from the one numbered `from`

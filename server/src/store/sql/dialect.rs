@@ -155,18 +155,19 @@ impl Dialect for Postgres {
 /// only then, writes the records and queues the jobs.
 pub(super) const POSTGRES_COMMIT: &str = "\
     WITH updated AS (\
-        UPDATE resources SET revision = $1, snapshot = $2, meta = $3 \
+        UPDATE resources SET revision = $1, snapshot = $2, meta = $3, listed = $8 \
         WHERE key = $4 AND revision = COALESCE($5, revision) \
         AND (CAST($6 AS TEXT) IS NULL OR substr(snapshot, 1, length(CAST($6 AS TEXT))) = $6) \
         AND (CAST($7 AS TEXT) IS NULL OR meta = $7) RETURNING key), \
     records AS (\
-        INSERT INTO deployments (id, seq, resource, record) \
-        SELECT * FROM UNNEST($8::text[], $9::bigint[], $10::text[], $11::text[]) \
+        INSERT INTO deployments (id, seq, resource, record, listed) \
+        SELECT * FROM UNNEST($9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[]) \
         WHERE EXISTS (SELECT 1 FROM updated) \
-        ON CONFLICT (id) DO UPDATE SET record = excluded.record RETURNING 1), \
+        ON CONFLICT (id) DO UPDATE SET record = excluded.record, listed = excluded.listed \
+        RETURNING 1), \
     queued AS (\
         INSERT INTO jobs (due_ms, resource, payload) \
-        SELECT * FROM UNNEST($12::bigint[], $13::text[], $14::text[]) \
+        SELECT * FROM UNNEST($14::bigint[], $15::text[], $16::text[]) \
         WHERE EXISTS (SELECT 1 FROM updated) RETURNING 1) \
     SELECT key FROM updated";
 

@@ -4,6 +4,8 @@
 //! what differs: how a claim locks, how deployment numbers are drawn, and
 //! whether a commit is one statement.
 
+use std::cmp::Reverse;
+
 use futures_util::FutureExt as _;
 use sqlx::{Connection as _, Database, Row as _};
 
@@ -13,13 +15,13 @@ mod statements;
 use dialect::Dialect;
 use dialect::{Bind, Col, Val};
 pub(super) use dialect::{open_postgres, open_sqlite};
-use statements::{ROW_COLS, Statement, Statements, row_of};
+use statements::{LISTED_RECORD_COLS, LISTED_ROW_COLS, ROW_COLS, Statement, Statements, row_of};
 
 use super::codec::{decode_record, decode_resource, decode_row, json, record_columns};
 use super::connections::Connections;
 use super::{
-    Backend, BackendPut, Change, Expected, ForWrite, Job, Produced, Record, Reply, Row, StoreError,
-    Written,
+    Backend, BackendPut, Change, Expected, ForWrite, Job, Listed, ListedRecord, ListedRow,
+    Produced, Record, Reply, Row, StoreError, Written,
 };
 
 /// The rows of a joined text (see `statements::joined`), each split into
@@ -212,13 +214,15 @@ where
         mut binds: Vec<Bind>,
         produced: &Produced,
     ) -> Result<bool, StoreError> {
-        let (mut ids, mut seqs, mut resources, mut records) = (vec![], vec![], vec![], vec![]);
+        let (mut ids, mut seqs, mut resources) = (vec![], vec![], vec![]);
+        let (mut records, mut listed) = (vec![], vec![]);
         for r in &produced.records {
-            let (id, seq, resource, record) = record_columns(r)?;
-            ids.push(id);
-            seqs.push(seq);
-            resources.push(resource);
-            records.push(record);
+            let c = record_columns(r)?;
+            ids.push(c.id);
+            seqs.push(c.seq);
+            resources.push(c.resource);
+            records.push(c.record);
+            listed.push(c.listed);
         }
         let (mut dues, mut job_resources, mut payloads) = (vec![], vec![], vec![]);
         for j in &produced.jobs {
@@ -231,6 +235,7 @@ where
             Bind::Ints(seqs),
             Bind::Texts(resources),
             Bind::Texts(records),
+            Bind::Texts(listed),
             Bind::Ints(dues),
             Bind::Texts(job_resources),
             Bind::Texts(payloads),
@@ -253,7 +258,14 @@ where
 
     fn load_for_write<'a>(&'a self, key: &'a str) -> Reply<'a, Option<ForWrite>> {
         async move {
-            let cols = [Col::Text, Col::Int, Col::Text, Col::Text, Col::Text];
+            let cols = [
+                Col::Text,
+                Col::Int,
+                Col::Text,
+                Col::Text,
+                Col::Text,
+                Col::Text,
+            ];
             let rows = self
                 .by_key(&self.statements.load_for_write, key, &cols)
                 .await?;
@@ -292,13 +304,72 @@ where
                 return Self::rows(rows);
             }
             let text = self.joined_text(&self.statements.load_range, binds).await?;
-            split_rows::<4>(&text)
+            let mut rows = split_rows::<5>(&text)
                 .map(|cols| {
-                    let [key, revision, snapshot, meta] = cols?;
+                    let [key, revision, snapshot, meta, listed] = cols?;
                     let revision = revision.parse().unwrap_or(-1);
-                    decode_row(key, revision, snapshot, meta.to_owned())
+                    let listed = (!listed.is_empty()).then(|| listed.to_owned());
+                    Ok((
+                        key,
+                        decode_row(key, revision, snapshot, (meta.to_owned(), listed))?,
+                    ))
                 })
-                .collect()
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            rows.sort_by(|a, b| a.0.cmp(b.0));
+            Ok(rows.into_iter().map(|(_, row)| row).collect())
+        }
+        .boxed()
+    }
+
+    fn list_range<'a>(
+        &'a self,
+        from: &'a str,
+        to: &'a str,
+        limit: i64,
+    ) -> Reply<'a, Vec<ListedRow>> {
+        async move {
+            let binds = vec![
+                Bind::text(from.to_owned()),
+                Bind::text(to.to_owned()),
+                Bind::int(limit),
+            ];
+            let sql = &self.statements.list_range;
+            let mut rows: Vec<(String, Option<String>)> = if D::JOINED_ROWS.is_none() {
+                let rows = self.fetch(sql, binds, &LISTED_ROW_COLS).await?;
+                rows.into_iter()
+                    .map(|cols| {
+                        let mut cols = cols.into_iter();
+                        let key = cols.next().and_then(Val::text).unwrap_or_default();
+                        (key, cols.next().and_then(Val::text))
+                    })
+                    .collect()
+            } else {
+                let text = self.joined_text(sql, binds).await?;
+                split_rows::<2>(&text)
+                    .map(|cols| {
+                        let [key, listed] = cols?;
+                        Ok((
+                            key.to_owned(),
+                            (!listed.is_empty()).then(|| listed.to_owned()),
+                        ))
+                    })
+                    .collect::<Result<_, StoreError>>()?
+            };
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut listed = Vec::with_capacity(rows.len());
+            for (key, summary) in rows {
+                match summary {
+                    Some(text) => listed.push((key, Listed::Shown(text))),
+                    // Deleted, or stored before summaries were: read whole
+                    // (unless it went meanwhile).
+                    None => {
+                        if let Some(row) = self.load(&key).await? {
+                            listed.push((key, Listed::Whole(row)));
+                        }
+                    }
+                }
+            }
+            Ok(listed)
         }
         .boxed()
     }
@@ -442,12 +513,57 @@ where
             let text = self
                 .joined_text(&self.statements.records_from, binds)
                 .await?;
-            split_rows::<2>(&text)
+            let mut records = split_rows::<2>(&text)
                 .map(|cols| {
                     let [id, record] = cols?;
                     decode_record(id, record)
                 })
-                .collect()
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            records.sort_by_cached_key(|r| Reverse((r.seq(), r.attempt.deployment_id.to_string())));
+            Ok(records)
+        }
+        .boxed()
+    }
+
+    fn listed_records_from(&self, from: i64, limit: i64) -> Reply<'_, Vec<ListedRecord>> {
+        async move {
+            let binds = vec![Bind::int(from), Bind::int(limit)];
+            let sql = &self.statements.listed_records_from;
+            let mut records: Vec<(i64, String, Option<String>)> = if D::JOINED_ROWS.is_none() {
+                let rows = self.fetch(sql, binds, &LISTED_RECORD_COLS).await?;
+                rows.into_iter()
+                    .map(|cols| {
+                        let mut cols = cols.into_iter();
+                        let seq = cols.next().and_then(Val::int).unwrap_or(-1);
+                        let id = cols.next().and_then(Val::text).unwrap_or_default();
+                        (seq, id, cols.next().and_then(Val::text))
+                    })
+                    .collect()
+            } else {
+                let text = self.joined_text(sql, binds).await?;
+                split_rows::<3>(&text)
+                    .map(|cols| {
+                        let [seq, id, listed] = cols?;
+                        let listed = (!listed.is_empty()).then(|| listed.to_owned());
+                        Ok((seq.parse().unwrap_or(-1), id.to_owned(), listed))
+                    })
+                    .collect::<Result<_, StoreError>>()?
+            };
+            records.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
+            let mut listed = Vec::with_capacity(records.len());
+            for (seq, id, summary) in records {
+                match summary {
+                    Some(text) => listed.push((seq, id, Listed::Shown(text))),
+                    // Stored before summaries were: read whole (unless it
+                    // went meanwhile).
+                    None => {
+                        if let Some(record) = self.record(&id).await? {
+                            listed.push((seq, id, Listed::Whole(record)));
+                        }
+                    }
+                }
+            }
+            Ok(listed)
         }
         .boxed()
     }

@@ -8,8 +8,19 @@ use crate::store::codec::{
 use crate::store::{Expected, Produced, Row, StoreError};
 
 /// The row columns every load reads, in order.
-pub(super) const ROW: &str = "key, revision, snapshot, meta";
-pub(super) const ROW_COLS: [Col; 4] = [Col::Text, Col::Int, Col::Text, Col::Text];
+pub(super) const ROW: &str = "key, revision, snapshot, meta, listed";
+pub(super) const ROW_COLS: [Col; 5] = [Col::Text, Col::Int, Col::Text, Col::Text, Col::Text];
+
+/// The columns a page of a list reads of each row: its key and its
+/// summary (a row without one is then read whole, by its key). Only those
+/// two, so that PostgreSQL answers from an index that holds them
+/// (migration 0008) without visiting the table.
+pub(super) const LISTED_ROW_COLS: [Col; 2] = [Col::Text, Col::Text];
+
+/// The columns a page of ListDeployments reads of each record: its place,
+/// its id and its summary (a record without one is then read whole, by its
+/// id), from an index that holds them on PostgreSQL (migration 0008).
+pub(super) const LISTED_RECORD_COLS: [Col; 3] = [Col::Int, Col::Text, Col::Text];
 
 /// The compare-and-set's condition: the row still holds the revision read
 /// (in its column and its snapshot) and the meta read; all three are NULL
@@ -25,6 +36,7 @@ pub(super) struct Statements {
     pub(super) load_for_write: String,
     pub(super) load_all: String,
     pub(super) load_range: String,
+    pub(super) list_range: String,
     pub(super) insert: String,
     pub(super) update: String,
     pub(super) put_record: String,
@@ -35,6 +47,7 @@ pub(super) struct Statements {
     pub(super) record: String,
     pub(super) records: String,
     pub(super) records_from: String,
+    pub(super) listed_records_from: String,
     pub(super) delete_record: String,
     pub(super) next_number: String,
     pub(super) commit: Option<String>,
@@ -52,21 +65,31 @@ impl Statements {
             )),
             load_all: s(&format!("SELECT {ROW} FROM resources ORDER BY key")),
             load_range: s(&joined::<D>(
-                "key || {US} || CAST(revision AS TEXT) || {US} || snapshot || {US} || meta",
-                "key",
+                "key || {US} || CAST(revision AS TEXT) || {US} || snapshot || {US} || meta \
+                 || {US} || COALESCE(listed, '')",
                 &format!(
                     "SELECT {ROW} FROM resources \
                      WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3"
                 ),
             )),
-            insert: s("INSERT INTO resources (key, revision, snapshot, meta) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key"),
+            list_range: s(&joined::<D>(
+                "key || {US} || COALESCE(listed, '')",
+                "SELECT key, listed FROM resources \
+                 WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3",
+            )),
+            insert: s(
+                "INSERT INTO resources (key, revision, snapshot, meta, listed) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key",
+            ),
             update: s(&format!(
-                "UPDATE resources SET revision = $1, snapshot = $2, meta = $3 \
+                "UPDATE resources SET revision = $1, snapshot = $2, meta = $3, listed = $8 \
                  WHERE key = $4 AND {STILL_AS_READ} RETURNING key"
             )),
-            put_record: s("INSERT INTO deployments (id, seq, resource, record) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
+            put_record: s(
+                "INSERT INTO deployments (id, seq, resource, record, listed) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (id) DO UPDATE SET record = excluded.record, listed = excluded.listed",
+            ),
             put_job: s("INSERT INTO jobs (due_ms, resource, payload) VALUES ($1, $2, $3)"),
             claim: s(&format!(
                 "UPDATE jobs SET claimed_until = $1 WHERE id IN (SELECT id FROM jobs \
@@ -80,8 +103,12 @@ impl Statements {
             records: s("SELECT id, record FROM deployments ORDER BY seq DESC, id DESC"),
             records_from: s(&joined::<D>(
                 "id || {US} || record",
-                "seq DESC, id DESC",
                 "SELECT id, record, seq FROM deployments WHERE seq <= $1 \
+                 ORDER BY seq DESC, id DESC LIMIT $2",
+            )),
+            listed_records_from: s(&joined::<D>(
+                "CAST(seq AS TEXT) || {US} || id || {US} || COALESCE(listed, '')",
+                "SELECT seq, id, listed FROM deployments WHERE seq <= $1 \
                  ORDER BY seq DESC, id DESC LIMIT $2",
             )),
             delete_record: s("DELETE FROM deployments WHERE id = $1 RETURNING id"),
@@ -101,17 +128,23 @@ pub(super) const RECORD: char = '\u{1e}';
 /// In a dialect that reads pages joined ([`Dialect::JOINED_ROWS`]), a
 /// statement that answers the rows `inner` selects as one text value: each
 /// row's `columns` (an expression in which `{US}` stands for the unit
-/// separator), rows joined by the record separator in `order`, or NULL
-/// when there are none. One row instead of many: sqlx's SQLite driver
-/// hands each row from its worker thread to the caller as a message of its
-/// own, and joining a page of 100 cut its time by 8–15 % there
-/// (docs/performance.md). In the others, `inner` as it is.
-fn joined<D: Dialect>(columns: &str, order: &str, inner: &str) -> String {
+/// separator), rows joined by the record separator, or NULL when there are
+/// none. One row instead of many: sqlx's SQLite driver hands each row from
+/// its worker thread to the caller as a message of its own, and joining a
+/// page of 100 cut its time by 8–15 % there (docs/performance.md). In the
+/// others, `inner` as it is.
+///
+/// The aggregate is given no order: the order of the joined rows is then
+/// SQLite's to choose, so every reader sorts the rows it splits (input in
+/// order already, so a pass that finds them sorted). An `ORDER BY` inside
+/// the aggregate made SQLite sort them again through a temporary b-tree:
+/// 17 % of a page's instructions (callgrind, docs/performance.md).
+fn joined<D: Dialect>(columns: &str, inner: &str) -> String {
     let Some((join, char)) = D::JOINED_ROWS else {
         return inner.to_owned();
     };
     let columns = columns.replace("{US}", &format!("{char}(31)"));
-    format!("SELECT {join}({columns}, {char}(30) ORDER BY {order}) FROM ({inner}) AS page")
+    format!("SELECT {join}({columns}, {char}(30)) FROM ({inner}) AS page")
 }
 
 /// One statement to run with its values.
@@ -123,12 +156,13 @@ impl Statements {
         let mut statements = Vec::new();
         for r in &produced.records {
             statements.push((self.put_record.as_str(), {
-                let (id, seq, resource, record) = record_columns(r)?;
+                let c = record_columns(r)?;
                 vec![
-                    Bind::text(id),
-                    Bind::int(seq),
-                    Bind::text(resource),
-                    Bind::text(record),
+                    Bind::text(c.id),
+                    Bind::int(c.seq),
+                    Bind::text(c.resource),
+                    Bind::text(c.record),
+                    Bind::text(c.listed),
                 ]
             }));
         }
@@ -152,11 +186,12 @@ impl Statements {
             Bind::int(revision_i64(row.deployment.revision())),
             Bind::text(encode_snapshot(row)?),
             Bind::text(row.meta.clone()),
+            Bind::Text(row.listed.clone()),
         ])
     }
 
-    /// The binds of the compare-and-set: the new row (`$1`–`$4`) and what
-    /// must still be there (`$5`–`$7`).
+    /// The binds of the compare-and-set: the new row (`$1`–`$4`, and its
+    /// summary `$8`) and what must still be there (`$5`–`$7`).
     pub(super) fn compare_and_set(
         expected: Option<&Expected>,
         row: &Row,
@@ -169,6 +204,7 @@ impl Statements {
             Bind::Int(expected.map(|e| revision_i64(e.revision))),
             Bind::Text(expected.map(|e| snapshot_head(e.revision))),
             Bind::Text(expected.map(|e| e.meta.clone())),
+            Bind::Text(row.listed.clone()),
         ])
     }
 }
@@ -181,5 +217,6 @@ pub(super) fn row_of(cols: Vec<Val>) -> Result<Row, StoreError> {
     let revision = next().int().unwrap_or(-1);
     let snapshot = next().text().unwrap_or_default();
     let meta = next().text().unwrap_or_default();
-    decode_row(&key, revision, &snapshot, meta)
+    let listed = next().text();
+    decode_row(&key, revision, &snapshot, (meta, listed))
 }
