@@ -17,7 +17,7 @@ use aws_sdk_proton::types::{
 };
 use proton_cancel::{ResourceKind, Timestamp};
 use proton_cancel_server::DELETION_FAILURE;
-use proton_cancel_server::store::Store;
+use proton_cancel_server::store::{Listed, Store};
 use proton_cancel_server::{Clock, Seed};
 use proton_cancel_test_support::{emulator, raw};
 use serde_json::{Value, json};
@@ -1145,7 +1145,7 @@ async fn a_page_of_stored_summaries_is_the_page_the_filters_read_whole() {
         let store = Store::open(database).await.unwrap();
         let seed: Seed = serde_json::from_value(seed.clone()).unwrap();
         let clock = Clock::manual(Timestamp::from_secs(1_704_067_200));
-        let (_app, addr) = emulator::start_on(store, seed, clock).await;
+        let (_app, addr) = emulator::start_on(store.clone(), seed, clock).await;
         let published = json!([{"key": "deployedTemplateVersionStatus", "value": "PUBLISHED"}]);
         let both = json!([
             {"templateName": "tmpl-x", "majorVersion": "1"},
@@ -1222,6 +1222,34 @@ async fn a_page_of_stored_summaries_is_the_page_the_filters_read_whole() {
             names,
             ["a-b/w", "a/x", "shop/api", "shop/stuck", "shop/web"],
             "{database}: by key, without the deleted instance"
+        );
+        // Every resource a list shows has its summary stored; the deleted
+        // ones and the pipelines have none.
+        let stored = store.list_range(("a", "z"), 100).await.unwrap();
+        let shown: Vec<&str> = stored
+            .iter()
+            .filter(|(_, listed)| matches!(listed, Listed::Shown(_)))
+            .map(|(key, _)| key.as_str())
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "component/c1",
+                "component/c2",
+                "environment/e1",
+                "environment/e2",
+                "service-instance/a-b/w",
+                "service-instance/a/x",
+                "service-instance/shop/api",
+                "service-instance/shop/stuck",
+                "service-instance/shop/web",
+            ],
+            "{database}"
+        );
+        assert_eq!(
+            stored.len(),
+            11,
+            "{database}: and e0 and shop/gone, read whole"
         );
     }
 }

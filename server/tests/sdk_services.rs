@@ -692,10 +692,12 @@ async fn list_services_pages_by_name_and_leaves_out_deleted_services() {
     let (client, app) = start(seed(json!({"updateAfterMs": 10, "deleteAfterMs": 10}))).await;
     // Names that extend another after a '-' (whose instances' keys sort
     // before the shorter name's) list in name order all the same.
+    // `Z` sorts before them all; `bravo` also has a pipeline, whose key
+    // range is read beside the instances'.
     for name in [
-        "delta", "alpha", "charlie", "bravo", "echo", "ab", "a-b", "a", "a-b-c",
+        "delta", "alpha", "charlie", "bravo", "echo", "ab", "a-b", "a", "a-b-c", "Z",
     ] {
-        create(&client, name, &spec(&[("web", "prod")], false))
+        create(&client, name, &spec(&[("web", "prod")], name == "bravo"))
             .await
             .unwrap();
     }
@@ -709,6 +711,28 @@ async fn list_services_pages_by_name_and_leaves_out_deleted_services() {
     app.advance(Duration::from_millis(10)).await;
     let mut pages = Vec::new();
     let mut token = None;
+    // Pages of one: each token names the service that starts the next page.
+    loop {
+        let out = client
+            .list_services()
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        pages.extend(out.services.iter().map(|s| s.name.clone()));
+        token = out.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        pages,
+        [
+            "Z", "a", "a-b", "a-b-c", "ab", "alpha", "bravo", "delta", "echo"
+        ]
+    );
+    let mut pages = Vec::new();
     loop {
         let out = client
             .list_services()
@@ -731,10 +755,11 @@ async fn list_services_pages_by_name_and_leaves_out_deleted_services() {
     assert_eq!(
         pages,
         [
-            vec!["a:ACTIVE", "a-b:ACTIVE"],
-            vec!["a-b-c:ACTIVE", "ab:ACTIVE"],
-            vec!["alpha:ACTIVE", "bravo:ACTIVE"],
-            vec!["delta:ACTIVE", "echo:ACTIVE"]
+            vec!["Z:ACTIVE", "a:ACTIVE"],
+            vec!["a-b:ACTIVE", "a-b-c:ACTIVE"],
+            vec!["ab:ACTIVE", "alpha:ACTIVE"],
+            vec!["bravo:ACTIVE", "delta:ACTIVE"],
+            vec!["echo:ACTIVE"]
         ]
     );
     let instances = client
