@@ -269,7 +269,7 @@ impl App {
                     inclusive: false,
                 });
                 let text = match record {
-                    Listed::Shown(text) => stored(text, &format!("deployment {id}"))?,
+                    Listed::Shown(text) => stored(text, &format_args!("deployment {id}"))?,
                     Listed::Whole(record) => {
                         let summary = record.shape().summary;
                         if !input.filter.matches(&summary) {

@@ -9,6 +9,7 @@
 //! The body is byte for byte the one the wire's output writes (a unit test
 //! holds the two together).
 
+use std::fmt::Display;
 use std::marker::PhantomData;
 
 use proton_cancel_wire::{ApiError, Body, NextToken, PageOutput};
@@ -47,13 +48,14 @@ pub(crate) fn written(item: &impl Serialize) -> Result<String, ApiError> {
 }
 
 /// A summary stored as JSON text; `what` names its item when the text is
-/// not the outline of a JSON object (a row damaged outside the server).
+/// not the outline of a JSON object (a row damaged outside the server),
+/// and is formatted only then.
 ///
 /// Only the outline is checked, not the whole text: the server writes a
 /// summary in the same transaction as the row it summarizes, from the same
 /// state, and reading every summary through a JSON parser cost 18 % of a
 /// page's instructions (callgrind, docs/performance.md).
-pub(crate) fn stored(text: String, what: &str) -> Result<String, ApiError> {
+pub(crate) fn stored(text: String, what: &dyn Display) -> Result<String, ApiError> {
     if text.starts_with('{') && text.ends_with('}') {
         Ok(text)
     } else {
@@ -132,7 +134,7 @@ mod tests {
             );
             let texts = items
                 .iter()
-                .map(|i| stored(serde_json::to_string(i).unwrap(), "a record").unwrap())
+                .map(|i| stored(serde_json::to_string(i).unwrap(), &"a record").unwrap())
                 .collect();
             let stored = Page::<ListDeploymentsOutput>::new(texts, next_token);
             assert_eq!(String::from_utf8(stored.to_json()), String::from_utf8(wire));
@@ -143,13 +145,13 @@ mod tests {
     #[test]
     fn a_stored_summary_that_is_not_a_json_object_is_refused_by_name() {
         for text in ["{\"arn\":", "", "[]", "null"] {
-            let err = stored(text.to_owned(), "deployment 7").unwrap_err();
+            let err = stored(text.to_owned(), &"deployment 7").unwrap_err();
             assert_eq!(
                 err.message(),
                 "the stored summary of deployment 7 is not a JSON object",
                 "{text}"
             );
         }
-        assert_eq!(stored("{}".to_owned(), "deployment 7").unwrap(), "{}");
+        assert_eq!(stored("{}".to_owned(), &"deployment 7").unwrap(), "{}");
     }
 }
