@@ -15,6 +15,8 @@ use proton_cancel::{ResourceId, Timestamp};
 use crate::cache::WriteCache;
 use crate::clock::Clock;
 use crate::engine::{EngineOverrides, EngineScript};
+use crate::faults::Rules;
+use crate::journal::Journal;
 use crate::seed::Seed;
 use crate::store::{Store, StoreError};
 use crate::templates::Templates;
@@ -42,6 +44,10 @@ pub struct Options {
     /// report takes to apply lets two workers deliver it, which the machine
     /// ignores as a duplicate.
     pub job_lease: Duration,
+    /// Whether the control API and the dashboard are served under
+    /// [`crate::CONTROL_PATH`] (the server binary's `--no-control` turns
+    /// them off).
+    pub control: bool,
 }
 
 impl Default for Options {
@@ -51,6 +57,7 @@ impl Default for Options {
             engine: EngineOverrides::default(),
             clock: Clock::system(),
             job_lease: DEFAULT_JOB_LEASE,
+            control: true,
         }
     }
 }
@@ -89,6 +96,12 @@ struct Inner {
     engine: EngineScript,
     /// The template versions the seed lists.
     templates: Templates,
+    /// The fault rules, as this replica last read them.
+    faults: Rules,
+    /// Whether the control API is served.
+    control: bool,
+    /// What this replica saw happen, for the dashboard.
+    journal: Journal,
 }
 
 impl App {
@@ -105,6 +118,7 @@ impl App {
             engine,
             clock,
             job_lease,
+            control,
         } = options;
         let region = seed.region.as_deref().unwrap_or("us-east-1");
         let account = seed.account_id.as_deref().unwrap_or("123456789012");
@@ -122,9 +136,13 @@ impl App {
                 cache,
                 engine: defaults,
                 templates,
+                faults: Rules::default(),
+                control,
+                journal: Journal::default(),
             }),
         };
         app.load_seed(seed).await?;
+        app.reload_faults().await?;
         app.inner.queued.notify_one();
         if app.inner.clock.runs_by_itself() {
             tokio::spawn(app.clone().run_engine());
@@ -139,10 +157,40 @@ impl App {
 
     /// Moves a [`Clock::Manual`] forward by `by` and delivers every engine
     /// report that falls due, in order. With [`Clock::System`] it only
-    /// delivers what is already due.
+    /// delivers what is already due. It also reads the fault rules again
+    /// (on a manual clock no engine task does, so this is where a replica
+    /// learns of rules another one added).
     pub async fn advance(&self, by: Duration) {
         self.inner.clock.advance(by);
+        if let Err(e) = self.reload_faults().await {
+            tracing::error!(error = %e, "the fault rules cannot be read");
+        }
         self.deliver_due().await;
+    }
+
+    /// Whether the clock moves only when told to ([`Clock::Manual`]).
+    pub fn has_manual_clock(&self) -> bool {
+        !self.inner.clock.runs_by_itself()
+    }
+
+    /// Whether the control API and the dashboard are served.
+    pub(crate) fn serves_control(&self) -> bool {
+        self.inner.control
+    }
+
+    /// The journal the dashboard shows.
+    pub(crate) fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    /// The journal to write to: only while the control API (and so the
+    /// dashboard) is served; a server without it keeps none.
+    pub(crate) fn journaling(&self) -> Option<&Journal> {
+        self.inner.control.then_some(&self.inner.journal)
+    }
+
+    pub(crate) fn faults(&self) -> &Rules {
+        &self.inner.faults
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -159,6 +207,15 @@ impl App {
 
     pub(crate) fn job_lease(&self) -> Duration {
         self.inner.job_lease
+    }
+
+    /// The region and the account the ARNs name.
+    pub(crate) fn region_and_account(&self) -> (String, String) {
+        let parts: Vec<&str> = self.inner.arn_prefix.split(':').collect();
+        match parts.as_slice() {
+            [_, _, _, region, account, ..] => ((*region).to_owned(), (*account).to_owned()),
+            _ => (String::new(), String::new()),
+        }
     }
 
     /// The ARN of `path` (`service/shop/service-instance/web`, …).

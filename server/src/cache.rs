@@ -58,6 +58,14 @@ impl WriteCache {
         rows.insert(id, (row, newest));
     }
 
+    /// Forgets every resource (the whole state was replaced).
+    pub(crate) fn clear(&self) {
+        self.rows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     pub(crate) fn forget(&self, id: &ResourceId) {
         if self.enabled {
             self.rows

@@ -23,15 +23,19 @@ use proton_cancel_wire::{
 use crate::app::App;
 
 /// The dispatch table: each operation with its input, the call it makes
-/// on the decoded input `i`, and how its answer is wrapped.
+/// on the decoded input `i`, and how its answer is wrapped. Every decoded
+/// request passes the fault rules first ([`App::fault`]).
 macro_rules! operations {
-    ($operation:ident, $body:ident, {
+    ($self:ident, $operation:ident, $body:ident, {
         $($op:ident: $input:ty => |$i:ident| $call:expr => $wrap:expr;)+
     }) => {
         match $operation {
             $(
                 Operation::$op => {
                     let $i = <$input>::decode($body)?;
+                    if !$self.faults().is_empty() {
+                        $self.fault(Operation::$op, &$i).await?;
+                    }
                     Ok(Body::to_json(&$wrap($call.await?)))
                 }
             )+
@@ -46,7 +50,7 @@ macro_rules! operations {
 impl App {
     /// Runs one operation on a JSON body; the JSON answer or the error.
     pub async fn call(&self, operation: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-        operations!(operation, body, {
+        operations!(self, operation, body, {
             CancelServiceInstanceDeployment: CancelServiceInstanceDeploymentInput
                 => |i| self.cancel(i.resource_id()) => CancelServiceInstanceDeploymentOutput::new;
             CancelEnvironmentDeployment: CancelEnvironmentDeploymentInput

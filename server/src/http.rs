@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest as _, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
-use axum::middleware::{Next, from_fn};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use proton_cancel_wire::{ApiError, ErrorCode, Operation, TARGET_PREFIX};
@@ -34,22 +34,30 @@ pub const REQUEST_ID_HEADER: &str = "x-amzn-requestid";
 /// carries a fresh request id in `x-amzn-RequestId`, and is logged in one
 /// line with it.
 pub fn router(app: App) -> Router {
-    Router::new()
-        .route("/", post(dispatch))
+    let aws = Router::new().route("/", post(dispatch));
+    let served = if app.serves_control() {
+        aws.merge(crate::control::routes())
+    } else {
+        aws
+    };
+    served
         .method_not_allowed_fallback(wrong_method)
         .fallback(wrong_path)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn(limit_first))
-        .layer(from_fn(observe))
+        .layer(from_fn_with_state(app.clone(), observe))
         .with_state(app)
 }
 
 /// Gives the request its id and a span that the operation fills in (its
 /// resource, its error), then logs the answer in one line: operation,
-/// resource, status, error code and message, request id, latency.
-async fn observe(request: Request, next: Next) -> Response {
+/// resource, status, error code and message, request id, latency. While
+/// the control API is served, the answer also goes into the dashboard's
+/// request log, with the fault rule that fired on it.
+async fn observe(State(app): State<App>, request: Request, next: Next) -> Response {
+    let uuid = uuid::Uuid::new_v4();
     let mut id = uuid::Uuid::encode_buffer();
-    let id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id);
+    let id: &str = uuid.hyphenated().encode_lower(&mut id);
     // A known operation by its name; anything else escaped, so a forged
     // header cannot break the line.
     let target = request.headers().get("x-amz-target");
@@ -59,6 +67,7 @@ async fn observe(request: Request, next: Next) -> Response {
             Some((v, _)) => Cow::Owned(format!("{:?}", String::from_utf8_lossy(v.as_bytes()))),
             None => Cow::Borrowed("-"),
         };
+    let aws = target.is_some();
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -66,16 +75,50 @@ async fn observe(request: Request, next: Next) -> Response {
         method = %request.method(),
         path = ?request.uri().path(),
         resource = Empty,
+        fault = Empty,
         error = Empty,
         detail = Empty,
     );
     let started = tokio::time::Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    // The request log keeps the AWS API's requests and the control calls,
+    // not the dashboard's own page and stream (or a browser's favicon).
+    let path = request.uri().path();
+    let journal = app.journaling().filter(|_| {
+        aws || path == "/"
+            || (path.starts_with("/_proton-cancel/")
+                && path != "/_proton-cancel/"
+                && path != "/_proton-cancel/events")
+    });
+    let control_path = (journal.is_some() && !aws && path != "/").then(|| path.to_owned());
+    // Which fault rule fires is asked only while there are rules.
+    let fired = journal
+        .filter(|_| !app.faults().is_empty())
+        .map(|_| std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0)));
+    let run = next.run(request).instrument(span.clone());
+    let mut response = match &fired {
+        Some(fired) => crate::faults::FIRED.scope(fired.clone(), run).await,
+        None => run.await,
+    };
     if let Ok(value) = HeaderValue::from_str(id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
+    if let Some(journal) = journal {
+        let fault = fired.map_or(0, |f| f.load(std::sync::atomic::Ordering::Relaxed));
+        journal.request(crate::journal::Request {
+            id: uuid,
+            what: control_path.map_or_else(|| operation.clone(), Cow::Owned),
+            status,
+            error: (status >= 400)
+                .then(|| response.headers().get("x-amzn-errortype"))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            fault: (fault != 0).then_some(fault),
+            latency_us,
+        });
+    }
     span.in_scope(|| {
         if response.status().is_server_error() {
             tracing::error!(status, latency_us, "answered");

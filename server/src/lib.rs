@@ -26,10 +26,14 @@
 mod app;
 mod cache;
 mod clock;
+mod control;
 mod create;
+mod dashboard;
 mod dispatch;
 mod engine;
+mod faults;
 mod http;
+mod journal;
 mod list;
 pub mod logs;
 mod operations;
@@ -38,6 +42,7 @@ mod record;
 mod seed;
 mod seeding;
 mod services;
+mod state;
 pub mod store;
 mod stored;
 mod templates;
@@ -45,6 +50,7 @@ mod write;
 
 pub use app::{App, DEFAULT_JOB_LEASE, OpenError, Options};
 pub use clock::Clock;
+pub use control::CONTROL_PATH;
 pub use engine::{
     CANCELLATION_FAILURE, DELETION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE,
 };
@@ -52,6 +58,7 @@ pub use http::{MAX_BODY_BYTES, REQUEST_ID_HEADER, router};
 pub use seed::{
     Seed, SeedComponent, SeedDeployment, SeedEnvironment, SeedServiceInstance, SeedServicePipeline,
 };
+pub use state::{STATE_VERSION, State};
 
 /// Serves `app` on `listener` until `shutdown` completes.
 pub async fn serve(

@@ -160,6 +160,9 @@ pub struct Seed {
     /// The service templates and versions the server knows (for service
     /// instances and pipelines); absent, every one is accepted.
     pub service_templates: Option<Vec<SeedTemplate>>,
+    /// A whole state, as the control API exports it (in place of the
+    /// resource lists): loaded into a store that holds no resource yet.
+    pub state: Option<crate::state::State>,
 }
 
 /// A template the server knows, with its versions.

@@ -31,7 +31,10 @@ impl App {
     /// Writes every resource of `seed` the store does not hold yet, each
     /// resource's engine settings over the server's
     /// ([`App::engine_defaults`]).
-    pub(crate) async fn load_seed(&self, seed: Seed) -> Result<(), OpenError> {
+    pub(crate) async fn load_seed(&self, mut seed: Seed) -> Result<(), OpenError> {
+        if let Some(state) = seed.state.take() {
+            return self.load_state(state, &seed).await;
+        }
         let defaults = self.engine_defaults().clone();
         let at = self.now();
         // Each resource is built in seed order (so deployment ids follow
@@ -51,6 +54,31 @@ impl App {
         .buffer_unordered(SEED_WRITES_AT_ONCE)
         .try_collect::<()>()
         .await
+    }
+
+    /// A seed's exported state: written whole into a store that holds no
+    /// resource yet; a store that holds any keeps what it holds (a restart
+    /// with the same seed never resets state).
+    async fn load_state(&self, state: crate::state::State, seed: &Seed) -> Result<(), OpenError> {
+        let lists = !seed.service_instances.is_empty()
+            || !seed.environments.is_empty()
+            || !seed.service_pipelines.is_empty()
+            || !seed.components.is_empty();
+        if lists {
+            return Err(OpenError::Seed(
+                "state: a seed holds an exported state or resource lists, not both".to_owned(),
+            ));
+        }
+        let contents = state
+            .contents()
+            .map_err(|e| OpenError::Seed(e.message().to_owned()))?;
+        let held = self.store().load_range(("", "\u{10ffff}"), 1).await?;
+        if held.is_empty() {
+            self.store().replace(&contents).await?;
+        } else {
+            tracing::info!("the store holds resources already: the seed's state is not loaded");
+        }
+        Ok(())
     }
 
     /// The seed's resources with their ids and environments.

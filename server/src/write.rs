@@ -11,6 +11,7 @@ use proton_cancel_wire::ApiError;
 
 use crate::app::App;
 use crate::engine::jobs;
+use crate::journal::{Did, Event};
 use crate::record::Record;
 use crate::store::{Expected, Produced, StoreError, Written};
 use crate::stored::Entry;
@@ -32,6 +33,16 @@ fn input_name(input: &Input) -> &'static str {
         Input::CancellationFinished { .. } => "CancellationFinished",
         Input::DeleteFinished { .. } => "DeleteFinished",
         _ => "Input",
+    }
+}
+
+/// The attempt a report names.
+fn reported_attempt(input: &Input) -> Option<DeploymentId> {
+    match input {
+        Input::UpdateFinished { deployment_id, .. }
+        | Input::CancellationStarted { deployment_id, .. }
+        | Input::CancellationFinished { deployment_id, .. } => Some(*deployment_id),
+        _ => None,
     }
 }
 
@@ -76,6 +87,7 @@ impl App {
             let expected = Expected::of(&row);
             let mut entry = Entry::of(row)?;
             let input = make(&entry.deployment)?;
+            let reported = reported_attempt(&input);
             let at = input.at();
             let kind = input_name(&input);
             let before = entry.deployment.observe();
@@ -85,6 +97,24 @@ impl App {
                     // Nothing to write means nothing confirms the cached
                     // row: decide again on a fresh read.
                     continue;
+                }
+                if let Some(journal) = self.journaling() {
+                    let did = match &outcome {
+                        Outcome::Rejected(r) => Did::Rejected(r.to_string()),
+                        other => Did::Ignored(
+                            other
+                                .ignore_reason()
+                                .map(|r| r.to_string())
+                                .unwrap_or_default(),
+                        ),
+                    };
+                    journal.event(Event {
+                        at,
+                        resource: id.clone(),
+                        input: kind,
+                        attempt: reported,
+                        did,
+                    });
                 }
                 match &outcome {
                     Outcome::Rejected(r) => {
@@ -143,6 +173,22 @@ impl App {
                 _ => newest,
             };
             self.cache().put(id.clone(), row, newest);
+            if let Some(journal) = self.journaling() {
+                let attempt = match &transition.effect {
+                    Some(Effect::StartDeployment { deployment_id, .. }) => Some(*deployment_id),
+                    _ => transition.attempt,
+                };
+                journal.event(Event {
+                    at,
+                    resource: id.clone(),
+                    input: kind,
+                    attempt,
+                    did: Did::Applied {
+                        from: transition.from.status(),
+                        to: transition.to.status(),
+                    },
+                });
+            }
             tracing::info!(
                 resource = %id,
                 input = %kind,

@@ -433,14 +433,17 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
     let listed: Vec<_> = lists.map(|op| call(server.port(), op, "{}").body).into();
     drop(server);
     // Back to the first schema version: no deployment counter, no index of
-    // records by resource, no stored summaries, records by seq alone.
+    // records by resource, no stored summaries, records by seq alone, no
+    // engine modes or fault rules.
     let rt = runtime();
     rt.block_on(async {
         let pool = sqlite(&file).await;
-        sqlx::query("DROP TABLE counters")
-            .execute(&pool)
-            .await
-            .unwrap();
+        for table in ["counters", "engine_modes", "faults"] {
+            sqlx::query(&format!("DROP TABLE {table}"))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
         sqlx::query("DROP INDEX deployments_by_resource")
             .execute(&pool)
             .await
@@ -487,7 +490,7 @@ fn a_database_made_by_an_older_version_is_migrated_at_start_and_keeps_its_resour
             .await
             .unwrap()
     });
-    assert_eq!(versions, [1, 2, 3, 4, 5]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

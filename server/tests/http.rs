@@ -252,8 +252,9 @@ fn seed_typos_are_refused_at_every_level_with_the_path_of_the_member() {
     assert_eq!(
         error(r#"{"environments": [{"name": "prod", "engine": {"cancelFinishAfter": 1}}]}"#),
         "environments[0].engine.cancelFinishAfter: unknown field `cancelFinishAfter`, expected \
-         one of `updateAfterMs`, `updateResult`, `cancelStartAfterMs`, `cancelFinishAfterMs`, \
-         `cancelResult`, `deleteAfterMs`, `deleteResult` at line 1 column 65"
+         one of `updateAfterMs`, `updateResult`, `updateMessage`, `cancelStartAfterMs`, \
+         `cancelFinishAfterMs`, `cancelResult`, `cancelMessage`, `deleteAfterMs`, \
+         `deleteResult`, `deleteMessage` at line 1 column 65"
     );
     assert_eq!(
         error(r#"{"servicePipelines": [{"serviceName": "shop!"}]}"#),
@@ -264,7 +265,7 @@ fn seed_typos_are_refused_at_every_level_with_the_path_of_the_member() {
         error(r#"{"regoin": "eu-west-1"}"#),
         "regoin: unknown field `regoin`, expected one of `region`, `accountId`, `engine`, \
          `serviceInstances`, `environments`, `servicePipelines`, `components`, \
-         `environmentTemplates`, `serviceTemplates` at line 1 column 9"
+         `environmentTemplates`, `serviceTemplates`, `state` at line 1 column 9"
     );
 }
 

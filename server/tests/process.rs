@@ -347,3 +347,83 @@ fn ctrl_c_while_a_large_seed_loads_stops_at_once_and_a_restart_finishes_the_seed
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `control <args>` of the binary against `port`: exit code, standard
+/// output, standard error.
+fn control(port: u16, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(BIN)
+        .args(["control", "--endpoint", &format!("http://127.0.0.1:{port}")])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Spec: R61
+#[test]
+fn the_control_subcommand_stages_a_race_on_a_manual_clock_and_says_what_failed_by_exit_code() {
+    let seed = std::env::temp_dir().join(format!("control-cli-{}.json", std::process::id()));
+    std::fs::write(
+        &seed,
+        r#"{"environments": [{"name": "prod", "templateName": "env-tmpl",
+            "templateMajorVersion": "1", "templateMinorVersion": "0"}]}"#,
+    )
+    .unwrap();
+    let server = spawn(&["--manual-clock", "--seed", seed.to_str().unwrap()]);
+    let port = server.port;
+    let (code, out, _) = control(port, &["mode", "manual"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("\"mode\": \"manual\""), "{out}");
+    let update = r#"{"name": "prod", "deploymentType": "CURRENT_VERSION", "spec": "v2"}"#;
+    assert_eq!(
+        raw::call(port, "UpdateEnvironment", update).status,
+        "HTTP/1.1 200 OK"
+    );
+    let (code, out, _) = control(port, &["advance", "60000"]);
+    assert_eq!(code, Some(0), "{out}");
+    let get = || raw::call(port, "GetEnvironment", r#"{"name": "prod"}"#).body;
+    assert_eq!(get()["environment"]["deploymentStatus"], "IN_PROGRESS");
+    let (code, out, _) = control(
+        port,
+        &[
+            "deliver",
+            "environment/prod",
+            "--result",
+            "failed",
+            "--message",
+            "no capacity",
+        ],
+    );
+    assert_eq!(code, Some(0));
+    let delivered: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (&delivered["outcome"], &delivered["status"]),
+        (&serde_json::json!("applied"), &serde_json::json!("FAILED"))
+    );
+    assert_eq!(
+        get()["environment"]["deploymentStatusMessage"],
+        "no capacity"
+    );
+    let (code, _, err) = control(port, &["deliver", "environment/prod"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        err.trim_end(),
+        "HTTP 409: {\n  \"code\": \"NothingPending\",\n  \"message\": \"no engine report is pending for environment 'prod'\"\n}"
+    );
+    let (code, out, _) = control(port, &["export"]);
+    assert_eq!(code, Some(0));
+    let exported: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(exported["state"]["resources"].as_array().unwrap().len(), 1);
+    drop(server);
+    let (code, _, err) = control(port, &["engine"]);
+    assert_eq!(code, Some(5));
+    assert!(
+        err.starts_with(&format!("cannot reach http://127.0.0.1:{port}: ")),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&seed);
+}

@@ -12,8 +12,8 @@ use common::*;
 use postgres::Schema;
 use proton_cancel::*;
 use proton_cancel_server::store::{
-    Expected, Job, Listed, ListedRecord, ListedRow, NewJob, Produced, Put, Record, Row, Store,
-    StoreError, Written,
+    Contents, Expected, FaultRow, Job, Listed, ListedRecord, ListedRow, NewJob, Produced, Put,
+    Record, Row, Store, StoreError, Written,
 };
 use serde_json::json;
 
@@ -364,6 +364,134 @@ async fn claim(store: &Store, secs: i64) -> Vec<Job> {
         .unwrap()
 }
 
+/// The control API's state: a mode holds a resource's jobs from the
+/// claim and from the next due time (its own mode over the mode of every
+/// resource), the pending list shows them held, a held job can still be
+/// claimed by its id, a released one at once; fault rules count their
+/// matches and firings.
+async fn control_state(store: &Store) {
+    let held_one = ResourceId::Component {
+        name: name("control-a"),
+    };
+    let other = ResourceId::Environment {
+        name: name("control-b"),
+    };
+    let job_of = |resource: &ResourceId, secs, n| NewJob {
+        resource: resource.clone(),
+        ..job(secs, n)
+    };
+    let produced = Produced {
+        records: Vec::new(),
+        jobs: vec![job_of(&held_one, 1, 1), job_of(&other, 2, 9)],
+    };
+    let env_row = Row {
+        deployment: at_rest_as(other.clone()),
+        ..row(&at_rest())
+    };
+    assert!(store.insert(&env_row, &produced).await.unwrap());
+    store.set_mode(None, Some(true)).await.unwrap();
+    assert_eq!(claim(store, 5).await, []);
+    assert_eq!(store.next_due().await.unwrap(), None);
+    store.set_mode(Some(&other), Some(false)).await.unwrap();
+    assert_eq!(store.next_due().await.unwrap(), Some(t(2)));
+    assert_eq!(
+        store.modes().await.unwrap(),
+        [(None, true), (Some(other.clone()), false)]
+    );
+    let pending: Vec<_> = store
+        .pending()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.resource == held_one || p.resource == other)
+        .collect();
+    let shown: Vec<(Timestamp, bool)> = pending.iter().map(|p| (p.due, p.held)).collect();
+    assert_eq!(shown, [(t(1), true), (t(2), false)]);
+    let held = pending[0].id;
+    let claimed = store
+        .claim_job(held, t(0), Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(
+        claimed.map(|j| j.payload),
+        Some(json!({"report": 1}).to_string())
+    );
+    assert_eq!(
+        store
+            .claim_job(held, t(0), Duration::from_secs(30))
+            .await
+            .unwrap(),
+        None
+    );
+    store.release_job(held).await.unwrap();
+    assert!(
+        store
+            .claim_job(held, t(0), Duration::from_secs(30))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.set_mode(None, None).await.unwrap();
+    store.set_mode(Some(&other), None).await.unwrap();
+    assert_eq!(store.modes().await.unwrap(), []);
+    for p in &pending {
+        store.finish_job(p.id).await.unwrap();
+    }
+
+    let first = store.add_fault(r#"{"rule": 1}"#).await.unwrap();
+    let second = store.add_fault(r#"{"rule": 2}"#).await.unwrap();
+    assert_eq!(store.match_fault(first).await.unwrap(), Some(1));
+    assert_eq!(store.match_fault(first).await.unwrap(), Some(2));
+    store.fire_fault(first).await.unwrap();
+    let rows: Vec<(String, i64, i64)> = store
+        .faults()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.rule, f.seen, f.fired))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (r#"{"rule": 1}"#.to_owned(), 2, 1),
+            (r#"{"rule": 2}"#.to_owned(), 0, 0)
+        ]
+    );
+    assert!(second > first);
+    store.clear_faults().await.unwrap();
+    assert_eq!(store.faults().await.unwrap(), []);
+    assert_eq!(store.match_fault(first).await.unwrap(), None);
+}
+
+/// The whole contents read back as written by a replacement, and a
+/// replacement with nothing empties the store; deployment numbers go on
+/// from the last one the contents name.
+async fn replaced_whole(store: &Store) {
+    let mut before = store.contents().await.unwrap();
+    assert!(!before.rows.is_empty() && !before.records.is_empty());
+    before.jobs.push(job(7, 7));
+    // Read in due order.
+    before.jobs.sort_by_key(|j| j.due);
+    before.modes.push((Some(instance()), true));
+    before.faults.push(FaultRow {
+        id: 0,
+        rule: r#"{"rule": 3}"#.to_owned(),
+        seen: 4,
+        fired: 2,
+    });
+    before.last_number = 41;
+    store.replace(&before).await.unwrap();
+    let mut after = store.contents().await.unwrap();
+    for f in &mut after.faults {
+        f.id = 0;
+    }
+    assert_eq!(after, before);
+    assert_eq!(store.next_number().await.unwrap(), 42);
+    store.replace(&Contents::default()).await.unwrap();
+    assert_eq!(store.contents().await.unwrap(), Contents::default());
+    assert_eq!(store.next_number().await.unwrap(), 1);
+}
+
 /// A store without compare-and-set writes over a revision it did not read
 /// (what the check's faulty replica does); with it, that write is stale.
 async fn compare_and_set_off(store: &Store) {
@@ -439,6 +567,8 @@ async fn the_memory_store_keeps_every_rule() {
     conformance(&store).await;
     racing_writers(&store).await;
     compare_and_set_off(&store).await;
+    control_state(&store).await;
+    replaced_whole(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -455,6 +585,8 @@ async fn the_sqlite_store_keeps_every_rule() {
     conformance(&store).await;
     racing_writers(&store).await;
     compare_and_set_off(&store).await;
+    control_state(&store).await;
+    replaced_whole(&store).await;
 }
 
 #[tokio::test]
@@ -592,6 +724,8 @@ async fn the_postgres_store_keeps_every_rule() {
     conformance(&store).await;
     racing_writers(&store).await;
     compare_and_set_off(&store).await;
+    control_state(&store).await;
+    replaced_whole(&store).await;
     drop(store);
     schema.drop().await;
 }

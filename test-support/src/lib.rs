@@ -11,7 +11,8 @@
 //! - `emulator`: the emulator in-process on 127.0.0.1; [`process`]: the
 //!   server binary as a process of the test's own. These are the two ways a
 //!   test starts a server.
-//! - [`raw`]: one raw HTTP request; `postgres`: the PostgreSQL tests'
+//! - [`raw`]: one raw HTTP request; `control`: a call to the emulator's
+//!   control API; `postgres`: the PostgreSQL tests'
 //!   database, loud skip and schemas; `relay`: a TCP relay a test can cut.
 //!   The emulator, PostgreSQL and the relay come with the `server` feature,
 //!   which the server's and the tool's tests turn on.
@@ -20,6 +21,8 @@
 #![allow(clippy::disallowed_methods)] // tests own clocks, processes and the environment
 
 pub mod builders;
+#[cfg(feature = "server")]
+pub mod control;
 #[cfg(feature = "server")]
 pub mod emulator;
 #[cfg(feature = "server")]

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use proton_cancel::{Rejection, RejectionReason, ResourceId};
 
-/// The error codes a Proton operation can answer with: the six the service
-/// model lists, plus the two every AWS JSON 1.0 service has for requests it
+/// The error codes a Proton operation can answer with: the seven the service
+/// model lists for the operations served, plus the two every AWS JSON 1.0 service has for requests it
 /// cannot read at all.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::IntoStaticStr, strum::EnumIter,
@@ -24,6 +24,9 @@ pub enum ErrorCode {
     ConflictException,
     /// The resource does not exist (HTTP 400).
     ResourceNotFoundException,
+    /// A quota was exceeded (HTTP 402); the model lists it for the
+    /// operations of [`crate::Operation::may_exceed_a_quota`].
+    ServiceQuotaExceededException,
     /// The service failed (HTTP 500, server fault, retryable).
     InternalServerException,
     /// The body is not JSON, is not an object, or has a member of the wrong
@@ -40,10 +43,12 @@ impl ErrorCode {
     }
 
     /// The HTTP status code, as the API reference lists it: 500 for
-    /// InternalServerException, 400 for every other.
+    /// InternalServerException, 402 for ServiceQuotaExceededException, 400
+    /// for every other.
     pub fn http_status(self) -> u16 {
         match self {
             Self::InternalServerException => 500,
+            Self::ServiceQuotaExceededException => 402,
             _ => 400,
         }
     }

@@ -96,4 +96,18 @@ impl Operation {
     pub fn target(self) -> String {
         format!("{TARGET_PREFIX}.{self}")
     }
+
+    /// Whether the service model lists ServiceQuotaExceededException among
+    /// the operation's errors: the creations of components, environments
+    /// and services, and the updates of components and services.
+    pub fn may_exceed_a_quota(self) -> bool {
+        matches!(
+            self,
+            Self::CreateComponent
+                | Self::CreateEnvironment
+                | Self::CreateService
+                | Self::UpdateComponent
+                | Self::UpdateService
+        )
+    }
 }

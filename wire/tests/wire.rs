@@ -260,6 +260,7 @@ fn error_codes_carry_the_status_and_flags_of_the_model() {
             (ThrottlingException, 400, false, true, true),
             (ConflictException, 400, false, false, false),
             (ResourceNotFoundException, 400, false, false, false),
+            (ServiceQuotaExceededException, 402, false, false, false),
             (InternalServerException, 500, true, true, false),
             (SerializationException, 400, false, false, false),
             (UnknownOperationException, 400, false, false, false),

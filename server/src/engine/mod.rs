@@ -3,6 +3,7 @@
 //! when the machine asks for work (an [`Effect`]), and the worker that
 //! delivers them as they fall due.
 
+mod control;
 mod script;
 mod worker;
 
@@ -11,6 +12,7 @@ use proton_cancel::{
 };
 use serde::{Deserialize, Serialize};
 
+pub(crate) use control::{GivenResult, Mode, ReportKind};
 pub use script::{
     CANCELLATION_FAILURE, DELETION_FAILURE, EngineOverrides, EngineScript, UPDATE_FAILURE,
 };
@@ -103,6 +105,11 @@ impl Report {
             },
         }
     }
+}
+
+/// Whether `payload` reads as a queued report; why not.
+pub(crate) fn read_report(payload: &str) -> Result<(), serde_json::Error> {
+    Report::read(payload).map(|_| ())
 }
 
 /// The engine's future reports for an effect of the machine on `id`, as

@@ -64,9 +64,18 @@ impl App {
 
     /// The engine on the system clock: sleeps until the next report is due
     /// (or a new one is queued, or [`LOOK_AGAIN_AFTER`] passes), then
-    /// delivers.
+    /// delivers. It also reads the fault rules again at most once per
+    /// [`LOOK_AGAIN_AFTER`], so that rules another replica added or cleared
+    /// take effect here.
     pub(crate) async fn run_engine(self) {
+        let mut faults_read = tokio::time::Instant::now();
         loop {
+            if faults_read.elapsed() >= LOOK_AGAIN_AFTER {
+                faults_read = tokio::time::Instant::now();
+                if let Err(e) = self.reload_faults().await {
+                    tracing::error!(error = %e, "the fault rules cannot be read");
+                }
+            }
             let next = self.store().next_due().await.ok().flatten();
             let wait = next.map_or(LOOK_AGAIN_AFTER, |due| {
                 let ms = due.as_millis().saturating_sub(self.now().as_millis());

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use futures_util::FutureExt as _;
 use proton_cancel::{ResourceId, Timestamp};
 
-use super::codec::record_listed;
+use super::codec::{json, record_listed};
 use super::{
-    Backend, BackendPut, Change, Expected, ForWrite, Job, Listed, ListedRecord, ListedRow,
-    Produced, Record, Reply, Row, Written, key,
+    Backend, BackendPut, Change, Contents, Expected, FaultRow, ForWrite, Job, Listed, ListedRecord,
+    ListedRow, Pending, Produced, Record, Reply, Row, StoreError, Written, key,
 };
 
 /// A queued job and its lease.
@@ -37,6 +37,34 @@ struct Tables {
     jobs: BTreeMap<i64, Queued>,
     next_job: i64,
     next_number: i64,
+    /// Engine modes by scope (a job resource's text, `""` for all).
+    modes: BTreeMap<String, bool>,
+    /// Fault rules by id.
+    faults: BTreeMap<i64, FaultRow>,
+    next_fault: i64,
+}
+
+impl Tables {
+    /// Whether the modes hold jobs of `resource` for a control call.
+    fn held(&self, resource: &ResourceId) -> Result<bool, StoreError> {
+        if self.modes.is_empty() {
+            return Ok(false);
+        }
+        let own = self.modes.get(&json(resource, "job resource")?);
+        Ok(own.or_else(|| self.modes.get("")).copied().unwrap_or(false))
+    }
+
+    /// The job `id` as claimed, until `until`.
+    fn claim(&mut self, id: i64, until: i64) -> Option<Job> {
+        let job = self.jobs.get_mut(&id)?;
+        job.claimed_until = Some(until);
+        Some(Job {
+            id,
+            due: Timestamp::from_millis(job.due),
+            resource: job.resource.clone(),
+            payload: job.payload.clone(),
+        })
+    }
 }
 
 /// The in-memory store.
@@ -53,6 +81,11 @@ impl MemoryStore {
     fn write(t: &mut Tables, row: &Row, produced: &Produced) {
         t.resources
             .insert(key(row.deployment.resource()), row.clone());
+        Self::produce(t, produced);
+    }
+
+    /// Stores what a change produced: its records and its jobs.
+    fn produce(t: &mut Tables, produced: &Produced) {
         for r in &produced.records {
             let (id, seq) = (r.attempt.deployment_id.to_string(), r.seq());
             if let Some(old) = t.record_seq.insert(id.clone(), seq) {
@@ -92,29 +125,61 @@ impl MemoryStore {
         }
     }
 
-    fn claim(&self, now: i64, lease: i64, limit: i64) -> Vec<Job> {
+    fn claim(&self, now: i64, lease: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
         let mut t = self.lock();
-        let mut due: Vec<(i64, i64)> = t
-            .jobs
-            .iter()
-            .filter(|(_, j)| j.due <= now && j.claimed_until.is_none_or(|c| c < now))
-            .map(|(id, j)| (j.due, *id))
-            .collect();
-        due.sort_unstable();
-        due.truncate(usize::try_from(limit).unwrap_or(0));
-        let mut claimed = Vec::new();
-        for (due, id) in due {
-            if let Some(job) = t.jobs.get_mut(&id) {
-                job.claimed_until = Some(now.saturating_add(lease));
-                claimed.push(Job {
-                    id,
-                    due: Timestamp::from_millis(due),
-                    resource: job.resource.clone(),
-                    payload: job.payload.clone(),
-                });
+        let mut due = Vec::new();
+        for (id, j) in &t.jobs {
+            if j.due <= now && j.claimed_until.is_none_or(|c| c < now) && !t.held(&j.resource)? {
+                due.push((j.due, *id));
             }
         }
-        claimed
+        due.sort_unstable();
+        due.truncate(usize::try_from(limit).unwrap_or(0));
+        let until = now.saturating_add(lease);
+        Ok(due
+            .into_iter()
+            .filter_map(|(_, id)| t.claim(id, until))
+            .collect())
+    }
+
+    fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        let t = self.lock();
+        let mut next = None;
+        for j in t.jobs.values() {
+            if !t.held(&j.resource)? && next.is_none_or(|n| j.due < n) {
+                next = Some(j.due);
+            }
+        }
+        Ok(next)
+    }
+
+    fn pending(&self) -> Result<Vec<Pending>, StoreError> {
+        let t = self.lock();
+        t.jobs
+            .iter()
+            .map(|(id, j)| {
+                Ok(Pending {
+                    id: *id,
+                    due: Timestamp::from_millis(j.due),
+                    resource: j.resource.clone(),
+                    payload: j.payload.clone(),
+                    held: t.held(&j.resource)?,
+                })
+            })
+            .collect()
+    }
+
+    fn claim_job(&self, id: i64, now: i64, lease: i64) -> Option<Job> {
+        let mut t = self.lock();
+        let free = t
+            .jobs
+            .get(&id)
+            .is_some_and(|j| j.claimed_until.is_none_or(|c| c < now));
+        if free {
+            t.claim(id, now.saturating_add(lease))
+        } else {
+            None
+        }
     }
 }
 
@@ -216,15 +281,22 @@ impl Backend for MemoryStore {
     }
 
     fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Reply<'_, Vec<Job>> {
-        ready(self.claim(now, lease, limit))
+        std::future::ready(self.claim(now, lease, limit)).boxed()
     }
 
     fn next_due(&self) -> Reply<'_, Option<i64>> {
-        ready(self.lock().jobs.values().map(|j| j.due).min())
+        std::future::ready(MemoryStore::next_due(self)).boxed()
     }
 
     fn finish_job(&self, id: i64) -> Reply<'_, ()> {
         self.lock().jobs.remove(&id);
+        ready(())
+    }
+
+    fn release_job(&self, id: i64) -> Reply<'_, ()> {
+        if let Some(job) = self.lock().jobs.get_mut(&id) {
+            job.claimed_until = None;
+        }
         ready(())
     }
 
@@ -303,6 +375,91 @@ impl Backend for MemoryStore {
         let mut t = self.lock();
         t.next_number = t.next_number.saturating_add(1);
         ready(t.next_number)
+    }
+
+    fn set_mode<'a>(&'a self, scope: &'a str, manual: Option<bool>) -> Reply<'a, ()> {
+        let mut t = self.lock();
+        match manual {
+            Some(manual) => t.modes.insert(scope.to_owned(), manual),
+            None => t.modes.remove(scope),
+        };
+        ready(())
+    }
+
+    fn modes(&self) -> Reply<'_, Vec<(String, bool)>> {
+        let t = self.lock();
+        ready(t.modes.iter().map(|(s, m)| (s.clone(), *m)).collect())
+    }
+
+    fn pending(&self) -> Reply<'_, Vec<Pending>> {
+        std::future::ready(MemoryStore::pending(self)).boxed()
+    }
+
+    fn claim_job(&self, id: i64, now: i64, lease: i64) -> Reply<'_, Option<Job>> {
+        ready(MemoryStore::claim_job(self, id, now, lease))
+    }
+
+    fn add_fault<'a>(&'a self, rule: &'a str) -> Reply<'a, i64> {
+        let mut t = self.lock();
+        t.next_fault = t.next_fault.saturating_add(1);
+        let id = t.next_fault;
+        let row = FaultRow {
+            id,
+            rule: rule.to_owned(),
+            seen: 0,
+            fired: 0,
+        };
+        t.faults.insert(id, row);
+        ready(id)
+    }
+
+    fn faults(&self) -> Reply<'_, Vec<FaultRow>> {
+        ready(self.lock().faults.values().cloned().collect())
+    }
+
+    fn clear_faults(&self) -> Reply<'_, ()> {
+        self.lock().faults.clear();
+        ready(())
+    }
+
+    fn match_fault(&self, id: i64) -> Reply<'_, Option<i64>> {
+        let mut t = self.lock();
+        ready(t.faults.get_mut(&id).map(|f| {
+            f.seen = f.seen.saturating_add(1);
+            f.seen
+        }))
+    }
+
+    fn fire_fault(&self, id: i64) -> Reply<'_, ()> {
+        if let Some(f) = self.lock().faults.get_mut(&id) {
+            f.fired = f.fired.saturating_add(1);
+        }
+        ready(())
+    }
+
+    fn last_number(&self) -> Reply<'_, i64> {
+        ready(self.lock().next_number)
+    }
+
+    fn replace<'a>(&'a self, contents: &'a Contents, modes: &'a [(String, bool)]) -> Reply<'a, ()> {
+        let mut fresh = Tables::default();
+        for row in &contents.rows {
+            Self::write(&mut fresh, row, &Produced::default());
+        }
+        let produced = Produced {
+            records: contents.records.clone(),
+            jobs: contents.jobs.clone(),
+        };
+        Self::produce(&mut fresh, &produced);
+        fresh.modes = modes.iter().cloned().collect();
+        for f in &contents.faults {
+            fresh.next_fault = fresh.next_fault.saturating_add(1);
+            let id = fresh.next_fault;
+            fresh.faults.insert(id, FaultRow { id, ..f.clone() });
+        }
+        fresh.next_number = contents.last_number;
+        *self.lock() = fresh;
+        ready(())
     }
 
     fn is_database(&self) -> bool {

@@ -9,6 +9,7 @@
 
 mod codec;
 mod connections;
+mod control;
 mod memory;
 mod sql;
 
@@ -16,6 +17,7 @@ use codec::millis;
 pub(crate) use codec::{instances_of, key, kind_range};
 
 pub use crate::record::Record;
+pub use control::{Contents, FaultRow, Pending};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -207,6 +209,8 @@ trait Backend: Send + Sync + std::fmt::Debug {
     fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Reply<'_, Vec<Job>>;
     fn next_due(&self) -> Reply<'_, Option<i64>>;
     fn finish_job(&self, id: i64) -> Reply<'_, ()>;
+    /// Ends the lease of job `id`, so it can be claimed again at once.
+    fn release_job(&self, id: i64) -> Reply<'_, ()>;
     fn record<'a>(&'a self, id: &'a str) -> Reply<'a, Option<Record>>;
     fn records(&self) -> Reply<'_, Vec<Record>>;
     /// Up to `limit` records whose seq is at most `from`, newest first.
@@ -217,6 +221,32 @@ trait Backend: Send + Sync + std::fmt::Debug {
     /// Deletes the record `id`; whether there was one.
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool>;
     fn next_number(&self) -> Reply<'_, i64>;
+    /// Sets the engine mode of `scope` (a job's resource text, or `""` for
+    /// every resource without a mode of its own): manual or not, or none.
+    fn set_mode<'a>(&'a self, scope: &'a str, manual: Option<bool>) -> Reply<'a, ()>;
+    /// Every mode set, by scope.
+    fn modes(&self) -> Reply<'_, Vec<(String, bool)>>;
+    /// Every queued job, in due order, with whether its mode holds it.
+    fn pending(&self) -> Reply<'_, Vec<Pending>>;
+    /// Claims job `id` unless a live lease holds it, whatever its mode and
+    /// due time.
+    fn claim_job(&self, id: i64, now: i64, lease: i64) -> Reply<'_, Option<Job>>;
+    /// Stores a fault rule (JSON text); its id.
+    fn add_fault<'a>(&'a self, rule: &'a str) -> Reply<'a, i64>;
+    /// Every fault rule, by id.
+    fn faults(&self) -> Reply<'_, Vec<FaultRow>>;
+    /// Deletes every fault rule.
+    fn clear_faults(&self) -> Reply<'_, ()>;
+    /// Counts one more request matched by rule `id`: how many it has
+    /// matched with this one (`None` when the rule is gone).
+    fn match_fault(&self, id: i64) -> Reply<'_, Option<i64>>;
+    /// Counts one more request failed by rule `id`.
+    fn fire_fault(&self, id: i64) -> Reply<'_, ()>;
+    /// The last deployment number drawn (0: none).
+    fn last_number(&self) -> Reply<'_, i64>;
+    /// Replaces everything with `contents` (its modes as scope texts), in
+    /// one transaction.
+    fn replace<'a>(&'a self, contents: &'a Contents, modes: &'a [(String, bool)]) -> Reply<'a, ()>;
     /// Whether this is a database (where a read costs a query, which a
     /// write cache saves) rather than memory.
     fn is_database(&self) -> bool;
@@ -472,6 +502,15 @@ impl Store {
     /// The database failed.
     pub async fn finish_job(&self, id: i64) -> Result<(), StoreError> {
         self.backend.finish_job(id).await
+    }
+
+    /// Ends the lease of a claimed job that was not applied, so that it can
+    /// be claimed again at once.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn release_job(&self, id: i64) -> Result<(), StoreError> {
+        self.backend.release_job(id).await
     }
 
     /// The record of attempt `id`.

@@ -8,14 +8,24 @@ use proton_cancel_server::{App, Clock};
 use proton_cancel_test_support::emulator;
 use serde_json::json;
 
+pub mod kinds;
+
 /// Starts a server on an ephemeral port of 127.0.0.1, on a manual clock
 /// standing at 2024-01-01T00:00:00Z, and returns a client pointed at it and
 /// the server's handle (to move its clock). The server lives as long as the
 /// test's runtime.
 pub async fn start(seed: serde_json::Value) -> (aws_sdk_proton::Client, App) {
+    let (client, app, _) = start_at(seed).await;
+    (client, app)
+}
+
+/// As [`start`], with the server's address (for control calls).
+pub async fn start_at(
+    seed: serde_json::Value,
+) -> (aws_sdk_proton::Client, App, std::net::SocketAddr) {
     let clock = Clock::manual(Timestamp::from_secs(1_704_067_200));
     let (app, addr) = emulator::start_json(seed, clock).await;
-    (client(addr), app)
+    (client(addr), app, addr)
 }
 
 /// A client pointed at a server on `addr`, with static test credentials.

@@ -82,6 +82,12 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     const CLAIM_LOCK: &'static str;
     /// The statement that draws the next deployment number (column `n`).
     const NEXT_NUMBER: &'static str;
+    /// The statement that reads the last deployment number drawn (column
+    /// `n`, 0 when none was), without drawing one.
+    const LAST_NUMBER: &'static str;
+    /// The statement that makes `$1` the last deployment number drawn (0:
+    /// none), so the next one drawn is `$1 + 1`.
+    const SET_NUMBER: &'static str;
     /// The whole commit as one statement (compare-and-set, records, jobs),
     /// where the database can write it so; otherwise a transaction.
     const ONE_STATEMENT_COMMIT: Option<&'static str>;
@@ -107,6 +113,10 @@ impl Dialect for Sqlite {
     const CLAIM_LOCK: &'static str = "";
     const NEXT_NUMBER: &'static str = "INSERT INTO counters (name, value) VALUES ('deployment', 1) \
          ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value AS n";
+    const LAST_NUMBER: &'static str =
+        "SELECT COALESCE((SELECT value FROM counters WHERE name = 'deployment'), 0) AS n";
+    const SET_NUMBER: &'static str = "INSERT INTO counters (name, value) VALUES ('deployment', $1) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value";
     const ONE_STATEMENT_COMMIT: Option<&'static str> = None;
     const JOINED_ROWS: Option<(&'static str, &'static str)> = Some(("group_concat", "char"));
 
@@ -133,6 +143,10 @@ impl Dialect for Postgres {
     // Replicas claiming at once each get different jobs.
     const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
     const NEXT_NUMBER: &'static str = "SELECT nextval('deployment_numbers') AS n";
+    const LAST_NUMBER: &'static str =
+        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM deployment_numbers";
+    const SET_NUMBER: &'static str =
+        "SELECT setval('deployment_numbers', GREATEST($1, 1), $1 > 0) AS n";
     const ONE_STATEMENT_COMMIT: Option<&'static str> = Some(POSTGRES_COMMIT);
     const JOINED_ROWS: Option<(&'static str, &'static str)> = None;
 

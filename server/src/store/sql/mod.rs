@@ -9,6 +9,7 @@ use std::cmp::Reverse;
 use futures_util::FutureExt as _;
 use sqlx::{Connection as _, Database, Row as _};
 
+mod control;
 mod dialect;
 mod statements;
 
@@ -20,9 +21,25 @@ use statements::{LISTED_RECORD_COLS, LISTED_ROW_COLS, ROW_COLS, Statement, State
 use super::codec::{decode_record, decode_resource, decode_row, json, record_columns};
 use super::connections::Connections;
 use super::{
-    Backend, BackendPut, Change, Expected, ForWrite, Job, Listed, ListedRecord, ListedRow,
-    Produced, Record, Reply, Row, StoreError, Written,
+    Backend, BackendPut, Change, Contents, Expected, FaultRow, ForWrite, Job, Listed, ListedRecord,
+    ListedRow, Pending, Produced, Record, Reply, Row, StoreError, Written,
 };
+
+/// A job from a claim's columns: id, due time, resource, payload.
+fn job_of(cols: Vec<Val>) -> Result<Job, StoreError> {
+    let mut cols = cols.into_iter();
+    let mut next = || cols.next().unwrap_or(Val::Null);
+    let id = next().int().unwrap_or_default();
+    let due = next().int().unwrap_or_default();
+    let resource = decode_resource(id, &next().text().unwrap_or_default())?;
+    let payload = next().text().unwrap_or_default();
+    Ok(Job {
+        id,
+        due: proton_cancel::Timestamp::from_millis(due),
+        resource,
+        payload,
+    })
+}
 
 /// The rows of a joined text (see `statements::joined`), each split into
 /// its `N` columns; a row with another count is a corrupt row.
@@ -164,6 +181,13 @@ where
             connections: Connections::new(pool),
             statements: Statements::of::<D>(),
         }
+    }
+
+    /// The one integer `sql` answers (its first row's first column), if
+    /// it answers a row.
+    async fn one_int(&self, sql: &str, binds: Vec<Bind>) -> Result<Option<i64>, StoreError> {
+        let rows = self.fetch(sql, binds, &[Col::Int]).await?;
+        Ok(rows.into_iter().flatten().next().and_then(Val::int))
     }
 
     /// The rows `sql` selects for the resource `key`.
@@ -442,22 +466,7 @@ where
             ];
             let cols = [Col::Int, Col::Int, Col::Text, Col::Text];
             let rows = self.fetch(&self.statements.claim, binds, &cols).await?;
-            rows.into_iter()
-                .map(|cols| {
-                    let mut cols = cols.into_iter();
-                    let mut next = || cols.next().unwrap_or(Val::Null);
-                    let id = next().int().unwrap_or_default();
-                    let due = next().int().unwrap_or_default();
-                    let resource = decode_resource(id, &next().text().unwrap_or_default())?;
-                    let payload = next().text().unwrap_or_default();
-                    Ok(Job {
-                        id,
-                        due: proton_cancel::Timestamp::from_millis(due),
-                        resource,
-                        payload,
-                    })
-                })
-                .collect()
+            rows.into_iter().map(job_of).collect()
         }
         .boxed()
     }
@@ -475,6 +484,15 @@ where
     fn finish_job(&self, id: i64) -> Reply<'_, ()> {
         async move {
             self.fetch(&self.statements.finish, vec![Bind::int(id)], &[])
+                .await?;
+            Ok(())
+        }
+        .boxed()
+    }
+
+    fn release_job(&self, id: i64) -> Reply<'_, ()> {
+        async move {
+            self.fetch(&self.statements.release, vec![Bind::int(id)], &[])
                 .await?;
             Ok(())
         }
@@ -584,17 +602,54 @@ where
 
     fn next_number(&self) -> Reply<'_, i64> {
         async move {
-            let rows = self
-                .fetch(&self.statements.next_number, vec![], &[Col::Int])
-                .await?;
-            Ok(rows
-                .into_iter()
-                .flatten()
-                .next()
-                .and_then(Val::int)
-                .unwrap_or_default())
+            let n = self.one_int(&self.statements.next_number, vec![]).await?;
+            Ok(n.unwrap_or_default())
         }
         .boxed()
+    }
+
+    fn set_mode<'a>(&'a self, scope: &'a str, manual: Option<bool>) -> Reply<'a, ()> {
+        self.put_mode(scope, manual).boxed()
+    }
+
+    fn modes(&self) -> Reply<'_, Vec<(String, bool)>> {
+        self.read_modes().boxed()
+    }
+
+    fn pending(&self) -> Reply<'_, Vec<Pending>> {
+        self.read_pending().boxed()
+    }
+
+    fn claim_job(&self, id: i64, now: i64, lease: i64) -> Reply<'_, Option<Job>> {
+        self.claim_one(id, now, lease).boxed()
+    }
+
+    fn add_fault<'a>(&'a self, rule: &'a str) -> Reply<'a, i64> {
+        self.insert_fault(rule).boxed()
+    }
+
+    fn faults(&self) -> Reply<'_, Vec<FaultRow>> {
+        self.read_faults().boxed()
+    }
+
+    fn clear_faults(&self) -> Reply<'_, ()> {
+        self.delete_faults().boxed()
+    }
+
+    fn match_fault(&self, id: i64) -> Reply<'_, Option<i64>> {
+        self.count_match(id).boxed()
+    }
+
+    fn fire_fault(&self, id: i64) -> Reply<'_, ()> {
+        self.count_fired(id).boxed()
+    }
+
+    fn last_number(&self) -> Reply<'_, i64> {
+        self.read_last_number().boxed()
+    }
+
+    fn replace<'a>(&'a self, contents: &'a Contents, modes: &'a [(String, bool)]) -> Reply<'a, ()> {
+        self.replace_all(contents, modes).boxed()
     }
 
     fn is_database(&self) -> bool {

@@ -29,6 +29,12 @@ const STILL_AS_READ: &str = "revision = COALESCE($5, revision) \
      AND (CAST($6 AS TEXT) IS NULL OR substr(snapshot, 1, length(CAST($6 AS TEXT))) = $6) \
      AND (CAST($7 AS TEXT) IS NULL OR meta = $7)";
 
+/// Whether the engine mode of a job's resource holds it for a control
+/// call: the resource's own mode, or else the mode of every resource
+/// (scope `''`), or else automatic.
+const HELD: &str = "COALESCE((SELECT m.manual FROM engine_modes m WHERE m.resource = jobs.resource), \
+     (SELECT m.manual FROM engine_modes m WHERE m.resource = ''), 0)";
+
 /// The statements, in one dialect's placeholders, made once at open.
 #[derive(Debug)]
 pub(super) struct Statements {
@@ -44,6 +50,7 @@ pub(super) struct Statements {
     pub(super) claim: String,
     pub(super) next_due: String,
     pub(super) finish: String,
+    pub(super) release: String,
     pub(super) record: String,
     pub(super) records: String,
     pub(super) records_from: String,
@@ -51,7 +58,29 @@ pub(super) struct Statements {
     pub(super) delete_record: String,
     pub(super) next_number: String,
     pub(super) commit: Option<String>,
+    pub(super) set_mode: String,
+    pub(super) unset_mode: String,
+    pub(super) modes: String,
+    pub(super) pending: String,
+    pub(super) claim_job: String,
+    pub(super) add_fault: String,
+    pub(super) faults: String,
+    pub(super) clear_faults: String,
+    pub(super) match_fault: String,
+    pub(super) fire_fault: String,
+    pub(super) last_number: String,
+    pub(super) set_number: String,
+    pub(super) put_fault: String,
 }
+
+/// What a replacement of the whole store deletes first, in order.
+pub(super) const EVERY_TABLE: [&str; 5] = [
+    "DELETE FROM resources",
+    "DELETE FROM deployments",
+    "DELETE FROM jobs",
+    "DELETE FROM engine_modes",
+    "DELETE FROM faults",
+];
 
 impl Statements {
     pub(super) fn of<D: Dialect>() -> Self {
@@ -94,11 +123,15 @@ impl Statements {
             claim: s(&format!(
                 "UPDATE jobs SET claimed_until = $1 WHERE id IN (SELECT id FROM jobs \
                  WHERE due_ms <= $2 AND (claimed_until IS NULL OR claimed_until < $2) \
+                 AND {HELD} = 0 \
                  ORDER BY due_ms, id LIMIT $3{}) RETURNING id, due_ms, resource, payload",
                 D::CLAIM_LOCK
             )),
-            next_due: s("SELECT MIN(due_ms) AS due FROM jobs"),
+            next_due: s(&format!(
+                "SELECT MIN(due_ms) AS due FROM jobs WHERE {HELD} = 0"
+            )),
             finish: s("DELETE FROM jobs WHERE id = $1"),
+            release: s("UPDATE jobs SET claimed_until = NULL WHERE id = $1"),
             record: s("SELECT record FROM deployments WHERE id = $1"),
             records: s("SELECT id, record FROM deployments ORDER BY seq DESC, id DESC"),
             records_from: s(&joined::<D>(
@@ -114,6 +147,27 @@ impl Statements {
             delete_record: s("DELETE FROM deployments WHERE id = $1 RETURNING id"),
             next_number: s(D::NEXT_NUMBER),
             commit: D::ONE_STATEMENT_COMMIT.map(s),
+            set_mode: s(
+                "INSERT INTO engine_modes (resource, manual) VALUES ($1, $2) \
+                 ON CONFLICT (resource) DO UPDATE SET manual = excluded.manual",
+            ),
+            unset_mode: s("DELETE FROM engine_modes WHERE resource = $1"),
+            modes: s("SELECT resource, manual FROM engine_modes ORDER BY resource"),
+            pending: s(&format!(
+                "SELECT id, due_ms, resource, payload, {HELD} AS held FROM jobs \
+                 ORDER BY due_ms, id"
+            )),
+            claim_job: s("UPDATE jobs SET claimed_until = $1 \
+                 WHERE id = $3 AND (claimed_until IS NULL OR claimed_until < $2) \
+                 RETURNING id, due_ms, resource, payload"),
+            add_fault: s("INSERT INTO faults (rule) VALUES ($1) RETURNING id"),
+            faults: s("SELECT id, rule, seen, fired FROM faults ORDER BY id"),
+            clear_faults: s("DELETE FROM faults"),
+            match_fault: s("UPDATE faults SET seen = seen + 1 WHERE id = $1 RETURNING seen"),
+            fire_fault: s("UPDATE faults SET fired = fired + 1 WHERE id = $1"),
+            last_number: s(D::LAST_NUMBER),
+            set_number: s(D::SET_NUMBER),
+            put_fault: s("INSERT INTO faults (rule, seen, fired) VALUES ($1, $2, $3)"),
         }
     }
 }

@@ -1,4 +1,7 @@
-//! `cargo run -p proton-cancel-server -- [--port 7070] [--seed FILE] [engine flags]`
+//! `cargo run -p proton-cancel-server -- [--port 7070] [--seed FILE] [engine flags]`,
+//! or `… control <call>` to send a control call to a running server.
+
+mod control;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -38,9 +41,27 @@ directory), so it survives a restart, and so does pending engine work; a
 restart with the same --seed never resets it. Use --database memory for a
 server that forgets.
 
+The control API (JSON under /_proton-cancel/, docs/control.md) lets tests put
+the engine in manual mode and deliver each report when they choose, set a
+resource's engine script, add fault rules, move a --manual-clock, and export,
+import or reset the whole state; `proton-cancel-server control --help` sends
+its calls from the shell. It answers only requests for localhost, 127.0.0.1
+or [::1]; --no-control turns it off.
+
 Exit codes: 0 after Ctrl-C (a clean shutdown), 1 when the seed cannot be read
 or loaded (or the signal handler or log writer cannot start), 2 for bad flags, 3 when the port cannot be bound, 4 when the
-database cannot be opened or migrated.";
+database cannot be opened or migrated. `control`: 0 when the server answers
+the call, 1 when it answers an error, 2 for bad arguments, 5 when it cannot be
+reached.";
+
+/// What the binary does besides serving.
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Sends one call to a running server's control API and prints its
+    /// JSON answer (exit code 0; 1 when the server answers an error, 5 when
+    /// it cannot be reached).
+    Control(control::Control),
+}
 
 /// How a piece of the engine's work ends, as a flag says it.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -75,7 +96,19 @@ enum LogFormat {
 /// and accepts any credentials.
 #[derive(Parser)]
 #[command(version, about, long_about, after_help = AFTER_HELP)]
+#[command(args_conflicts_with_subcommands = true)]
 struct Flags {
+    /// Instead of serving: send one control call to a running server.
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Serve neither the control API nor the dashboard
+    /// (/_proton-cancel/…): only the AWS API answers.
+    #[arg(long)]
+    no_control: bool,
+    /// Time stands still until a control call (`control advance MS`) moves
+    /// it; engine reports fall due only then. Starts at the system time.
+    #[arg(long)]
+    manual_clock: bool,
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 7070)]
     port: u16,
@@ -206,7 +239,11 @@ fn failed<E: std::fmt::Display>(
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
+    let flags = Flags::parse();
+    if let Some(Command::Control(call)) = flags.command {
+        return control::run(call).await;
+    }
+    match run(flags).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("{}", f.message);
@@ -215,9 +252,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), Failed> {
+async fn run(flags: Flags) -> Result<(), Failed> {
     let stop = stop_signal().map_err(failed(1, "cannot install the Ctrl-C handler"))?;
-    let flags = Flags::parse();
     let _flush = init_logs(flags.log_format).map_err(failed(1, "cannot start the log writer"))?;
     let seed = match &flags.seed {
         None => Seed::default(),
@@ -251,6 +287,7 @@ async fn run() -> Result<(), Failed> {
             flags.delete_after_ms.map(Some)
         },
         delete_result: flags.delete_result.map(|r| r.result(DELETION_FAILURE)),
+        ..EngineOverrides::default()
     };
     let store = Store::open(&flags.database)
         .await
@@ -258,8 +295,13 @@ async fn run() -> Result<(), Failed> {
     let options = Options {
         seed,
         engine,
-        clock: Clock::system(),
+        clock: if flags.manual_clock {
+            Clock::manual(Clock::system().now())
+        } else {
+            Clock::system()
+        },
         job_lease: std::time::Duration::from_millis(flags.job_lease_ms),
+        control: !flags.no_control,
     };
     // A signal while a large seed loads stops the server at once: every
     // seeded resource is written in its own transaction, and the next start
