@@ -344,3 +344,76 @@ async fn a_report_about_an_earlier_attempt_is_ignored_while_a_newer_one_runs() {
     )
     .await;
 }
+
+/// The deletion race, on the two kinds deleted one by one (a service's
+/// instances and pipeline go with DeleteService): a failed deletion shows
+/// DELETE_FAILED with the engine's message and takes a new deletion; the
+/// one that succeeds gives DELETE_COMPLETE and leaves no report pending.
+/// Spec: R21
+#[tokio::test]
+async fn a_deletion_that_fails_takes_a_retry_and_the_one_that_succeeds_leaves_nothing() {
+    for kind in [ResourceKind::Environment, ResourceKind::Component] {
+        let (client, app, addr) = start_at(seed(kind, json!({}))).await;
+        control::manual(addr).await;
+        let delete = || async {
+            match kind {
+                ResourceKind::Environment => client
+                    .delete_environment()
+                    .name("prod")
+                    .send()
+                    .await
+                    .unwrap()
+                    .environment
+                    .unwrap()
+                    .deployment_status
+                    .to_string(),
+                _ => client
+                    .delete_component()
+                    .name("cache")
+                    .send()
+                    .await
+                    .unwrap()
+                    .component
+                    .unwrap()
+                    .deployment_status
+                    .to_string(),
+            }
+        };
+        let deliver = |body: Value| async move {
+            let answer = control::ok(addr, "POST", "/engine/deliver", Some(&body)).await;
+            format!(
+                "{}: {}",
+                answer["outcome"].as_str().unwrap(),
+                answer["status"].as_str().unwrap()
+            )
+        };
+        let failed = json!({"resource": key(kind), "report": "DeleteFinished",
+            "result": "FAILED", "message": "the volume is busy"});
+        assert_eq!(delete().await, "DELETE_IN_PROGRESS", "{kind:?}");
+        assert_eq!(deliver(failed).await, "applied: DELETE_FAILED", "{kind:?}");
+        let after = get(&client, kind).await;
+        assert_eq!(after.message.as_deref(), Some("the volume is busy"));
+        app.advance(std::time::Duration::from_secs(1)).await;
+        assert_eq!(delete().await, "DELETE_IN_PROGRESS", "{kind:?}");
+        let succeeded = json!({"resource": key(kind), "report": "DeleteFinished"});
+        assert_eq!(
+            deliver(succeeded).await,
+            "applied: DELETE_COMPLETE",
+            "{kind:?}"
+        );
+        let gone = control::call(
+            addr,
+            "POST",
+            "/engine/deliver",
+            Some(&json!({"resource": key(kind)})),
+        )
+        .await;
+        assert_eq!(
+            (gone.status, gone.body["code"].as_str()),
+            (409, Some("NothingPending")),
+            "{kind:?}"
+        );
+        let engine = control::ok(addr, "GET", "/engine", None).await;
+        assert_eq!(engine["pending"], json!([]));
+    }
+}
