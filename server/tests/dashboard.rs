@@ -1,8 +1,9 @@
 //! The dashboard in a real browser: headless Chromium loads
 //! `/_proton-cancel/` after each of the three documented outcomes was
 //! staged through the control API, and the page it ends with shows the
-//! statuses and each attempt's timeline (its span, the cancel, the start
-//! of the rollback, the outcome, and the reports the machine ignored); a
+//! statuses and each attempt's timeline (its span cut into the stages it
+//! went through, the cancel, the start of the rollback, the outcome, and
+//! the reports the machine ignored); a
 //! change made after the page loaded reaches it through its event stream.
 //! Screenshots go to target/dashboard/ (and to docs/ with
 //! `PROTON_CANCEL_WRITE_PICTURES=1`, which is how the README's are made).
@@ -111,6 +112,8 @@ struct Outcome {
     name: &'static str,
     reports: &'static [(&'static str, Option<&'static str>)],
     status: &'static str,
+    /// The stages the attempt's span is cut into, in order.
+    stages: &'static [&'static str],
     marks: &'static [&'static str],
 }
 
@@ -123,6 +126,7 @@ const OUTCOMES: [Outcome; 3] = [
             ("UpdateFinished", None),
         ],
         status: "CANCELLED",
+        stages: &["in-progress", "cancel-requested", "cancel-started"],
         marks: &[
             r#"data-kind="cancel" data-input="Cancel""#,
             r#"data-kind="rollback" data-input="CancellationStarted""#,
@@ -137,6 +141,7 @@ const OUTCOMES: [Outcome; 3] = [
             ("CancellationFinished", Some("rollback failed: quota")),
         ],
         status: "FAILED",
+        stages: &["in-progress", "cancel-requested", "cancel-started"],
         marks: &[
             r#"data-kind="cancel" data-input="Cancel""#,
             r#"data-kind="rollback" data-input="CancellationStarted""#,
@@ -151,6 +156,7 @@ const OUTCOMES: [Outcome; 3] = [
             ("CancellationFinished", None),
         ],
         status: "SUCCEEDED",
+        stages: &["in-progress", "cancel-requested"],
         marks: &[
             r#"data-kind="cancel" data-input="Cancel""#,
             r#"data-kind="outcome" data-input="UpdateFinished""#,
@@ -220,7 +226,17 @@ async fn each_documented_outcome_shows_its_status_and_its_timeline_in_a_browser(
             r#"data-attempt="00000000-0000-4000-8000-000000000001""#,
             "</g></g>\n",
         );
-        assert!(lane.contains(r#"<rect class="span""#), "{}", outcome.name);
+        let stages: Vec<&str> = lane
+            .split(r#"class="segment" data-stage=""#)
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap())
+            .collect();
+        assert_eq!(stages, outcome.stages, "{}", outcome.name);
+        assert!(
+            lane.contains(&format!(r#"class="end" data-status="{}""#, outcome.status)),
+            "{}",
+            outcome.name
+        );
         let mut from = 0;
         for mark in outcome.marks {
             let at = lane[from..].find(mark).unwrap_or_else(|| {

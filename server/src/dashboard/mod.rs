@@ -215,6 +215,12 @@ pub(crate) async fn render(app: &App) -> Result<Markup, ControlError> {
             }
         }
         h2 { "Timelines" }
+        p #legend {
+            span style="background:#64b5f6" { "\u{a0}\u{a0}\u{a0}" } " IN_PROGRESS · "
+            span style="background:#ffcc80" { "\u{a0}\u{a0}\u{a0}" } " CANCELLING, the update can still win · "
+            span style="background:#fb8c00" { "\u{a0}\u{a0}\u{a0}" } " CANCELLING, the rollback started · "
+            "the block at the end: the outcome · dashed: a report the machine ignored"
+        }
         @for row in &rows {
             @let id = row.deployment.resource();
             @let k = key(id);

@@ -111,6 +111,76 @@ fn is_outcome(status: &DeploymentStatus) -> bool {
     )
 }
 
+/// The stage an attempt is in over a part of its span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Deploying, no cancel.
+    InProgress,
+    /// CANCELLING, the rollback not started: the update can still win.
+    CancelRequested,
+    /// CANCELLING, the rollback started: only the cancellation decides.
+    CancelStarted,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Self::InProgress => "in-progress",
+            Self::CancelRequested => "cancel-requested",
+            Self::CancelStarted => "cancel-started",
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::CancelRequested => "CANCELLING (requested: the update can still win)",
+            Self::CancelStarted => "CANCELLING (the rollback started: the cancellation decides)",
+        }
+    }
+
+    fn color(self) -> &'static str {
+        match self {
+            Self::InProgress => "#64b5f6",
+            Self::CancelRequested => "#ffcc80",
+            Self::CancelStarted => "#fb8c00",
+        }
+    }
+}
+
+/// A part of an attempt's span in one stage.
+struct Segment {
+    stage: Stage,
+    from: Timestamp,
+    to: Timestamp,
+}
+
+/// The attempt's span cut where its stage changed: at the cancel and at
+/// the start of the rollback, to its end (or `now`).
+fn segments(lane: &Lane, now: Timestamp) -> Vec<Segment> {
+    let end = lane.ended.unwrap_or(now);
+    let at = |kind: MarkKind| lane.marks.iter().find(|m| m.kind == kind).map(|m| m.at);
+    let mut cuts = vec![(Stage::InProgress, lane.started)];
+    if let Some(cancel) = at(MarkKind::Cancel) {
+        cuts.push((Stage::CancelRequested, cancel));
+    }
+    if let Some(rollback) = at(MarkKind::Rollback) {
+        cuts.push((Stage::CancelStarted, rollback));
+    }
+    let mut segments = Vec::new();
+    for (i, (stage, from)) in cuts.iter().enumerate() {
+        let to = cuts.get(i + 1).map_or(end, |(_, next)| *next).min(end);
+        if *from < to || (i + 1 == cuts.len() && *from <= to) {
+            segments.push(Segment {
+                stage: *stage,
+                from: *from,
+                to,
+            });
+        }
+    }
+    segments
+}
+
 /// The lane's color, by its status.
 fn color(status: &DeploymentStatus) -> &'static str {
     match status {
@@ -171,13 +241,25 @@ pub(crate) fn svg(lanes: &[Lane], now: Timestamp) -> Markup {
             rect width=(WIDTH) height=(height) fill="white" {}
             @for (lane, top) in lanes.iter().zip(&tops) {
                 @let top = *top;
-                @let (from, to) = (x(lane.started), x(lane.ended.unwrap_or(now)));
+                @let to = x(lane.ended.unwrap_or(now));
                 g class="lane" data-attempt=(lane.attempt) data-status=(lane.status) {
                     text x="4" y=(top + 24) { "attempt …" (short(lane.attempt)) }
                     text x="4" y=(top + 38) fill=(color(&lane.status)) font-weight="bold" { (lane.status) }
-                    rect class="span" x=(from) y=(top + 14) width=((to - from).max(2)) height="12"
-                        rx="3" fill=(color(&lane.status)) fill-opacity="0.85" {
+                    g class="span" {
                         title { "attempt " (lane.attempt) ": " (lane.status) }
+                        @for segment in segments(lane, now) {
+                            @let (a, b) = (x(segment.from), x(segment.to));
+                            rect class="segment" data-stage=(segment.stage.name()) x=(a) y=(top + 14)
+                                width=((b - a).max(1)) height="12" fill=(segment.stage.color()) {
+                                title { (segment.stage.text()) }
+                            }
+                        }
+                        @if lane.ended.is_some() {
+                            rect class="end" data-status=(lane.status) x=(to - 3) y=(top + 11)
+                                width="6" height="18" fill=(color(&lane.status)) {
+                                title { (lane.status) }
+                            }
+                        }
                     }
                     @for (j, mark) in lane.marks.iter().enumerate() {
                         @let at = x(mark.at);
