@@ -4,7 +4,6 @@
 use super::dialect::{Bind, Col, Dialect, Val};
 use super::statements::{EVERY_TABLE, Statements};
 use super::{Queries, SqlStore, job_of};
-use crate::store::codec::decode_resource;
 use crate::store::{Contents, FaultRow, Job, Pending, Produced, StoreError};
 
 impl<D: Dialect> SqlStore<D>
@@ -49,19 +48,15 @@ where
         let cols = [Col::Int, Col::Int, Col::Text, Col::Text, Col::Int];
         let rows = self.fetch(&self.statements.pending, vec![], &cols).await?;
         rows.into_iter()
-            .map(|cols| {
-                let mut cols = cols.into_iter();
-                let mut next = || cols.next().unwrap_or(Val::Null);
-                let id = next().int().unwrap_or_default();
-                let due = next().int().unwrap_or_default();
-                let resource = decode_resource(id, &next().text().unwrap_or_default())?;
-                let payload = next().text().unwrap_or_default();
-                let held = next().int().unwrap_or_default() != 0;
+            .map(|mut cols| {
+                // The job's four columns, then whether its mode holds it.
+                let held = cols.pop().and_then(Val::int).unwrap_or_default() != 0;
+                let job = job_of(cols)?;
                 Ok(Pending {
-                    id,
-                    due: proton_cancel::Timestamp::from_millis(due),
-                    resource,
-                    payload,
+                    id: job.id,
+                    due: job.due,
+                    resource: job.resource,
+                    payload: job.payload,
                     held,
                 })
             })
