@@ -164,6 +164,12 @@ impl App {
                 .await
                 .map_err(store_failed)?;
             if written == Written::Stale {
+                if self.store().keeps_stale_cache() {
+                    // Planted by a simulation: retry from the entry that
+                    // lost, which should have been dropped.
+                    cached = self.cache().take(id);
+                    continue;
+                }
                 self.cache().forget(id);
                 tracing::debug!(resource = %id, "lost a compare-and-set; re-reading");
                 continue;

@@ -46,8 +46,23 @@ impl App {
                     }
                 };
                 tracing::info!(resource = %job.resource, report = %report.name(), "engine report");
+                if self.store().finishes_before_apply() {
+                    // Planted by a simulation: the job is gone before its
+                    // report is applied.
+                    let _ = self.store().finish_job(job.id).await;
+                }
                 let input = report.at(job.due);
-                match self.apply(&job.resource, |_| Ok(input.clone())).await {
+                let wrong = self.store().applies_to_wrong_attempt();
+                let make = |d: &proton_cancel::Deployment| {
+                    Ok(if wrong {
+                        // Planted by a simulation: the report goes to the
+                        // current attempt, whichever it names.
+                        retarget(input.clone(), d)
+                    } else {
+                        input.clone()
+                    })
+                };
+                match self.apply(&job.resource, make).await {
                     Ok(_) => {}
                     Err(e) if e.code() == ErrorCode::ResourceNotFoundException => {}
                     Err(e) => {
@@ -68,10 +83,30 @@ impl App {
     /// [`LOOK_AGAIN_AFTER`], so that rules another replica added or cleared
     /// take effect here.
     pub(crate) async fn run_engine(self) {
-        let mut faults_read = tokio::time::Instant::now();
+        self.engine_loop(tokio::time::sleep).await;
+    }
+
+    /// The engine worker as [`App::run_engine`] runs it, on the timers of a
+    /// simulation (feature `simulation`): `sleep` waits simulated time.
+    #[cfg(feature = "simulation")]
+    pub fn engine_worker<S>(&self, sleep: impl Fn(Duration) -> S) -> impl Future<Output = ()>
+    where
+        S: Future<Output = ()>,
+    {
+        self.clone().engine_loop(sleep)
+    }
+
+    async fn engine_loop<S>(self, sleep: impl Fn(Duration) -> S)
+    where
+        S: Future<Output = ()>,
+    {
+        let mut faults_read = self.now();
         loop {
-            if faults_read.elapsed() >= LOOK_AGAIN_AFTER {
-                faults_read = tokio::time::Instant::now();
+            let now = self.now();
+            if now.as_millis().saturating_sub(faults_read.as_millis())
+                >= i64::try_from(LOOK_AGAIN_AFTER.as_millis()).unwrap_or(i64::MAX)
+            {
+                faults_read = now;
                 if let Err(e) = self.reload_faults().await {
                     tracing::error!(error = %e, "the fault rules cannot be read");
                 }
@@ -81,11 +116,40 @@ impl App {
                 let ms = due.as_millis().saturating_sub(self.now().as_millis());
                 Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(LOOK_AGAIN_AFTER)
             });
+            // Biased: no random choice between two ready branches, so a
+            // simulated run stays a function of its seed.
             tokio::select! {
-                () = tokio::time::sleep(wait) => {}
+                biased;
+                () = sleep(wait) => {}
                 () = self.queued().notified() => {}
             }
             self.deliver_due().await;
         }
+    }
+}
+
+/// `input` as if it named `d`'s current attempt (the planted bug
+/// [`crate::store::Store::applies_to_wrong_attempt`]).
+fn retarget(input: proton_cancel::Input, d: &proton_cancel::Deployment) -> proton_cancel::Input {
+    use proton_cancel::Input;
+    let Some(current) = d.observe().last_attempt.map(|a| a.deployment_id) else {
+        return input;
+    };
+    match input {
+        Input::UpdateFinished { at, result, .. } => Input::UpdateFinished {
+            at,
+            deployment_id: current,
+            result,
+        },
+        Input::CancellationStarted { at, .. } => Input::CancellationStarted {
+            at,
+            deployment_id: current,
+        },
+        Input::CancellationFinished { at, result, .. } => Input::CancellationFinished {
+            at,
+            deployment_id: current,
+            result,
+        },
+        other => other,
     }
 }

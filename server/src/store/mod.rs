@@ -11,6 +11,8 @@ mod codec;
 mod connections;
 mod control;
 mod memory;
+#[cfg(feature = "simulation")]
+pub mod simulated;
 mod sql;
 
 use codec::millis;
@@ -257,6 +259,9 @@ trait Backend: Send + Sync + std::fmt::Debug {
 pub struct Store {
     backend: Arc<dyn Backend>,
     compare_and_set: bool,
+    /// The bugs a simulation planted.
+    #[cfg(feature = "simulation")]
+    planted: simulated::Planted,
 }
 
 impl Store {
@@ -279,18 +284,49 @@ impl Store {
         } else {
             sql::open_sqlite(&format!("sqlite:{url}")).await?
         };
-        Ok(Self {
+        Ok(Self::on(backend))
+    }
+
+    fn on(backend: Arc<dyn Backend>) -> Self {
+        Self {
             backend,
             compare_and_set: true,
-        })
+            #[cfg(feature = "simulation")]
+            planted: simulated::Planted::default(),
+        }
     }
 
     /// A store in memory: nothing survives the process.
     pub fn memory() -> Self {
-        Self {
-            backend: Arc::new(memory::MemoryStore::default()),
-            compare_and_set: true,
-        }
+        Self::on(Arc::new(memory::MemoryStore::default()))
+    }
+
+    /// Whether the simulation planted the engine worker's bug of deleting
+    /// a job before applying its report (never, without the feature
+    /// `simulation`).
+    pub(crate) fn finishes_before_apply(&self) -> bool {
+        #[cfg(feature = "simulation")]
+        return self.planted.finish_before_apply;
+        #[cfg(not(feature = "simulation"))]
+        false
+    }
+
+    /// Whether the simulation planted the write path's bug of retrying a
+    /// lost compare-and-set from the cached entry.
+    pub(crate) fn keeps_stale_cache(&self) -> bool {
+        #[cfg(feature = "simulation")]
+        return self.planted.keep_stale_cache;
+        #[cfg(not(feature = "simulation"))]
+        false
+    }
+
+    /// Whether the simulation planted the engine worker's bug of applying
+    /// a report to the current attempt, whichever it names.
+    pub(crate) fn applies_to_wrong_attempt(&self) -> bool {
+        #[cfg(feature = "simulation")]
+        return self.planted.wrong_attempt;
+        #[cfg(not(feature = "simulation"))]
+        false
     }
 
     /// The same store, but its writes no longer compare what they read:
