@@ -31,8 +31,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod explain;
 mod history;
+mod picture;
 mod search;
 
+pub use explain::{Witness, witness};
 pub use history::{HistoryError, Recorded, RecordedModel};
-pub use search::{Call, Model, Op, Ret, Verdict, check, shown, shrink};
+pub use picture::{Mark, picture, state_text};
+pub use search::{Call, Model, Op, Partial, Ret, Verdict, check, longest_partial, shown, shrink};

@@ -59,6 +59,36 @@ pub enum Ret {
     TimedOut,
 }
 
+impl std::fmt::Display for Call {
+    /// As histories print it: `Update(spec)`, `Cancel`, `Get`, `Delete`,
+    /// `Create(spec)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Call::Update { spec } => write!(f, "Update({spec})"),
+            Call::Cancel => f.write_str("Cancel"),
+            Call::Get => f.write_str("Get"),
+            Call::Delete => f.write_str("Delete"),
+            Call::Create { spec } => write!(f, "Create({spec})"),
+        }
+    }
+}
+
+impl std::fmt::Display for Ret {
+    /// As histories print it: the status and applied spec shown, or the
+    /// error, or what an operation without an answer may have done.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ret::Shown { status, spec } => {
+                write!(f, "{status} spec {}", spec.as_deref().unwrap_or("-"))
+            }
+            Ret::Conflict => f.write_str("ConflictException"),
+            Ret::NotFound => f.write_str("ResourceNotFoundException"),
+            Ret::Unknown => f.write_str("failed (may have taken effect)"),
+            Ret::TimedOut => f.write_str("timed out (may take effect later)"),
+        }
+    }
+}
+
 /// One operation of a history.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -433,15 +463,49 @@ struct Frame {
     states: Vec<Deployment>,
     candidates: Vec<usize>,
     next: usize,
+    /// The operation (an index of the searched operations) placed to reach
+    /// this frame.
+    via: Option<usize>,
+}
+
+/// The longest prefix of some real-time order that gives every answer in
+/// it: what a picture of a history shows (Porcupine's "longest partial
+/// linearization").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partial {
+    /// The operations placed, in their order, as indexes into the history
+    /// checked.
+    pub order: Vec<usize>,
+    /// The states the machine may be in before each operation placed, and
+    /// after the last one: `order.len() + 1` sets.
+    pub states: Vec<Vec<Observed>>,
+    /// The verdict on the whole history.
+    pub verdict: Verdict,
 }
 
 /// Checks `ops` against `model`, using at most `budget` search steps.
 pub fn check(model: &Model, ops: &[Op], budget: u64) -> Verdict {
+    search(model, ops, budget).verdict
+}
+
+/// As [`check`], with the longest partial linearization found.
+pub fn longest_partial(model: &Model, ops: &[Op], budget: u64) -> Partial {
+    search(model, ops, budget)
+}
+
+fn observed(states: &[Deployment]) -> Vec<Observed> {
+    states.iter().map(Deployment::observe).collect()
+}
+
+fn search(model: &Model, ops: &[Op], budget: u64) -> Partial {
     // Reads without an answer say nothing.
-    let ops: Vec<&Op> = ops
-        .iter()
-        .filter(|o| !(o.call == Call::Get && o.unanswered()))
+    let kept: Vec<usize> = (0..ops.len())
+        .filter(|&i| {
+            ops.get(i)
+                .is_some_and(|o| !(o.call == Call::Get && o.unanswered()))
+        })
         .collect();
+    let ops: Vec<&Op> = kept.iter().filter_map(|&i| ops.get(i)).collect();
     let n = ops.len();
     let mut by_invocation: Vec<usize> = (0..n).collect();
     by_invocation.sort_by_key(|&i| ops.get(i).map(|o| o.invoked));
@@ -460,6 +524,11 @@ pub fn check(model: &Model, ops: &[Op], budget: u64) -> Verdict {
         c
     };
     let start = model.close(model.start.clone());
+    let mut best = Partial {
+        order: Vec::new(),
+        states: vec![observed(&start)],
+        verdict: Verdict::NotLinearizable,
+    };
     let done = Bits::new(n);
     let mut memo = HashSet::new();
     memo.insert(key(&done, &start));
@@ -469,15 +538,19 @@ pub fn check(model: &Model, ops: &[Op], budget: u64) -> Verdict {
         count: 0,
         states: start,
         next: 0,
+        via: None,
     }];
     let mut steps = 0u64;
-    while let Some(top) = stack.last_mut() {
+    let verdict = loop {
+        let Some(top) = stack.last_mut() else {
+            break Verdict::NotLinearizable;
+        };
         if top.count == n {
-            return Verdict::Linearizable;
+            break Verdict::Linearizable;
         }
         steps += 1;
         if steps > budget {
-            return Verdict::Inconclusive;
+            break Verdict::Inconclusive;
         }
         let Some(&i) = top.candidates.get(top.next) else {
             stack.pop();
@@ -500,9 +573,18 @@ pub fn check(model: &Model, ops: &[Op], budget: u64) -> Verdict {
             count,
             states,
             next: 0,
+            via: Some(i),
         });
-    }
-    Verdict::NotLinearizable
+        if count > best.order.len() {
+            best.order = stack
+                .iter()
+                .filter_map(|f| f.via.and_then(|v| kept.get(v)).copied())
+                .collect();
+            best.states = stack.iter().map(|f| observed(&f.states)).collect();
+        }
+    };
+    best.verdict = verdict;
+    best
 }
 
 /// A smallest offending part of a non-linearizable history, and whether

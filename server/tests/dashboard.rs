@@ -14,51 +14,20 @@
 #![allow(clippy::disallowed_methods)] // the test starts and times a browser
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use std::sync::Arc;
 
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions, Tab};
+use headless_chrome::{Browser, Tab};
 use proton_cancel_server::App;
+use proton_cancel_test_support::browser::{chromium, launch};
 use proton_cancel_test_support::control;
 use serde_json::{Value, json};
 
 mod common;
 use common::start_at;
-
-/// The browser, if this machine has one.
-fn chromium(test: &str) -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|dir| dir.join(name))
-                    .find(|p| p.is_file())
-            })
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("PROTON_CANCEL_REQUIRE_BROWSER").is_none(),
-            "{test}: PROTON_CANCEL_REQUIRE_BROWSER is set but no chromium is on PATH"
-        );
-        eprintln!("SKIPPED {test}: no chromium on PATH (apt-get install chromium)");
-    }
-    found
-}
-
-/// A headless browser on `path`, with a window of 1000 × 820.
-fn launch(path: &Path) -> Browser {
-    let options = LaunchOptions::default_builder()
-        .path(Some(path.to_path_buf()))
-        .sandbox(false)
-        .window_size(Some((1000, 820)))
-        .build()
-        .unwrap();
-    Browser::new(options).unwrap()
-}
 
 /// A tab on the dashboard of `addr`, once the page's event stream has
 /// replaced what the page came with (at most 10 s).
@@ -192,7 +161,7 @@ async fn each_documented_outcome_shows_its_status_and_its_timeline_in_a_browser(
         }
         let path = browser.clone();
         let (dom, png) = blocking(move || {
-            let chrome = launch(&path);
+            let chrome = launch(&path, (1000, 820));
             let tab = open(&chrome, addr);
             let png = tab
                 .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
@@ -256,7 +225,7 @@ async fn each_documented_outcome_shows_its_status_and_its_timeline_in_a_browser(
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{}", outcome.name);
         let png_path = shots.join(format!("dashboard-{}.png", outcome.name));
         std::fs::write(&png_path, &png).unwrap();
-        if std::env::var_os("PROTON_CANCEL_WRITE_PICTURES").is_some() {
+        if proton_cancel_test_support::browser::write_pictures() {
             let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
             std::fs::write(docs.join(format!("dashboard-{}.png", outcome.name)), &png).unwrap();
         }
@@ -278,7 +247,7 @@ async fn a_change_after_the_page_loaded_reaches_it_through_its_stream() {
         .await
         .unwrap();
     let (chrome, tab) = blocking(move || {
-        let chrome = launch(&browser);
+        let chrome = launch(&browser, (1000, 820));
         let tab = open(&chrome, addr);
         (chrome, tab)
     })

@@ -96,7 +96,7 @@ async fn drawn(addr: SocketAddr, name: &str) {
     assert_eq!(reply.header("content-type"), Some("image/svg+xml"));
     let svg = raw_body(addr).await;
     let path = format!("{}/../docs/races/{name}.svg", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("PROTON_CANCEL_WRITE_PICTURES").is_some() {
+    if proton_cancel_test_support::browser::write_pictures() {
         std::fs::write(&path, &svg).unwrap();
         return;
     }

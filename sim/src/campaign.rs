@@ -9,9 +9,15 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use std::path::{Path, PathBuf};
+
+use proton_cancel_checker::{Mark, picture};
+
+use crate::check::{BUDGET, Problem};
 use crate::plan::{FaultKind, Plan};
-use crate::run::{Bug, run};
+use crate::run::{Bug, Outcome, run};
 use crate::shrink::shrink;
+use crate::world::RESOURCES;
 
 /// A campaign: which seeds, on how many threads, with which bug planted.
 #[derive(Clone, Debug)]
@@ -150,8 +156,53 @@ impl Campaign {
     }
 }
 
+/// Where pictures of failing runs go: `proton-cancel-sim` in the system's
+/// temporary directory.
+pub fn pictures_dir() -> PathBuf {
+    std::env::temp_dir().join("proton-cancel-sim")
+}
+
+/// Writes one picture (a self-contained HTML page) per resource of
+/// `outcome` whose history is not linearizable into `dir`; their paths.
+///
+/// # Errors
+/// A page cannot be written.
+pub fn write_pictures(seed: u64, outcome: &Outcome, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for problem in &outcome.problems {
+        let Problem::NotLinearizable { resource, .. } = problem else {
+            continue;
+        };
+        let (Some(r), Some(ops)) = (RESOURCES.get(*resource), outcome.histories.get(*resource))
+        else {
+            continue;
+        };
+        let id = r.id().to_string();
+        let marks: Vec<Mark> = outcome
+            .marks
+            .iter()
+            .filter(|m| m.resource.as_ref().is_none_or(|x| *x == id))
+            .map(|m| Mark {
+                at: m.at,
+                text: m.text.clone(),
+            })
+            .collect();
+        let page = picture(&r.model(), ops, &marks, BUDGET);
+        std::fs::create_dir_all(dir)?;
+        let name: String = id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let path = dir.join(format!("seed-{seed}-{}.html", name.trim_matches('-')));
+        std::fs::write(&path, page)?;
+        paths.push(path);
+    }
+    Ok(paths)
+}
+
 /// The report of failing seed `seed`: shrunk, its history, what its checks
-/// found, and the command that replays it.
+/// found, a picture of each history that is not linearizable, and the
+/// command that replays it.
 pub fn report_failure(seed: u64, bug: Option<Bug>) -> String {
     let plan = Plan::of(seed);
     let (cut, outcome) = shrink(&plan, bug);
@@ -160,6 +211,16 @@ pub fn report_failure(seed: u64, bug: Option<Bug>) -> String {
     out.push_str(&outcome.history);
     for p in &outcome.problems {
         let _ = writeln!(out, "{p}");
+    }
+    match write_pictures(seed, &outcome, &pictures_dir()) {
+        Ok(paths) => {
+            for path in paths {
+                let _ = writeln!(out, "picture: {}", path.display());
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "the pictures could not be written: {e}");
+        }
     }
     let bug = bug.map_or(String::new(), |b| format!(" --bug {}", b.name()));
     let _ = writeln!(

@@ -3,12 +3,11 @@
 //! once the faults stop, and the invariants of the engine's work.
 
 use proton_cancel::DeploymentStatus;
-use proton_cancel_checker::{Op, Verdict, check, shrink};
+use proton_cancel_checker::{Op, Verdict, Witness, check, shrink, witness};
 use proton_cancel_server::store::Store;
 
 use crate::executor::EPOCH_MS;
-use crate::explain::{Witness, witness};
-use crate::trace::Trace;
+use crate::trace::{Mark, Trace};
 use crate::world::RESOURCES;
 
 /// How many search steps the checker may take per history.
@@ -134,11 +133,18 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Each resource's history against its model.
-pub fn linearizable(histories: &[Vec<Op>]) -> Vec<Problem> {
+/// Each resource's history against its model; `marks` are the run's
+/// faults and engine reports, for the witnesses.
+pub fn linearizable(histories: &[Vec<Op>], marks: &[Mark]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (resource, (r, ops)) in RESOURCES.iter().zip(histories).enumerate() {
         let model = r.model().model();
+        let id = r.id().to_string();
+        let beside: Vec<(u64, String)> = marks
+            .iter()
+            .filter(|m| m.resource.as_ref().is_none_or(|x| *x == id))
+            .map(|m| (m.at, m.text.clone()))
+            .collect();
         match check(&model, ops, BUDGET) {
             Verdict::Linearizable => {}
             Verdict::Inconclusive => problems.push(Problem::Inconclusive { resource }),
@@ -146,7 +152,7 @@ pub fn linearizable(histories: &[Vec<Op>]) -> Vec<Problem> {
                 let (kept, from_any) = shrink(&model, ops, BUDGET);
                 problems.push(Problem::NotLinearizable {
                     resource,
-                    witness: witness(&model, ops, &kept, from_any),
+                    witness: witness(&model, ops, (&kept, from_any), &beside, BUDGET),
                 });
             }
         }

@@ -23,7 +23,6 @@
 pub mod campaign;
 pub mod check;
 pub mod executor;
-pub mod explain;
 pub mod nemesis;
 pub mod plan;
 pub mod run;

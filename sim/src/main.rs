@@ -9,7 +9,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use proton_cancel_sim::campaign::{Campaign, report_failure, seeds_to_catch};
+use proton_cancel_sim::campaign::{
+    Campaign, pictures_dir, report_failure, seeds_to_catch, write_pictures,
+};
 use proton_cancel_sim::{Bug, Cut, Plan, run};
 
 #[derive(Parser)]
@@ -140,6 +142,14 @@ fn main() -> ExitCode {
             } else {
                 for p in &outcome.problems {
                     println!("{p}");
+                }
+                match write_pictures(seed, &outcome, &pictures_dir()) {
+                    Ok(paths) => {
+                        for path in paths {
+                            println!("picture: {}", path.display());
+                        }
+                    }
+                    Err(e) => println!("the pictures could not be written: {e}"),
                 }
                 ExitCode::FAILURE
             }

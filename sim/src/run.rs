@@ -267,10 +267,9 @@ impl Sim {
             };
             let label = resource.id().to_string();
             let invoked = self.trace.invoke(client, r, &planned.call, &label);
-            let key = self.trace.started(format!(
-                "c{client} r{r} {} {label}",
-                crate::trace::describe_call(&planned.call)
-            ));
+            let key = self
+                .trace
+                .started(format!("c{client} r{r} {} {label}", planned.call));
             let (tx, rx) = tokio::sync::oneshot::channel();
             // Ends the request when its task ends or is dropped, polled or
             // not.
@@ -388,7 +387,7 @@ pub fn run(plan: &Plan, bug: Option<Bug>) -> Outcome {
         by
     };
     if problems.is_empty() {
-        problems.extend(check::linearizable(&histories));
+        problems.extend(check::linearizable(&histories, &trace.marks()));
         problems.extend(check::settled(&sim.shared.inspect(), &trace, &histories));
     }
     let operations = histories.iter().map(Vec::len).sum();

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use proton_cancel_checker::{Call, Op, Ret};
+use proton_cancel_checker::{Call, Op};
 use proton_cancel_server::store::NewJob;
 use serde_json::Value;
 
@@ -184,21 +184,16 @@ impl Trace {
     /// An operation invoked: its stamp.
     pub fn invoke(&self, client: usize, replica: usize, call: &Call, label: &str) -> u64 {
         let at = self.stamp();
-        let call = describe_call(call);
+
         self.line(at, &format!("c{client} r{replica} {call} {label}: invoked"));
         at
     }
 
     /// An operation returned, on resource `resource` (an index).
     pub fn returned(&self, resource: usize, label: &str, op: Op, replica: usize) {
-        let call = describe_call(&op.call);
         self.line(
             op.returned,
-            &format!(
-                "c{} r{replica} {call} {label}: {}",
-                op.client,
-                describe_ret(&op.ret)
-            ),
+            &format!("c{} r{replica} {} {label}: {}", op.client, op.call, op.ret),
         );
         self.inner().ops.push((resource, op));
     }
@@ -221,29 +216,5 @@ impl Trace {
     /// Every mark.
     pub fn marks(&self) -> Vec<Mark> {
         self.inner().marks.clone()
-    }
-}
-
-/// A call as histories print it.
-pub fn describe_call(call: &Call) -> String {
-    match call {
-        Call::Update { spec } => format!("Update({spec})"),
-        Call::Cancel => "Cancel".to_owned(),
-        Call::Get => "Get".to_owned(),
-        Call::Delete => "Delete".to_owned(),
-        Call::Create { spec } => format!("Create({spec})"),
-    }
-}
-
-/// An answer as histories print it.
-pub fn describe_ret(ret: &Ret) -> String {
-    match ret {
-        Ret::Shown { status, spec } => {
-            format!("{status} spec {}", spec.as_deref().unwrap_or("-"))
-        }
-        Ret::Conflict => "ConflictException".to_owned(),
-        Ret::NotFound => "ResourceNotFoundException".to_owned(),
-        Ret::Unknown => "failed (may have taken effect)".to_owned(),
-        Ret::TimedOut => "timed out (may take effect later)".to_owned(),
     }
 }

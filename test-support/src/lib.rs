@@ -16,10 +16,14 @@
 //!   database, loud skip and schemas; `relay`: a TCP relay a test can cut.
 //!   The emulator, PostgreSQL and the relay come with the `server` feature,
 //!   which the server's and the tool's tests turn on.
+//! - `browser` (feature `browser`): headless Chromium for the tests of
+//!   pages, or a loud skip.
 
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // tests own clocks, processes and the environment
 
+#[cfg(feature = "browser")]
+pub mod browser;
 pub mod builders;
 #[cfg(feature = "server")]
 pub mod control;

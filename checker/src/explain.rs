@@ -2,10 +2,7 @@
 //! the operations that ran concurrently with it put back, and the anomaly
 //! named in words.
 
-use proton_cancel_checker::{Call, Model, Op, Ret, Verdict, check};
-
-use crate::check::BUDGET;
-use crate::trace::{describe_call, describe_ret};
+use crate::search::{Call, Model, Op, Ret, Verdict, check};
 
 /// An offending history, explained.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +16,9 @@ pub struct Witness {
     pub shown: Vec<Op>,
     /// Whether the core fails from any start, not only the seeded one.
     pub from_any: bool,
+    /// The engine's reports and the faults while the shown operations ran:
+    /// the steps no client made.
+    pub beside: Vec<(u64, String)>,
 }
 
 fn overlaps(a: &Op, b: &Op) -> bool {
@@ -27,6 +27,25 @@ fn overlaps(a: &Op, b: &Op) -> bool {
 
 fn accepted(op: &Op, status: &str) -> bool {
     matches!(&op.ret, Ret::Shown { status: s, .. } if s == status)
+}
+
+/// The spec an answer showed applied.
+fn applied(op: &Op) -> &str {
+    match &op.ret {
+        Ret::Shown {
+            spec: Some(spec), ..
+        } => spec,
+        _ => "-",
+    }
+}
+
+/// Who made two operations.
+fn by(a: &Op, b: &Op) -> String {
+    if a.client == b.client {
+        format!("both by client {}", a.client)
+    } else {
+        format!("by clients {} and {}", a.client, b.client)
+    }
 }
 
 /// Names what `core` shows.
@@ -41,19 +60,23 @@ fn name(core: &[Op]) -> String {
             _ => String::new(),
         };
         return format!(
-            "lost update: two Updates ({} by client {}, {} by client {}) were both accepted while one attempt can run at a time",
+            "lost update: two Updates ({} and {}, {}) were both accepted over spec {}, so one was decided on a state from before the other",
             spec(a),
-            a.client,
             spec(b),
-            b.client
+            by(a, b),
+            applied(a)
         );
     }
-    let cancels = core
+    let cancels: Vec<&Op> = core
         .iter()
         .filter(|o| o.call == Call::Cancel && accepted(o, "CANCELLING"))
-        .count();
-    if cancels >= 2 {
-        return "double cancel: two Cancels were both accepted for one attempt".to_owned();
+        .collect();
+    if let [a, b, ..] = cancels.as_slice() {
+        return format!(
+            "double cancel: two Cancels ({}) were both accepted for one attempt over spec {}, so the second was decided on a state from before the first",
+            by(a, b),
+            applied(a)
+        );
     }
     let creates = core
         .iter()
@@ -72,9 +95,7 @@ fn name(core: &[Op]) -> String {
     if let (Some(u), Some(g)) = (conflicted, settled_read) {
         return format!(
             "conflict with no attempt running: client {}'s Update was refused as ConflictException while client {}'s Get read the resource settled ({}), and no attempt can end between them",
-            u.client,
-            g.client,
-            describe_ret(&g.ret)
+            u.client, g.client, g.ret
         );
     }
     let reads: Vec<&Op> = core.iter().filter(|o| o.call == Call::Get).collect();
@@ -82,26 +103,30 @@ fn name(core: &[Op]) -> String {
         if first.returned < second.invoked && first.ret != second.ret {
             return format!(
                 "stale read: client {} read {} after client {} had read {}, and no operation between them leads back",
-                second.client,
-                describe_ret(&second.ret),
-                first.client,
-                describe_ret(&first.ret)
+                second.client, second.ret, first.client, first.ret
             );
         }
     }
     if let Some(failed) = core.iter().find(|o| o.ret == Ret::Unknown) {
         return format!(
             "late effect: client {}'s {} failed, yet only its taking effect after the failure explains what came next",
-            failed.client,
-            describe_call(&failed.call)
+            failed.client, failed.call
         );
     }
     "no order of these operations gives every answer".to_owned()
 }
 
 /// Explains `core`, the shrunk part of `ops` that `model` refuses
-/// (`from_any`: from any start).
-pub fn witness(model: &Model, ops: &[Op], core: &[Op], from_any: bool) -> Witness {
+/// (`from_any`: from any start), with the `marks` (time, text: engine
+/// reports, faults) that fall while its operations ran; the search takes
+/// at most `budget` steps.
+pub fn witness(
+    model: &Model,
+    ops: &[Op],
+    (core, from_any): (&[Op], bool),
+    marks: &[(u64, String)],
+    budget: u64,
+) -> Witness {
     let mut core = core.to_vec();
     core.sort_by_key(|o| o.invoked);
     let mut shown: Vec<Op> = ops
@@ -117,14 +142,22 @@ pub fn witness(model: &Model, ops: &[Op], core: &[Op], from_any: bool) -> Witnes
     } else {
         model.clone()
     };
-    if check(&m, &shown, BUDGET) != Verdict::NotLinearizable {
+    if check(&m, &shown, budget) != Verdict::NotLinearizable {
         shown.clone_from(&core);
     }
+    let from = shown.iter().map(|o| o.invoked).min().unwrap_or(0);
+    let to = shown.iter().map(|o| o.returned).max().unwrap_or(0);
+    let beside = marks
+        .iter()
+        .filter(|(at, _)| (from..=to).contains(at))
+        .cloned()
+        .collect();
     Witness {
         anomaly: name(&core),
         core,
         shown,
         from_any,
+        beside,
     }
 }
 
@@ -136,23 +169,39 @@ impl std::fmt::Display for Witness {
             "from the seeded state"
         };
         writeln!(f, "{} ({start})", self.anomaly)?;
-        for op in &self.shown {
-            let mark = if self.core.contains(op) { '*' } else { ' ' };
-            writeln!(
-                f,
-                "   {mark} [{:>6}.{:03} .. {:>6}.{:03}] client {} {} -> {}",
-                op.invoked / 1_000,
-                op.invoked % 1_000,
-                op.returned / 1_000,
-                op.returned % 1_000,
-                op.client,
-                describe_call(&op.call),
-                describe_ret(&op.ret)
-            )?;
+        let mut lines: Vec<(u64, String)> = self
+            .shown
+            .iter()
+            .map(|op| {
+                let mark = if self.core.contains(op) { '*' } else { ' ' };
+                (
+                    op.invoked,
+                    format!(
+                        "   {mark} [{:>6}.{:03} .. {:>6}.{:03}] client {} {} -> {}",
+                        op.invoked / 1_000,
+                        op.invoked % 1_000,
+                        op.returned / 1_000,
+                        op.returned % 1_000,
+                        op.client,
+                        op.call,
+                        op.ret
+                    ),
+                )
+            })
+            .collect();
+        lines.extend(self.beside.iter().map(|(at, text)| {
+            (
+                *at,
+                format!("     [{:>6}.{:03}] {text}", at / 1_000, at % 1_000),
+            )
+        }));
+        lines.sort_by_key(|(at, _)| *at);
+        for (_, line) in lines {
+            writeln!(f, "{line}")?;
         }
         write!(
             f,
-            "   (* the operations no order explains; the others ran concurrently with them)"
+            "   (*: the operations no order explains; the other operations ran concurrently with them; the lines without a client are the engine's reports and the faults meanwhile)"
         )
     }
 }

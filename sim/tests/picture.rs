@@ -1,0 +1,114 @@
+//! The picture of a history that is not linearizable, in a real browser:
+//! compare-and-set off (seed 0, shrunk) draws the pipeline's history with
+//! a row per client, the operations the longest partial linearization
+//! places numbered in its order, the one no order places in red, the
+//! engine's report beside them, and the machine's states before and after
+//! an operation on hover. The screenshot goes to target/pictures/ (and to
+//! docs/ with `PROTON_CANCEL_WRITE_PICTURES=1`, which is how
+//! docs/reliability.md's is made).
+#![allow(clippy::disallowed_methods)] // the test starts a browser
+
+use std::path::Path;
+use std::time::Duration;
+
+use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use proton_cancel_sim::campaign::write_pictures;
+use proton_cancel_sim::shrink::shrink;
+use proton_cancel_sim::{Bug, Plan};
+use proton_cancel_test_support::browser::{chromium, launch, write_pictures as to_docs};
+
+#[test]
+fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_linearization() {
+    let test =
+        "a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_linearization";
+    let (_, outcome) = shrink(&Plan::of(0), Some(Bug::CompareAndSetOff));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/pictures");
+    let paths = write_pictures(0, &outcome, &dir).unwrap();
+    let [path] = paths.as_slice() else {
+        panic!("one history is not linearizable, so one picture: {paths:?}")
+    };
+    assert_eq!(
+        path.file_name().unwrap().to_str().unwrap(),
+        "seed-0-service-pipeline-of-service--shop.html"
+    );
+    let page = std::fs::read_to_string(path).unwrap();
+    // Self-contained: nothing is fetched.
+    for outside in ["src=", "href=", "http:", "https:", "@import"] {
+        assert!(!page.contains(outside), "{outside} in the page");
+    }
+    let Some(browser) = chromium(test) else {
+        return;
+    };
+    let chrome = launch(&browser, (1320, 520));
+    let tab = chrome.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(10));
+    tab.navigate_to(&format!("file://{}", path.display()))
+        .unwrap();
+    tab.wait_until_navigated().unwrap();
+    let title = tab
+        .wait_for_element("h1")
+        .unwrap()
+        .get_inner_text()
+        .unwrap();
+    assert_eq!(
+        title,
+        "service pipeline of service 'shop': not linearizable"
+    );
+    let texts = |selector: &str| -> Vec<String> {
+        tab.find_elements(selector)
+            .map(|found| {
+                found
+                    .iter()
+                    .map(|e| e.get_inner_text().unwrap().replace('\n', " / "))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(texts(".row[data-client] .label"), ["client 0", "client 1"]);
+    assert_eq!(
+        texts(".op.lin"),
+        [
+            "#1 Cancel / ConflictException",
+            "#5 Cancel / CANCELLING spec initial",
+            "#2 Cancel / ConflictException",
+            "#3 Update(c1-3) / IN_PROGRESS spec initial",
+            "#4 Get / IN_PROGRESS spec initial",
+        ]
+    );
+    assert_eq!(texts(".op.out"), ["Cancel / CANCELLING spec initial"]);
+    assert_eq!(texts(".marks .mark"), ["m1"]);
+    assert_eq!(
+        texts("#marks li"),
+        ["728.000 ms: r0 applied job 5 (cancellationStarted)"]
+    );
+    // Hovering the fifth operation shows the states the machine may be in
+    // around it (the engine may have ended the update, which fails on
+    // this pipeline, or the rollback, before or after).
+    let fifth = tab
+        .find_elements(".op.lin")
+        .unwrap()
+        .into_iter()
+        .nth(1)
+        .unwrap();
+    fifth.move_mouse_over().unwrap();
+    let panel = tab
+        .find_element("#panel")
+        .unwrap()
+        .get_inner_text()
+        .unwrap();
+    assert_eq!(
+        panel,
+        "operation: Cancel → CANCELLING spec initial (594.000 ms to 594.003 ms)\n\
+         before: FAILED applied initial | IN_PROGRESS applied initial deploying c1-3\n\
+         after: CANCELLED applied initial | CANCELLING applied initial deploying c1-3 | \
+         FAILED applied initial"
+    );
+    let png = tab
+        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        .unwrap();
+    std::fs::write(dir.join("cas-off.png"), &png).unwrap();
+    if to_docs() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/reliability-cas-off.png");
+        std::fs::write(docs, &png).unwrap();
+    }
+}
