@@ -98,6 +98,26 @@ fn name(core: &[Op]) -> String {
             u.client, g.client, g.ret
         );
     }
+    let settled = core.iter().find(|o| {
+        (o.call == Call::Cancel && o.ret == Ret::Conflict)
+            || matches!(&o.ret, Ret::Shown { status, .. } if ["SUCCEEDED", "FAILED", "CANCELLED"].contains(&status.as_str()))
+    });
+    let running = core.iter().find(|o| {
+        matches!(&o.ret, Ret::Shown { status, .. } if ["IN_PROGRESS", "CANCELLING"].contains(&status.as_str()))
+            && !matches!(o.call, Call::Update { .. } | Call::Create { .. })
+    });
+    let started = core.iter().any(|o| {
+        matches!(o.call, Call::Update { .. } | Call::Create { .. })
+            && matches!(o.ret, Ret::Shown { .. })
+    });
+    if let (Some(s), Some(r), false) = (settled, running, started) {
+        if s.returned < r.invoked {
+            return format!(
+                "attempt from nowhere: client {}'s {} found no attempt running ({}), then client {}'s {} found one ({}), and no Update accepted between them started it",
+                s.client, s.call, s.ret, r.client, r.call, r.ret
+            );
+        }
+    }
     let reads: Vec<&Op> = core.iter().filter(|o| o.call == Call::Get).collect();
     if let [first, second, ..] = reads.as_slice() {
         if first.returned < second.invoked && first.ret != second.ret {
@@ -112,6 +132,18 @@ fn name(core: &[Op]) -> String {
             "late effect: client {}'s {} failed, yet only its taking effect after the failure explains what came next",
             failed.client, failed.call
         );
+    }
+    let answered: Vec<&Op> = core
+        .iter()
+        .filter(|o| matches!(o.ret, Ret::Shown { .. }))
+        .collect();
+    if let [first, second, ..] = answered.as_slice() {
+        if first.returned < second.invoked {
+            return format!(
+                "stale state: client {}'s {} answered {} after client {}'s {} had answered {}, and no step between them leads there",
+                second.client, second.call, second.ret, first.client, first.call, first.ret
+            );
+        }
     }
     "no order of these operations gives every answer".to_owned()
 }

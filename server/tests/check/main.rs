@@ -74,9 +74,13 @@ fn replicas_stay_linearizable_under_kills_pauses_and_cut_connections_and_the_che
     assert!(report.settled_in.is_some(), "not live:\n{report}");
     assert!(report.linearizable(), "not linearizable:\n{report}");
     assert!(
-        report.faults.len() >= 3 && report.answered > 1_000,
+        report.faults.len() >= 6 && report.answered > 1_000,
         "too little happened to show anything:\n{report}"
     );
+    // The nemesis goes through every kind before it repeats one.
+    for kind in run::FaultKind::ALL {
+        assert!(report.faults_of(kind) >= 1, "no {kind:?}:\n{report}");
+    }
 
     // The negative control: compare-and-set off must be caught.
     let off = run::Settings {

@@ -27,7 +27,8 @@ use tokio::process::{Child, Command};
 
 use crate::relay::{Relay, through};
 use proton_cancel_checker::{
-    Call, Model, Op, Recorded, RecordedModel, Ret, Verdict, check, shrink,
+    Call, Mark, Model, Op, Recorded, RecordedModel, Ret, Verdict, Witness, check, picture, shrink,
+    witness,
 };
 use proton_cancel_server::{CANCELLATION_FAILURE, UPDATE_FAILURE};
 
@@ -63,7 +64,7 @@ impl Settings {
             replicas: 3,
             clients: 10,
             load: Duration::from_secs(20),
-            fault_every_ms: (1_000, 2_500),
+            fault_every_ms: (500, 1_500),
             fault_for_ms: (300, 1_200),
             lease_ms: 2_000,
             seed,
@@ -530,15 +531,42 @@ pub enum FaultKind {
     Pause,
     /// The replica's database connections cut at the relay, then healed.
     Cut,
+    /// The replica's relay holds every byte with its connections open (a
+    /// database that stalls), then forwards them.
+    Stall,
+    /// The replica's relay cuts the next connection that forwards a
+    /// `COMMIT`, right after forwarding it: the commit takes effect and
+    /// the replica never learns it did.
+    CommitCut,
+    /// SIGKILL as soon as the replica logs that it claimed a job and is
+    /// about to apply its report (its relay stalled first, so the apply's
+    /// queries wait), then a restart.
+    KillAfterClaim,
 }
 
-/// One fault: which, on which replica, from when to when (µs).
+impl FaultKind {
+    /// Every kind: the nemesis goes through them in a seeded order, so a
+    /// run of six faults or more makes each.
+    pub const ALL: [FaultKind; 6] = [
+        FaultKind::Kill,
+        FaultKind::Pause,
+        FaultKind::Cut,
+        FaultKind::Stall,
+        FaultKind::CommitCut,
+        FaultKind::KillAfterClaim,
+    ];
+}
+
+/// One fault: which, on which replica, from when to when (µs), and whether
+/// it struck (a commit was cut; a kill fell between a claim and its apply,
+/// as the replica's log shows).
 #[derive(Clone, Debug)]
 pub struct Fault {
     pub kind: FaultKind,
     pub replica: usize,
     pub from: u64,
     pub to: u64,
+    pub struck: bool,
 }
 
 /// A server process of the run.
@@ -557,11 +585,14 @@ struct Cluster {
 }
 
 impl Cluster {
+    /// The log file of replica `index`'s `incarnation`.
+    fn log(&self, index: usize, incarnation: usize) -> PathBuf {
+        self.dir.join(format!("replica-{index}-{incarnation}.log"))
+    }
+
     /// Starts replica `index` (on `port`, 0 for a free one).
     async fn start(&self, index: usize, port: u16, incarnation: usize) -> Replica {
-        let log =
-            std::fs::File::create(self.dir.join(format!("replica-{index}-{incarnation}.log")))
-                .unwrap();
+        let log = std::fs::File::create(self.log(index, incarnation)).unwrap();
         let database = self.database.get(index).unwrap();
         let lease = self.settings.lease_ms.to_string();
         let seed = self.seed.to_str().unwrap();
@@ -622,6 +653,113 @@ fn signal(pid: u32, sig: &str) {
     assert!(status.success(), "kill {sig} {pid}");
 }
 
+/// Microseconds since 1970 of an RFC 3339 time in UTC as the replicas log
+/// it (`2026-12-02T18:40:01.123456Z`).
+fn rfc3339_micros(text: &str) -> Option<u64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    let mut t = hms.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, min, sec) = (t.next()??, t.next()??, t.next()??);
+    let micros: i64 = format!("{fraction:0<6}").get(..6)?.parse().ok()?;
+    // Days from 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(((days * 86_400 + h * 3_600 + min * 60 + sec) * 1_000_000) + micros).ok()
+}
+
+/// The faults of a run and the engine reports on `resource`, on the run's
+/// clock (µs from its start), for pictures and witnesses.
+fn marks(
+    faults: &[Fault],
+    engine: &[serde_json::Value],
+    start_wall: std::time::SystemTime,
+    resource: &str,
+) -> Vec<Mark> {
+    let start = start_wall
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(0));
+    let mut marks: Vec<Mark> = faults
+        .iter()
+        .flat_map(|f| {
+            [
+                Mark {
+                    at: f.from,
+                    text: format!("fault {:?} on replica {} begins", f.kind, f.replica),
+                },
+                Mark {
+                    at: f.to,
+                    text: format!("fault {:?} on replica {} ends", f.kind, f.replica),
+                },
+            ]
+        })
+        .collect();
+    for report in engine {
+        if report["resource"].as_str() != Some(resource) {
+            continue;
+        }
+        let Some(at) = report["at"].as_str().and_then(rfc3339_micros) else {
+            continue;
+        };
+        marks.push(Mark {
+            at: at.saturating_sub(start),
+            text: format!(
+                "engine report {} delivered ({})",
+                report["engine"].as_str().unwrap_or("?"),
+                report["log"].as_str().unwrap_or("?")
+            ),
+        });
+    }
+    marks.sort_by_key(|m| m.at);
+    marks
+}
+
+/// Waits at most `within` for `log` to gain a line saying an engine
+/// report is about to be applied (the worker logs it between claiming the
+/// job and applying it); the line's end offset in the file.
+async fn next_claim(log: &Path, within: Duration) -> Option<usize> {
+    let from = std::fs::metadata(log).map_or(0, |m| m.len() as usize);
+    let until = Instant::now() + within;
+    while Instant::now() < until {
+        let text = std::fs::read(log).unwrap_or_default();
+        if let Some(tail) = text.get(from..) {
+            let mut offset = from;
+            for line in tail.split_inclusive(|&b| b == b'\n') {
+                offset += line.len();
+                if line.ends_with(b"\n") && contains(line, b"\"message\":\"engine report\"") {
+                    return Some(offset);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    None
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether `log`, after offset `at`, says a report was applied (or found
+/// ignored or refused): if not, the kill fell between the claim and the
+/// apply.
+fn applied_after(log: &Path, at: usize) -> bool {
+    let text = std::fs::read(log).unwrap_or_default();
+    let tail = text.get(at..).unwrap_or_default();
+    [
+        &b"\"message\":\"transition\""[..],
+        b"\"message\":\"ignored\"",
+        b"\"message\":\"rejected\"",
+    ]
+    .iter()
+    .any(|m| contains(tail, m))
+}
+
 /// What a run found.
 pub struct Report {
     pub settings: Settings,
@@ -647,8 +785,11 @@ pub struct Report {
     pub unsettled: Vec<String>,
     pub verdicts: BTreeMap<String, (usize, Verdict)>,
     /// The first non-linearizable resource's smallest offending history,
-    /// and whether it is wrong from any start.
-    pub offending: Option<(String, Vec<Op>, bool)>,
+    /// explained (the concurrent operations, faults and engine reports kept
+    /// beside it, the anomaly named).
+    pub offending: Option<(String, Witness)>,
+    /// A picture of each history that is not linearizable.
+    pub pictures: Vec<PathBuf>,
     pub took: Duration,
     pub history_file: PathBuf,
 }
@@ -663,32 +804,14 @@ impl Report {
     pub fn faults_of(&self, kind: FaultKind) -> usize {
         self.faults.iter().filter(|f| f.kind == kind).count()
     }
-}
 
-fn describe(op: &Op) -> String {
-    let call = match &op.call {
-        Call::Update { spec } => format!("Update(spec {spec})"),
-        Call::Cancel => "Cancel".to_owned(),
-        Call::Get => "Get".to_owned(),
-        Call::Delete => "Delete".to_owned(),
-        Call::Create { spec } => format!("Create(spec {spec})"),
-    };
-    let ret = match &op.ret {
-        Ret::Shown { status, spec } => {
-            format!("{status}, spec {}", spec.as_deref().unwrap_or("none"))
-        }
-        Ret::Conflict => "ConflictException".to_owned(),
-        Ret::NotFound => "ResourceNotFoundException".to_owned(),
-        Ret::Unknown => "failed (may have taken effect)".to_owned(),
-        Ret::TimedOut => "timed out (may take effect later)".to_owned(),
-    };
-    format!(
-        "client {:>2}  {:<22} invoked {:>10.6} s  returned {:>10.6} s  -> {ret}",
-        op.client,
-        call,
-        op.invoked as f64 / 1e6,
-        op.returned as f64 / 1e6
-    )
+    /// How many faults of `kind` struck.
+    pub fn struck(&self, kind: FaultKind) -> usize {
+        self.faults
+            .iter()
+            .filter(|f| f.kind == kind && f.struck)
+            .count()
+    }
 }
 
 impl std::fmt::Display for Report {
@@ -710,10 +833,15 @@ impl std::fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "  faults: {} SIGKILL+restart, {} SIGSTOP/SIGCONT, {} database connections cut",
+            "  faults: {} SIGKILL+restart, {} SIGSTOP/SIGCONT, {} database connections cut, {} database stalls (connections open), {} armed cuts after COMMIT ({} cut a committed transaction), {} kills timed after a job's claim ({} before its apply, by the log)",
             self.faults_of(FaultKind::Kill),
             self.faults_of(FaultKind::Pause),
-            self.faults_of(FaultKind::Cut)
+            self.faults_of(FaultKind::Cut),
+            self.faults_of(FaultKind::Stall),
+            self.faults_of(FaultKind::CommitCut),
+            self.struck(FaultKind::CommitCut),
+            self.faults_of(FaultKind::KillAfterClaim),
+            self.struck(FaultKind::KillAfterClaim),
         )?;
         writeln!(
             f,
@@ -737,20 +865,15 @@ impl std::fmt::Display for Report {
         for (resource, (n, verdict)) in &self.verdicts {
             writeln!(f, "  {resource}: {n} operations, {verdict:?}")?;
         }
-        if let Some((resource, ops, any)) = &self.offending {
+        if let Some((resource, witness)) = &self.offending {
             writeln!(
                 f,
-                "  smallest offending history on {resource} ({} operations; {}):",
-                ops.len(),
-                if *any {
-                    "not linearizable from any state"
-                } else {
-                    "not linearizable from the seeded state"
-                }
+                "  smallest offending history on {resource} ({} operations): {witness}",
+                witness.core.len()
             )?;
-            for op in ops {
-                writeln!(f, "    {}", describe(op))?;
-            }
+        }
+        for picture in &self.pictures {
+            writeln!(f, "  picture: {}", picture.display())?;
         }
         for u in &self.unexpected {
             writeln!(f, "  unexpected answer: {u}")?;
@@ -822,6 +945,7 @@ pub async fn run(settings: Settings, url: &str) -> Report {
 
     // The clients.
     let start = Instant::now();
+    let start_wall = std::time::SystemTime::now();
     let micros = move || u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
     let deadline = start + settings.load;
     let history: Arc<Mutex<Vec<Vec<Op>>>> = Arc::new(Mutex::new(vec![Vec::new(); RESOURCES.len()]));
@@ -878,18 +1002,22 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         }));
     }
 
-    // The nemesis: one fault at a time, on a random replica.
+    // The nemesis: one fault at a time, on a random replica, going
+    // through the kinds in a seeded order.
     let mut faults = Vec::new();
-    loop {
+    let mut kinds = FaultKind::ALL;
+    for k in (1..kinds.len()).rev() {
+        kinds.swap(k, usize::try_from(rng.below(k as u64 + 1)).unwrap());
+    }
+    for kind in kinds.into_iter().cycle() {
         tokio::time::sleep(Duration::from_millis(rng.range(settings.fault_every_ms))).await;
         if Instant::now() + Duration::from_millis(settings.fault_for_ms.1) >= deadline {
             break;
         }
         let i = usize::try_from(rng.below(settings.replicas as u64)).unwrap();
         let lasts = Duration::from_millis(rng.range(settings.fault_for_ms));
-        let kind = [FaultKind::Kill, FaultKind::Pause, FaultKind::Cut]
-            [usize::try_from(rng.below(3)).unwrap()];
         let from = micros();
+        let mut struck = true;
         match kind {
             FaultKind::Kill => {
                 let replica = &mut replicas[i];
@@ -910,12 +1038,38 @@ pub async fn run(settings: Settings, url: &str) -> Report {
                 tokio::time::sleep(lasts).await;
                 relays[i].heal();
             }
+            FaultKind::Stall => {
+                relays[i].stall();
+                tokio::time::sleep(lasts).await;
+                relays[i].resume();
+            }
+            FaultKind::CommitCut => {
+                let before = relays[i].commits_cut();
+                relays[i].arm_commit_cut(true);
+                tokio::time::sleep(lasts).await;
+                relays[i].arm_commit_cut(false);
+                struck = relays[i].commits_cut() > before;
+            }
+            FaultKind::KillAfterClaim => {
+                let replica = &mut replicas[i];
+                let log = cluster.log(i, replica.incarnation);
+                let claimed = next_claim(&log, lasts + Duration::from_secs(3)).await;
+                relays[i].stall();
+                replica.child.start_kill().unwrap();
+                let _ = replica.child.wait().await;
+                relays[i].resume();
+                struck = claimed.is_some_and(|at| !applied_after(&log, at));
+                tokio::time::sleep(lasts).await;
+                let (port, incarnation) = (replica.port, replica.incarnation + 1);
+                *replica = cluster.start(i, port, incarnation).await;
+            }
         }
         faults.push(Fault {
             kind,
             replica: i,
             from,
             to: micros(),
+            struck,
         });
     }
     for t in tasks {
@@ -985,9 +1139,11 @@ pub async fn run(settings: Settings, url: &str) -> Report {
     let history = std::mem::take(&mut *history.lock().unwrap());
     let history_file = dir.join("history.jsonl");
     write_history(&history_file, &history, &faults, &engine_reports);
+    let engine_log = engine_reports.clone();
     let engine_reports = engine_reports.len();
     let mut verdicts = BTreeMap::new();
     let mut offending = None;
+    let mut pictures = Vec::new();
     let (mut answered, mut unknown, mut timed_out) = (0, 0, 0);
     let mut checked_in = Duration::ZERO;
     for (r, ops) in RESOURCES.iter().zip(&history) {
@@ -999,9 +1155,23 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         let checking = Instant::now();
         let verdict = check(&model, ops, settings.budget);
         checked_in += checking.elapsed();
-        if verdict == Verdict::NotLinearizable && offending.is_none() {
-            let (ops, any) = shrink(&model, ops, settings.budget);
-            offending = Some((r.label(), ops, any));
+        if verdict == Verdict::NotLinearizable {
+            let label = r.label();
+            let marks = marks(&faults, &engine_log, start_wall, &label);
+            if offending.is_none() {
+                let core = shrink(&model, ops, settings.budget);
+                let beside: Vec<(u64, String)> =
+                    marks.iter().map(|m| (m.at, m.text.clone())).collect();
+                let witness = witness(&model, ops, (&core.0, core.1), &beside, settings.budget);
+                offending = Some((label, witness));
+            }
+            let page = picture(&r.recorded_model(), ops, &marks, settings.budget);
+            let path = dir
+                .join("pictures")
+                .join(format!("resource-{}.html", pictures.len()));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, page).unwrap();
+            pictures.push(path);
         }
         verdicts.insert(r.label(), (ops.len(), verdict));
     }
@@ -1022,6 +1192,7 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         unsettled,
         verdicts,
         offending,
+        pictures,
         took: began.elapsed(),
         history_file,
     }
@@ -1071,7 +1242,7 @@ fn write_history(path: &Path, history: &[Vec<Op>], faults: &[Fault], engine: &[s
             out,
             "{}",
             json!({"fault": format!("{:?}", f.kind), "replica": f.replica,
-                "fromUs": f.from, "toUs": f.to})
+                "fromUs": f.from, "toUs": f.to, "struck": f.struck})
         );
     }
     // Each resource's history as the checker keeps it, to check it again.
