@@ -49,6 +49,8 @@ pub struct Summary {
     pub struck: BTreeMap<FaultKind, u64>,
     /// Faults scheduled, by kind, over every run.
     pub scheduled: BTreeMap<FaultKind, u64>,
+    /// Claims of due jobs by the engine workers, over every run.
+    pub claims: u64,
     /// The smallest failing seed, if any failed.
     pub failed: Option<u64>,
 }
@@ -69,13 +71,14 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} runs in {:.1} s: {:.1} runs/s, {} operations ({:.0} operations/s), {:.0} s simulated",
+            "{} runs in {:.1} s: {:.1} runs/s, {} operations ({:.0} operations/s), {:.0} s simulated, {} claims of due jobs",
             self.runs,
             self.wall.as_secs_f64(),
             self.runs_per_second(),
             self.operations,
             self.operations_per_second(),
-            self.simulated_ms as f64 / 1_000.0
+            self.simulated_ms as f64 / 1_000.0,
+            self.claims
         )?;
         for kind in FaultKind::ALL {
             write!(
@@ -127,6 +130,7 @@ impl Campaign {
                         s.runs += 1;
                         s.operations += outcome.operations as u64;
                         s.simulated_ms += outcome.simulated_ms;
+                        s.claims += outcome.claims;
                         for (kind, n) in &outcome.struck {
                             *s.struck.entry(*kind).or_insert(0) += n;
                         }

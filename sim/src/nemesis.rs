@@ -23,6 +23,9 @@ pub struct Faults {
     until: Vec<BTreeMap<FaultKind, u64>>,
     /// How many calls or events each kind struck.
     pub struck: BTreeMap<FaultKind, u64>,
+    /// How many times the engine workers claimed due jobs (a worker that
+    /// spins shows here).
+    pub claims: u64,
     rng: Pcg64Mcg,
 }
 
@@ -32,6 +35,7 @@ impl Faults {
         Self {
             until: vec![BTreeMap::new(); replicas],
             struck: BTreeMap::new(),
+            claims: 0,
             rng: Pcg64Mcg::seed_from_u64(seed),
         }
     }
@@ -75,6 +79,9 @@ impl Faults {
 
     /// Before a call: how long it waits, and whether it fails.
     fn before(&mut self, replica: usize, call: Call, now: u64) -> (u64, Option<Injected>) {
+        if call == Call::Claim {
+            self.claims += 1;
+        }
         if self.active(replica, FaultKind::LostConnection, now) {
             self.strike(FaultKind::LostConnection);
             return (0, Some("simulated: the connection was lost".to_owned()));

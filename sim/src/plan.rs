@@ -176,9 +176,9 @@ impl Plan {
                 delete: rng.random_range(50..=400),
             })
             .collect();
-        let clients = (0..rng.random_range(2..=4))
+        let clients = (0..rng.random_range(2..=6))
             .map(|client| {
-                (0..rng.random_range(4..=12))
+                (0..rng.random_range(6..=24))
                     .map(|k| {
                         let resource = rng.random_range(0..RESOURCES.len());
                         let lifecycle = RESOURCES.get(resource).is_some_and(|r| r.lifecycle);

@@ -78,6 +78,8 @@ pub struct Outcome {
     pub simulated_ms: u64,
     /// How many calls or events each fault kind struck.
     pub struck: BTreeMap<FaultKind, u64>,
+    /// How many times the engine workers claimed due jobs.
+    pub claims: u64,
     /// Each resource's operations, in [`RESOURCES`] order.
     pub histories: Vec<Vec<Op>>,
     /// The engine's jobs and the faults, for pictures.
@@ -391,7 +393,18 @@ pub fn run(plan: &Plan, bug: Option<Bug>) -> Outcome {
         problems.extend(check::settled(&sim.shared.inspect(), &trace, &histories));
     }
     let operations = histories.iter().map(Vec::len).sum();
-    let struck = lock(&sim.faults).struck.clone();
+    let (struck, claims) = {
+        let faults = lock(&sim.faults);
+        (faults.struck.clone(), faults.claims)
+    };
+    if problems.is_empty() {
+        problems.extend(check::quiet_engine(
+            claims,
+            trace.jobs().len(),
+            simulated_ms,
+            plan.replicas,
+        ));
+    }
     // Stop every task now, so that nothing outlives the run.
     for r in 0..plan.replicas {
         handle.crash(replica_group(r));
@@ -404,6 +417,7 @@ pub fn run(plan: &Plan, bug: Option<Bug>) -> Outcome {
         operations,
         simulated_ms,
         struck,
+        claims,
         histories,
         marks: trace.marks(),
     }

@@ -1,9 +1,10 @@
 //! The picture of a history that is not linearizable, in a real browser:
-//! compare-and-set off (seed 0, shrunk) draws the pipeline's history with
-//! a row per client, the operations the longest partial linearization
-//! places numbered in its order, the one no order places in red, the
-//! engine's report beside them, and the machine's states before and after
-//! an operation on hover. The screenshot goes to target/pictures/ (and to
+//! compare-and-set off (seed 0, shrunk) draws environment env-a's history
+//! with a row per client, the operations the longest partial
+//! linearization places numbered in its order, the one no order places in
+//! red (a Cancel decided on a replica's stale cached row, which wrote an
+//! older state back), the engine's reports beside them, and the machine's
+//! states before and after an operation on hover. The screenshot goes to target/pictures/ (and to
 //! docs/ with `PROTON_CANCEL_WRITE_PICTURES=1`, which is how
 //! docs/reliability.md's is made).
 #![allow(clippy::disallowed_methods)] // the test starts a browser
@@ -29,7 +30,7 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
     };
     assert_eq!(
         path.file_name().unwrap().to_str().unwrap(),
-        "seed-0-service-pipeline-of-service--shop.html"
+        "seed-0-environment--env-a.html"
     );
     let page = std::fs::read_to_string(path).unwrap();
     // Self-contained: nothing is fetched.
@@ -50,10 +51,7 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
         .unwrap()
         .get_inner_text()
         .unwrap();
-    assert_eq!(
-        title,
-        "service pipeline of service 'shop': not linearizable"
-    );
+    assert_eq!(title, "environment 'env-a': not linearizable");
     let texts = |selector: &str| -> Vec<String> {
         tab.find_elements(selector)
             .map(|found| {
@@ -68,29 +66,32 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
     assert_eq!(
         texts(".op.lin"),
         [
+            "#3 Get / IN_PROGRESS spec initial",
+            "#4 Update(c0-11) / IN_PROGRESS spec c1-7",
             "#1 Cancel / ConflictException",
-            "#5 Cancel / CANCELLING spec initial",
-            "#2 Cancel / ConflictException",
-            "#3 Update(c1-3) / IN_PROGRESS spec initial",
-            "#4 Get / IN_PROGRESS spec initial",
+            "#2 Update(c1-7) / IN_PROGRESS spec initial",
         ]
     );
     assert_eq!(texts(".op.out"), ["Cancel / CANCELLING spec initial"]);
-    assert_eq!(texts(".marks .mark"), ["m1"]);
+    assert_eq!(texts(".marks .mark"), ["m1", "m2"]);
     assert_eq!(
         texts("#marks li"),
-        ["728.000 ms: r0 applied job 5 (cancellationStarted)"]
+        [
+            "1290.000 ms: r0 applied job 10 (updateFinished)",
+            "1713.000 ms: r0 applied job 12 (updateFinished)",
+        ]
     );
-    // Hovering the fifth operation shows the states the machine may be in
-    // around it (the engine may have ended the update, which fails on
-    // this pipeline, or the rollback, before or after).
-    let fifth = tab
+    // Hovering the Update of client 0 shows the states the machine may be
+    // in around it: before, client 1's update to c1-7 still running or
+    // done (the engine's report may have come); after, its own running or
+    // done.
+    let update = tab
         .find_elements(".op.lin")
         .unwrap()
         .into_iter()
         .nth(1)
         .unwrap();
-    fifth.move_mouse_over().unwrap();
+    update.move_mouse_over().unwrap();
     let panel = tab
         .find_element("#panel")
         .unwrap()
@@ -98,10 +99,9 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
         .unwrap();
     assert_eq!(
         panel,
-        "operation: Cancel → CANCELLING spec initial (594.000 ms to 594.003 ms)\n\
-         before: FAILED applied initial | IN_PROGRESS applied initial deploying c1-3\n\
-         after: CANCELLED applied initial | CANCELLING applied initial deploying c1-3 | \
-         FAILED applied initial"
+        "operation: Update(c0-11) → IN_PROGRESS spec c1-7 (1427.000 ms to 1429.001 ms)\n\
+         before: IN_PROGRESS applied initial deploying c1-7 | SUCCEEDED applied c1-7\n\
+         after: IN_PROGRESS applied c1-7 deploying c0-11 | SUCCEEDED applied c0-11"
     );
     let png = tab
         .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)

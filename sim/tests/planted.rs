@@ -37,15 +37,15 @@ fn compare_and_set_off_is_caught_as_a_history_no_order_explains() {
     assert_eq!(seed, 0);
     assert!(
         report.contains(
-            "service pipeline of service 'shop' is not linearizable: double cancel: two Cancels \
-             (both by client 0) were both accepted for one attempt over spec initial, so the \
-             second was decided on a state from before the first (from any state)\n"
+            "environment 'env-a' is not linearizable: stale state: client 0's Cancel answered \
+             CANCELLING spec initial after client 0's Update(c0-11) had answered IN_PROGRESS \
+             spec c1-7, and no step between them leads there (from any state)\n"
         ),
         "{report}"
     );
-    // The engine's report between the two Cancels is shown beside them.
+    // The engine's report between the two is shown beside them.
     assert!(
-        report.contains("     [   728.000] r0 applied job 5 (cancellationStarted)\n"),
+        report.contains("     [  1713.000] r0 applied job 12 (updateFinished)\n"),
         "{report}"
     );
 }

@@ -146,8 +146,13 @@ impl MemoryStore {
         let t = self.lock();
         let mut next = None;
         for j in t.jobs.values() {
-            if !t.held(&j.resource)? && next.is_none_or(|n| j.due < n) {
-                next = Some(j.due);
+            // Claimable once due and once its lease (if any) has ended.
+            let at = match j.claimed_until {
+                Some(until) if until >= j.due => until.saturating_add(1),
+                _ => j.due,
+            };
+            if !t.held(&j.resource)? && next.is_none_or(|n| at < n) {
+                next = Some(at);
             }
         }
         Ok(next)

@@ -524,7 +524,10 @@ impl Store {
         Ok(jobs)
     }
 
-    /// When the next job falls due, if any is queued.
+    /// When a worker can next claim a job, if any is queued: a job's due
+    /// time, or, for a job a live lease holds, the first millisecond after
+    /// its lease (so a worker waits for a lease another worker holds
+    /// instead of asking again and again).
     ///
     /// # Errors
     /// The database failed.

@@ -127,8 +127,13 @@ impl Statements {
                  ORDER BY due_ms, id LIMIT $3{}) RETURNING id, due_ms, resource, payload",
                 D::CLAIM_LOCK
             )),
+            // A job under a live lease can next be claimed when the lease
+            // ends (a claim takes jobs whose lease is below now), not when
+            // it fell due: a worker that took the due time would wake at
+            // once, claim nothing, and ask again until the lease ends.
             next_due: s(&format!(
-                "SELECT MIN(due_ms) AS due FROM jobs WHERE {HELD} = 0"
+                "SELECT MIN(CASE WHEN claimed_until IS NOT NULL AND claimed_until >= due_ms \
+                 THEN claimed_until + 1 ELSE due_ms END) AS due FROM jobs WHERE {HELD} = 0"
             )),
             finish: s("DELETE FROM jobs WHERE id = $1"),
             release: s("UPDATE jobs SET claimed_until = NULL WHERE id = $1"),
