@@ -4,61 +4,10 @@
 //! real run is one self-contained page.
 #![allow(clippy::disallowed_methods)] // the test reads its fixtures
 
-use proton_cancel::{
-    Configuration, Deployment, EngineResult, Observed, ResourceId, ResourceName, Spec, TemplateRef,
-    TemplateVersion, Timestamp,
-};
-use proton_cancel_checker::{
-    Call, Mark, Model, Op, Recorded, Ret, Witness, picture, shrink, witness,
-};
+use proton_cancel_checker::{Call, Mark, Op, Recorded, Ret, Witness, picture, shrink, witness};
 
-const BUDGET: u64 = 1_000_000;
-
-fn model() -> Model {
-    let id = ResourceId::ServiceInstance {
-        service: ResourceName::new("shop").unwrap(),
-        name: ResourceName::new("web").unwrap(),
-    };
-    let configuration = Configuration::Template {
-        template: TemplateRef {
-            name: ResourceName::new("tmpl").unwrap(),
-            major: TemplateVersion::new("1").unwrap(),
-            minor: TemplateVersion::new("0").unwrap(),
-        },
-        spec: Some(Spec::new("initial").unwrap()),
-    };
-    let initial =
-        Deployment::restore(Observed::new(id, Timestamp::from_millis(0), configuration)).unwrap();
-    Model::new(
-        initial,
-        EngineResult::Succeeded,
-        EngineResult::Succeeded,
-        EngineResult::Succeeded,
-    )
-}
-
-fn shown(status: &str, spec: &str) -> Ret {
-    Ret::Shown {
-        status: status.to_owned(),
-        spec: Some(spec.to_owned()),
-    }
-}
-
-fn op(client: usize, call: Call, (invoked, returned): (u64, u64), ret: Ret) -> Op {
-    Op {
-        client,
-        call,
-        invoked,
-        returned,
-        ret,
-    }
-}
-
-fn update(spec: &str) -> Call {
-    Call::Update {
-        spec: spec.to_owned(),
-    }
-}
+mod common;
+use common::{BUDGET, op, shown, succeeding as model, update};
 
 fn explained(history: &[Op], marks: &[(u64, String)]) -> Witness {
     let (core, any) = shrink(&model(), history, BUDGET);
@@ -68,10 +17,10 @@ fn explained(history: &[Op], marks: &[(u64, String)]) -> Witness {
 #[test]
 fn two_updates_accepted_over_one_spec_are_named_a_lost_update() {
     let history = [
-        op(1, update("a"), (0, 10), shown("IN_PROGRESS", "initial")),
-        op(2, update("b"), (5, 15), shown("IN_PROGRESS", "initial")),
-        op(3, Call::Get, (8, 9), shown("IN_PROGRESS", "initial")),
-        op(3, Call::Get, (100, 110), shown("IN_PROGRESS", "initial")),
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, update("b"), 5, 15, shown("IN_PROGRESS", "initial")),
+        op(3, Call::Get, 8, 9, shown("IN_PROGRESS", "initial")),
+        op(3, Call::Get, 100, 110, shown("IN_PROGRESS", "initial")),
     ];
     let w = explained(&history, &[]);
     assert_eq!(
@@ -88,9 +37,9 @@ fn two_updates_accepted_over_one_spec_are_named_a_lost_update() {
 #[test]
 fn two_cancels_accepted_for_one_attempt_are_named_a_double_cancel_with_the_engine_beside_them() {
     let history = [
-        op(1, update("a"), (0, 10), shown("IN_PROGRESS", "initial")),
-        op(2, Call::Cancel, (20, 30), shown("CANCELLING", "initial")),
-        op(2, Call::Cancel, (50, 60), shown("CANCELLING", "initial")),
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Cancel, 20, 30, shown("CANCELLING", "initial")),
+        op(2, Call::Cancel, 50, 60, shown("CANCELLING", "initial")),
     ];
     let marks = [
         (5, "r0 applied job 1 (updateFinished)".to_owned()),
@@ -119,8 +68,8 @@ fn two_cancels_accepted_for_one_attempt_are_named_a_double_cancel_with_the_engin
 #[test]
 fn a_conflict_while_a_read_saw_the_resource_settled_is_named_for_what_it_is() {
     let history = [
-        op(1, Call::Get, (0, 10), shown("SUCCEEDED", "initial")),
-        op(2, update("a"), (20, 30), Ret::Conflict),
+        op(1, Call::Get, 0, 10, shown("SUCCEEDED", "initial")),
+        op(2, update("a"), 20, 30, Ret::Conflict),
     ];
     let w = explained(&history, &[]);
     assert_eq!(
@@ -134,9 +83,9 @@ fn a_conflict_while_a_read_saw_the_resource_settled_is_named_for_what_it_is() {
 #[test]
 fn a_read_of_an_older_state_after_a_newer_one_is_named_a_stale_read() {
     let history = [
-        op(1, update("a"), (0, 10), shown("IN_PROGRESS", "initial")),
-        op(2, Call::Get, (20, 30), shown("SUCCEEDED", "a")),
-        op(3, Call::Get, (40, 50), shown("SUCCEEDED", "initial")),
+        op(1, update("a"), 0, 10, shown("IN_PROGRESS", "initial")),
+        op(2, Call::Get, 20, 30, shown("SUCCEEDED", "a")),
+        op(3, Call::Get, 40, 50, shown("SUCCEEDED", "initial")),
     ];
     let w = explained(&history, &[]);
     assert_eq!(

@@ -7,64 +7,15 @@
 //! resource read as deleted and then as it was, or a name refused as
 //! held once it was read free, are refused.
 
-use proton_cancel::{
-    Configuration, Deployment, EngineResult, Observed, ResourceId, ResourceName, Spec,
-    StatusMessage, TemplateRef, TemplateVersion, Timestamp,
-};
-use proton_cancel_checker::{Call, Model, Op, Ret, Verdict, check, shrink};
+use proton_cancel::{EngineResult, StatusMessage};
+use proton_cancel_checker::{Call, Op, Ret, Verdict, check, shrink};
 
-const BUDGET: u64 = 1_000_000;
-
-/// A service instance SUCCEEDED with spec `initial`, whose engine ends
-/// updates and cancellations as told.
-fn model(update: EngineResult, cancel: EngineResult) -> Model {
-    let id = ResourceId::ServiceInstance {
-        service: ResourceName::new("shop").unwrap(),
-        name: ResourceName::new("web").unwrap(),
-    };
-    let configuration = Configuration::Template {
-        template: TemplateRef {
-            name: ResourceName::new("tmpl").unwrap(),
-            major: TemplateVersion::new("1").unwrap(),
-            minor: TemplateVersion::new("0").unwrap(),
-        },
-        spec: Some(Spec::new("initial").unwrap()),
-    };
-    let initial =
-        Deployment::restore(Observed::new(id, Timestamp::from_millis(0), configuration)).unwrap();
-    Model::new(initial, update, cancel, EngineResult::Succeeded)
-}
-
-fn succeeding() -> Model {
-    model(EngineResult::Succeeded, EngineResult::Succeeded)
-}
+mod common;
+use common::{BUDGET, create, model, op, shown, succeeding, update};
 
 /// The verdict on `history` of the resource whose engine succeeds.
 fn verdict(history: &[Op]) -> Verdict {
     check(&succeeding(), history, BUDGET)
-}
-
-fn shown(status: &str, spec: &str) -> Ret {
-    Ret::Shown {
-        status: status.to_owned(),
-        spec: Some(spec.to_owned()),
-    }
-}
-
-fn op(client: usize, call: Call, invoked: u64, returned: u64, ret: Ret) -> Op {
-    Op {
-        client,
-        call,
-        invoked,
-        returned,
-        ret,
-    }
-}
-
-fn update(spec: &str) -> Call {
-    Call::Update {
-        spec: spec.to_owned(),
-    }
 }
 
 #[test]
@@ -239,12 +190,6 @@ fn a_read_of_a_state_no_order_reaches_is_refused_even_from_the_seeded_state() {
     let (smallest, any) = shrink(&succeeding(), &history, BUDGET);
     assert_eq!(smallest, history.to_vec());
     assert!(!any, "CANCELLED is reachable from some start");
-}
-
-fn create(spec: &str) -> Call {
-    Call::Create {
-        spec: spec.to_owned(),
-    }
 }
 
 #[test]

@@ -67,10 +67,10 @@ impl Summary {
     }
 }
 
-impl std::fmt::Display for Summary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
+impl Summary {
+    /// The first line of the summary: runs, operations, their rates.
+    pub fn headline(&self) -> String {
+        format!(
             "{} runs in {:.1} s: {:.1} runs/s, {} operations ({:.0} operations/s), {:.0} s simulated, {} claims of due jobs",
             self.runs,
             self.wall.as_secs_f64(),
@@ -79,7 +79,13 @@ impl std::fmt::Display for Summary {
             self.operations_per_second(),
             self.simulated_ms as f64 / 1_000.0,
             self.claims
-        )?;
+        )
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.headline())?;
         for kind in FaultKind::ALL {
             write!(
                 f,

@@ -221,7 +221,7 @@ fn main() -> ExitCode {
                 bug: None,
                 seconds,
             };
-            let summary = campaign.run(|s| println!("{s}"));
+            let summary = campaign.run(|s| println!("{}", s.headline()));
             println!("{summary}");
             match summary.failed {
                 Some(seed) => {

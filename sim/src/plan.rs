@@ -6,7 +6,7 @@ use proton_cancel_checker::Call;
 use rand::{Rng as _, SeedableRng as _};
 use rand_pcg::Pcg64Mcg;
 
-use crate::world::RESOURCES;
+use crate::world::{Delays, RESOURCES};
 
 /// A fault the nemesis makes at a time, on one replica.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,19 +96,6 @@ pub struct PlannedOp {
     pub call: Call,
 }
 
-/// Each resource's engine: delays in milliseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Engine {
-    /// From an update to its result.
-    pub update: u64,
-    /// From a cancel to the start of its rollback.
-    pub cancel_start: u64,
-    /// From the start of the rollback to its result.
-    pub cancel_finish: u64,
-    /// From a deletion to its end.
-    pub delete: u64,
-}
-
 /// The part of a schedule a shrunk run keeps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cut {
@@ -147,7 +134,7 @@ pub struct Plan {
     /// How many replicas serve.
     pub replicas: usize,
     /// Each resource's engine, in [`RESOURCES`] order.
-    pub engines: Vec<Engine>,
+    pub engines: Vec<Delays>,
     /// Each client's operations.
     pub clients: Vec<Vec<PlannedOp>>,
     /// The faults, by start time.
@@ -169,7 +156,7 @@ impl Plan {
         let replicas = rng.random_range(2..=3);
         let engines = RESOURCES
             .iter()
-            .map(|_| Engine {
+            .map(|_| Delays {
                 update: rng.random_range(80..=600),
                 cancel_start: rng.random_range(10..=150),
                 cancel_finish: rng.random_range(30..=300),

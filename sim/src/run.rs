@@ -18,7 +18,7 @@ use crate::executor::{Executor, Handle, Stopped, WORLD, replica_group};
 use crate::nemesis::{Faults, Node};
 use crate::plan::{CLIENT_TIMEOUT_MS, FaultKind, LEASE_MS, Plan};
 use crate::trace::Trace;
-use crate::world::{self, RESOURCES};
+use crate::world::{self, RESOURCES, Requests as _};
 
 /// A bug planted in the server, for the checks to catch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -319,7 +319,12 @@ pub fn run(plan: &Plan, bug: Option<Bug>) -> Outcome {
     let mut executor = Executor::new(plan.schedule_seed);
     let handle = executor.handle();
     let trace = Trace::new(handle.clone());
-    let seed: Seed = serde_json::from_value(world::seed(&plan.engines))
+    let engines: Vec<serde_json::Value> = RESOURCES
+        .iter()
+        .zip(&plan.engines)
+        .map(|(r, delays)| r.engine(delays))
+        .collect();
+    let seed: Seed = serde_json::from_value(world::seed(&RESOURCES, &engines))
         .unwrap_or_else(|e| unreachable!("the simulation's seed is a seed: {e}"));
     let sim = Arc::new(Sim {
         handle: handle.clone(),

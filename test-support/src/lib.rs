@@ -18,6 +18,8 @@
 //!   which the server's and the tool's tests turn on.
 //! - `browser` (feature `browser`): headless Chromium for the tests of
 //!   pages, or a loud skip.
+//! - `world` (feature `world`): the resources a run of the Jepsen-style
+//!   check or of the simulation serves, their models, engines and seed.
 
 #![forbid(unsafe_code)]
 #![allow(clippy::disallowed_methods)] // tests own clocks, processes and the environment
@@ -37,3 +39,5 @@ pub mod raw;
 pub mod relay;
 #[macro_use]
 pub mod strategies;
+#[cfg(feature = "world")]
+pub mod world;

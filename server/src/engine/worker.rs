@@ -86,7 +86,7 @@ impl App {
         self.engine_loop(tokio::time::sleep).await;
     }
 
-    /// The engine worker as [`App::run_engine`] runs it, on the timers of a
+    /// The engine worker as the server's engine task runs it, on the timers of a
     /// simulation (feature `simulation`): `sleep` waits simulated time.
     #[cfg(feature = "simulation")]
     pub fn engine_worker<S>(&self, sleep: impl Fn(Duration) -> S) -> impl Future<Output = ()>

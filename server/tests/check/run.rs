@@ -17,20 +17,16 @@ use aws_sdk_proton::config::timeout::TimeoutConfig;
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_proton::types::{ComponentDeploymentUpdateType, DeploymentUpdateType, Tag};
-use proton_cancel::{
-    Configuration, Deployment, Observed, ResourceId, ResourceKind, ResourceName, Spec, TemplateRef,
-    TemplateVersion, Timestamp,
-};
+use proton_cancel::ResourceKind;
+use proton_cancel_test_support::world::{self, Delays, Resource, resource};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::relay::{Relay, through};
 use proton_cancel_checker::{
-    Call, Mark, Model, Op, Recorded, RecordedModel, Ret, Verdict, Witness, check, picture, shrink,
-    witness,
+    Call, Mark, Op, Recorded, Ret, Verdict, Witness, check, picture, shrink, witness,
 };
-use proton_cancel_server::{CANCELLATION_FAILURE, UPDATE_FAILURE};
 
 const BIN: &str = env!("CARGO_BIN_EXE_proton-cancel-server");
 
@@ -107,191 +103,54 @@ impl Rng {
     }
 }
 
-/// One resource of the run and how its engine ends things.
-#[derive(Clone, Debug)]
-struct Resource {
-    kind: ResourceKind,
-    /// The instance's or pipeline's service, else empty.
-    service: &'static str,
-    name: &'static str,
-    update_fails: bool,
-    cancel_fails: bool,
-    /// Whether the mix deletes it and creates it again (environments and
-    /// components with nothing deployed to them).
-    lifecycle: bool,
-}
-
+/// The run's resources: two of each kind, every engine result, and the
+/// three that nothing is deployed to deleted and created again.
 const RESOURCES: [Resource; 8] = [
-    Resource {
-        kind: ResourceKind::ServiceInstance,
-        service: "shop",
-        name: "web-a",
-        update_fails: false,
-        cancel_fails: false,
-        lifecycle: false,
-    },
-    Resource {
-        kind: ResourceKind::ServiceInstance,
-        service: "shop",
-        name: "web-b",
-        update_fails: true,
-        cancel_fails: true,
-        lifecycle: false,
-    },
-    Resource {
-        kind: ResourceKind::Environment,
-        service: "",
-        name: "env-a",
-        update_fails: false,
-        cancel_fails: false,
-        lifecycle: false,
-    },
-    Resource {
-        kind: ResourceKind::Environment,
-        service: "",
-        name: "env-b",
-        update_fails: false,
-        cancel_fails: true,
-        lifecycle: true,
-    },
-    Resource {
-        kind: ResourceKind::ServicePipeline,
-        service: "shop",
-        name: "",
-        update_fails: false,
-        cancel_fails: false,
-        lifecycle: false,
-    },
-    Resource {
-        kind: ResourceKind::ServicePipeline,
-        service: "pay",
-        name: "",
-        update_fails: true,
-        cancel_fails: false,
-        lifecycle: false,
-    },
-    Resource {
-        kind: ResourceKind::Component,
-        service: "",
-        name: "comp-a",
-        update_fails: false,
-        cancel_fails: false,
-        lifecycle: true,
-    },
-    Resource {
-        kind: ResourceKind::Component,
-        service: "",
-        name: "comp-b",
-        update_fails: true,
-        cancel_fails: true,
-        lifecycle: true,
-    },
+    resource(
+        ResourceKind::ServiceInstance,
+        ("shop", "web-a"),
+        (false, false, false),
+    ),
+    resource(
+        ResourceKind::ServiceInstance,
+        ("shop", "web-b"),
+        (true, true, false),
+    ),
+    resource(
+        ResourceKind::Environment,
+        ("", "env-a"),
+        (false, false, false),
+    ),
+    resource(
+        ResourceKind::Environment,
+        ("", "env-b"),
+        (false, true, true),
+    ),
+    resource(
+        ResourceKind::ServicePipeline,
+        ("shop", ""),
+        (false, false, false),
+    ),
+    resource(
+        ResourceKind::ServicePipeline,
+        ("pay", ""),
+        (true, false, false),
+    ),
+    resource(
+        ResourceKind::Component,
+        ("", "comp-a"),
+        (false, false, true),
+    ),
+    resource(ResourceKind::Component, ("", "comp-b"), (true, true, true)),
 ];
 
-const INITIAL_SPEC: &str = "initial";
-
-impl Resource {
-    fn id(&self) -> ResourceId {
-        let name = |s: &str| ResourceName::new(s).unwrap();
-        match self.kind {
-            ResourceKind::ServiceInstance => ResourceId::ServiceInstance {
-                service: name(self.service),
-                name: name(self.name),
-            },
-            ResourceKind::Environment => ResourceId::Environment {
-                name: name(self.name),
-            },
-            ResourceKind::ServicePipeline => ResourceId::ServicePipeline {
-                service: name(self.service),
-            },
-            ResourceKind::Component => ResourceId::Component {
-                name: name(self.name),
-            },
-            other => panic!("the check has no {other} resources"),
-        }
-    }
-
-    fn label(&self) -> String {
-        self.id().to_string()
-    }
-
-    fn model(&self) -> Model {
-        self.recorded_model().model()
-    }
-
-    /// The model as a history records it.
-    fn recorded_model(&self) -> RecordedModel {
-        let spec = Some(Spec::new(INITIAL_SPEC).unwrap());
-        let configuration = match self.kind {
-            ResourceKind::Component => Configuration::Component { service_spec: spec },
-            _ => Configuration::Template {
-                template: TemplateRef {
-                    name: ResourceName::new("tmpl").unwrap(),
-                    major: TemplateVersion::new("1").unwrap(),
-                    minor: TemplateVersion::new("0").unwrap(),
-                },
-                spec,
-            },
-        };
-        let initial = Deployment::restore(Observed::new(
-            self.id(),
-            Timestamp::from_millis(0),
-            configuration,
-        ))
-        .unwrap();
-        let failure = |fails: bool, reason: &str| fails.then(|| reason.to_owned());
-        RecordedModel {
-            resource: self.label(),
-            start: initial,
-            update_failure: failure(self.update_fails, UPDATE_FAILURE),
-            cancel_failure: failure(self.cancel_fails, CANCELLATION_FAILURE),
-            delete_failure: None,
-        }
-    }
-
-    /// The engine script, with delays drawn from `rng`.
-    fn engine(&self, rng: &mut Rng) -> serde_json::Value {
-        let outcome = |fails: bool| if fails { "FAILED" } else { "SUCCEEDED" };
-        json!({
-            "updateAfterMs": rng.range((80, 600)),
-            "updateResult": outcome(self.update_fails),
-            "cancelStartAfterMs": rng.range((10, 150)),
-            "cancelFinishAfterMs": rng.range((30, 300)),
-            "cancelResult": outcome(self.cancel_fails),
-            "deleteAfterMs": rng.range((50, 400)),
-        })
-    }
-
-    /// The seed entry, with the engine script `engine`.
-    fn seed(&self, engine: &serde_json::Value) -> (&'static str, serde_json::Value) {
-        let template = json!({"templateName": "tmpl", "templateMajorVersion": "1",
-            "templateMinorVersion": "0", "spec": INITIAL_SPEC,
-            "deploymentStatus": "SUCCEEDED", "engine": engine});
-        let mut entry = match self.kind {
-            ResourceKind::ServiceInstance => json!({"serviceName": self.service, "name": self.name,
-                "environmentName": "env-a"}),
-            ResourceKind::Environment => json!({"name": self.name}),
-            ResourceKind::ServicePipeline => {
-                json!({"serviceName": self.service, "environmentName": "env-a"})
-            }
-            ResourceKind::Component => json!({"name": self.name, "environmentName": "env-a",
-                "spec": INITIAL_SPEC, "deploymentStatus": "SUCCEEDED", "engine": engine}),
-            other => panic!("the check has no {other} resources"),
-        };
-        if self.kind != ResourceKind::Component {
-            entry
-                .as_object_mut()
-                .unwrap()
-                .extend(template.as_object().unwrap().clone());
-        }
-        let list = match self.kind {
-            ResourceKind::ServiceInstance => "serviceInstances",
-            ResourceKind::Environment => "environments",
-            ResourceKind::ServicePipeline => "servicePipelines",
-            ResourceKind::Component => "components",
-            other => panic!("the check has no {other} resources"),
-        };
-        (list, entry)
+/// A resource's engine delays, drawn from `rng`.
+fn delays(rng: &mut Rng) -> Delays {
+    Delays {
+        update: rng.range((80, 600)),
+        cancel_start: rng.range((10, 150)),
+        cancel_finish: rng.range((30, 300)),
+        delete: rng.range((50, 400)),
     }
 }
 
@@ -903,21 +762,13 @@ pub async fn run(settings: Settings, url: &str) -> Report {
 
     // The seed: every resource SUCCEEDED, engine delays drawn at random;
     // a resource created again gets the same script (its engine tag).
-    let mut seed = serde_json::Map::new();
-    let engines: Arc<Vec<String>> = Arc::new(
-        RESOURCES
-            .iter()
-            .map(|r| r.engine(&mut rng).to_string())
-            .collect(),
-    );
-    for (r, engine) in RESOURCES.iter().zip(engines.iter()) {
-        let (list, entry) = r.seed(&serde_json::from_str(engine).unwrap());
-        seed.entry(list)
-            .or_insert_with(|| json!([]))
-            .as_array_mut()
-            .unwrap()
-            .push(entry);
-    }
+    let engine_scripts: Vec<serde_json::Value> = RESOURCES
+        .iter()
+        .map(|r| r.engine(&delays(&mut rng)))
+        .collect();
+    let engines: Arc<Vec<String>> =
+        Arc::new(engine_scripts.iter().map(ToString::to_string).collect());
+    let seed = world::seed(&RESOURCES, &engine_scripts);
     let seed_path = dir.join("seed.json");
     std::fs::write(&seed_path, serde_json::to_vec(&seed).unwrap()).unwrap();
 
@@ -1151,7 +1002,7 @@ pub async fn run(settings: Settings, url: &str) -> Report {
         unknown += ops.iter().filter(unanswered).count();
         timed_out += ops.iter().filter(|o| o.ret == Ret::TimedOut).count();
         answered += ops.len() - ops.iter().filter(unanswered).count();
-        let model = r.model();
+        let model = r.model().model();
         let checking = Instant::now();
         let verdict = check(&model, ops, settings.budget);
         checked_in += checking.elapsed();
@@ -1165,7 +1016,7 @@ pub async fn run(settings: Settings, url: &str) -> Report {
                 let witness = witness(&model, ops, (&core.0, core.1), &beside, settings.budget);
                 offending = Some((label, witness));
             }
-            let page = picture(&r.recorded_model(), ops, &marks, settings.budget);
+            let page = picture(&r.model(), ops, &marks, settings.budget);
             let path = dir
                 .join("pictures")
                 .join(format!("resource-{}.html", pictures.len()));
@@ -1250,7 +1101,7 @@ fn write_history(path: &Path, history: &[Vec<Op>], faults: &[Fault], engine: &[s
     std::fs::create_dir_all(&dir).unwrap();
     for (i, (r, ops)) in RESOURCES.iter().zip(history).enumerate() {
         let recorded = Recorded {
-            model: r.recorded_model(),
+            model: r.model(),
             ops: ops.clone(),
         };
         std::fs::write(dir.join(format!("resource-{i}.jsonl")), recorded.to_jsonl()).unwrap();
