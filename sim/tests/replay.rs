@@ -79,3 +79,33 @@ fn a_failing_seed_prints_one_command_that_replays_its_shrunk_run_byte_for_byte()
         history
     );
 }
+
+#[test]
+fn a_failing_run_is_shrunk_to_fewer_clients_operations_and_faults_that_still_fail() {
+    use proton_cancel_sim::shrink::shrink;
+    for (seed, bug) in [
+        (0, Bug::CompareAndSetOff),
+        (27, Bug::JobDeletedBeforeApply),
+        (2, Bug::StaleCacheKept),
+    ] {
+        let whole = Plan::of(seed);
+        assert!(!run(&whole, Some(bug)).passed(), "seed {seed} fails whole");
+        let (cut, outcome) = shrink(&whole, Some(bug));
+        let shrunk = whole.cut(&cut);
+        assert!(!outcome.passed());
+        assert!(
+            !run(&shrunk, Some(bug)).passed(),
+            "the shrunk run fails too"
+        );
+        assert!(
+            shrunk.operations() < whole.operations(),
+            "seed {seed}: {} operations of {}",
+            shrunk.operations(),
+            whole.operations()
+        );
+        assert!(shrunk.clients.len() <= whole.clients.len());
+        assert!(shrunk.faults.len() <= whole.faults.len());
+        // The outcome printed is the shrunk run's.
+        assert_eq!(outcome.history, run(&shrunk, Some(bug)).history);
+    }
+}
