@@ -51,6 +51,9 @@ pub struct Summary {
     pub scheduled: BTreeMap<FaultKind, u64>,
     /// Claims of due jobs by the engine workers, over every run.
     pub claims: u64,
+    /// Claims of a job whose earlier claim's lease ended before its report
+    /// was applied, over every run.
+    pub reclaims: u64,
     /// The smallest failing seed, if any failed.
     pub failed: Option<u64>,
 }
@@ -86,6 +89,11 @@ impl Summary {
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.headline())?;
+        write!(
+            f,
+            "\n  jobs claimed again after a lease ended before their report was applied: {}",
+            self.reclaims
+        )?;
         for kind in FaultKind::ALL {
             write!(
                 f,
@@ -137,6 +145,7 @@ impl Campaign {
                         s.operations += outcome.operations as u64;
                         s.simulated_ms += outcome.simulated_ms;
                         s.claims += outcome.claims;
+                        s.reclaims += outcome.reclaims;
                         for (kind, n) in &outcome.struck {
                             *s.struck.entry(*kind).or_insert(0) += n;
                         }

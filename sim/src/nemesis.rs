@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
-use proton_cancel_server::store::NewJob;
 use proton_cancel_server::store::simulated::{Call, Injected, Interposer};
+use proton_cancel_server::store::{Job, NewJob};
 use rand::{Rng as _, SeedableRng as _};
 use rand_pcg::Pcg64Mcg;
 
@@ -188,6 +188,10 @@ impl Interposer for Node {
         drop(faults);
         self.trace.applied(self.replica, id, keep);
         !keep
+    }
+
+    fn claimed(&self, jobs: &[Job]) {
+        self.trace.claimed(self.replica, jobs);
     }
 
     fn queued(&self, jobs: &[NewJob]) {

@@ -80,6 +80,9 @@ pub struct Outcome {
     pub struck: BTreeMap<FaultKind, u64>,
     /// How many times the engine workers claimed due jobs.
     pub claims: u64,
+    /// Claims of a job claimed before whose report was not applied (its
+    /// lease ended first).
+    pub reclaims: u64,
     /// Each resource's operations, in [`RESOURCES`] order.
     pub histories: Vec<Vec<Op>>,
     /// The engine's jobs and the faults, for pictures.
@@ -423,6 +426,7 @@ pub fn run(plan: &Plan, bug: Option<Bug>) -> Outcome {
         simulated_ms,
         struck,
         claims,
+        reclaims: trace.reclaims(),
         histories,
         marks: trace.marks(),
     }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use proton_cancel_checker::{Call, Op};
-use proton_cancel_server::store::NewJob;
+use proton_cancel_server::store::{Job, NewJob};
 use serde_json::Value;
 
 use crate::executor::Handle;
@@ -50,6 +50,11 @@ struct Inner {
     marks: Vec<Mark>,
     /// Requests started and not yet ended (answered or dropped).
     in_flight: Vec<String>,
+    /// Job ids claimed and not applied yet.
+    held: std::collections::BTreeSet<i64>,
+    /// Claims of a job claimed before and not applied: its earlier holder
+    /// crashed, paused, stalled or overran the lease.
+    pub reclaims: u64,
 }
 
 /// The run's record, shared by every task.
@@ -137,10 +142,46 @@ impl Trace {
         self.line(at, &line);
     }
 
+    /// Jobs claimed by `replica`.
+    pub fn claimed(&self, replica: usize, jobs: &[Job]) {
+        if jobs.is_empty() {
+            return;
+        }
+        let at = self.stamp();
+        let mut inner = self.inner();
+        let mut again = Vec::new();
+        for job in jobs {
+            if !inner.held.insert(job.id) {
+                inner.reclaims += 1;
+                again.push(job.id);
+            }
+        }
+        drop(inner);
+        let ids: Vec<String> = jobs.iter().map(|j| j.id.to_string()).collect();
+        let mut line = format!("r{replica} claimed job {}", ids.join(", "));
+        if !again.is_empty() {
+            let again: Vec<String> = again.iter().map(ToString::to_string).collect();
+            line.push_str(&format!(
+                " ({} again: the lease ended before it was applied)",
+                again.join(", ")
+            ));
+        }
+        self.line(at, &line);
+    }
+
+    /// Claims of a job whose earlier claim ended without its report being
+    /// applied.
+    pub fn reclaims(&self) -> u64 {
+        self.inner().reclaims
+    }
+
     /// Job `id` applied by `replica`; `kept` when a fault left it queued.
     pub fn applied(&self, replica: usize, id: i64, kept: bool) {
         let at = self.stamp();
         let mut inner = self.inner();
+        if !kept {
+            inner.held.remove(&id);
+        }
         let job = inner.jobs.iter().find(|j| j.id == id).cloned();
         let what = job.as_ref().map_or("?".to_owned(), |j| j.report.clone());
         let text = if kept {

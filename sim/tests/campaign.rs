@@ -23,6 +23,9 @@ fn two_thousand_seeded_runs_pass_every_check_and_every_fault_strikes() {
     let _ = writeln!(std::io::stderr(), "{summary}");
     assert_eq!(summary.failed, None, "{summary}");
     assert_eq!(summary.runs, 2_000);
+    // The lease is exercised: jobs are claimed again after a holder's
+    // lease ended before it applied their report.
+    assert!(summary.reclaims > 0, "{summary}");
     for kind in FaultKind::ALL {
         assert!(
             summary.struck.get(&kind).copied().unwrap_or(0) > 0,

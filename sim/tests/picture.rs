@@ -78,7 +78,7 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
         texts("#marks li"),
         [
             "1290.000 ms: r0 applied job 10 (updateFinished)",
-            "1713.000 ms: r0 applied job 12 (updateFinished)",
+            "1713.001 ms: r0 applied job 12 (updateFinished)",
         ]
     );
     // Hovering the Update of client 0 shows the states the machine may be

@@ -45,7 +45,7 @@ fn compare_and_set_off_is_caught_as_a_history_no_order_explains() {
     );
     // The engine's report between the two is shown beside them.
     assert!(
-        report.contains("     [  1713.000] r0 applied job 12 (updateFinished)\n"),
+        report.contains("     [  1713.001] r0 applied job 12 (updateFinished)\n"),
         "{report}"
     );
 }

@@ -57,6 +57,8 @@ pub trait Interposer: Send + Sync + std::fmt::Debug {
     fn deletes(&self, id: i64) -> bool;
     /// Sees the jobs a committed write queued.
     fn queued(&self, jobs: &[NewJob]);
+    /// Sees the jobs a claim took.
+    fn claimed(&self, jobs: &[Job]);
 }
 
 /// Bugs the simulation may plant in the server, each to show a check that
@@ -204,7 +206,13 @@ impl Backend for Simulated {
     }
     fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Reply<'_, Vec<Job>> {
         self.through(Call::Claim, move || {
-            self.tables.claim_due(now, lease, limit)
+            let claimed = self.tables.claim_due(now, lease, limit);
+            async move {
+                let jobs = claimed.await?;
+                self.interposer.claimed(&jobs);
+                Ok(jobs)
+            }
+            .boxed()
         })
     }
     fn next_due(&self) -> Reply<'_, Option<i64>> {
