@@ -49,6 +49,18 @@ async fn a_report_for_a_resource_that_is_gone_is_finished_and_one_that_fails_sta
     assert!(store.insert(&broken, &produced).await.unwrap());
     let app = open(&store).await;
     app.advance(Duration::from_secs(5)).await;
-    // The ghost's report is gone; web's is still queued, due at 2 s.
-    assert_eq!(store.next_due().await.unwrap(), Some(t(2)));
+    // The ghost's report is gone; web's is still queued, and can be
+    // claimed again once the lease its failed delivery took (30 s from
+    // t = 5 s) has ended: the next due time says so, so the worker sleeps
+    // until then instead of asking again and again.
+    assert_eq!(
+        store.next_due().await.unwrap(),
+        Some(Timestamp::from_millis(t(35).as_millis() + 1))
+    );
+    app.advance(Duration::from_secs(31)).await;
+    assert_eq!(
+        store.next_due().await.unwrap(),
+        Some(Timestamp::from_millis(t(66).as_millis() + 1)),
+        "delivered again at 36 s, and failed again"
+    );
 }

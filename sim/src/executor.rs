@@ -339,7 +339,7 @@ impl Executor {
             };
             let Some(id) = picked else {
                 let mut core = self.core();
-                let Some((&(when, seq), _)) = core.timers.first_key_value() else {
+                let Some((&(when, _), _)) = core.timers.first_key_value() else {
                     return Stopped::Idle;
                 };
                 if when > deadline {
@@ -357,7 +357,6 @@ impl Executor {
                     due.push(entry.remove());
                 }
                 drop(core);
-                let _ = seq;
                 for waker in due {
                     waker.wake();
                 }

@@ -267,3 +267,57 @@ pub fn through(url: &str, port: u16) -> (String, String) {
         host,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Frontend;
+
+    fn message(kind: u8, body: &[u8]) -> Vec<u8> {
+        let mut m = vec![kind];
+        m.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_be_bytes());
+        m.extend_from_slice(body);
+        m
+    }
+
+    fn startup() -> Vec<u8> {
+        let body = b"\0\x03\0\0user\0postgres\0\0";
+        let mut m = u32::try_from(body.len() + 4)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        m.extend_from_slice(body);
+        m
+    }
+
+    #[test]
+    fn a_committing_statement_counts_once_its_sync_is_forwarded_and_a_read_never() {
+        let mut f = Frontend::default();
+        assert!(!f.feed(&startup()));
+        // The one-statement compare-and-set, prepared as s1; a read as s2.
+        let parse_cas = message(
+            b'P',
+            b"s1\0WITH updated AS (UPDATE resources SET x = 1) SELECT 1\0\0\0",
+        );
+        let parse_read = message(b'P', b"s2\0SELECT snapshot FROM resources\0\0\0");
+        assert!(!f.feed(&[parse_cas, parse_read].concat()));
+        let run = |statement: &[u8]| {
+            let mut bind = b"\0".to_vec();
+            bind.extend_from_slice(statement);
+            bind.extend_from_slice(b"\0\0\0\0\0\0\0");
+            [
+                message(b'B', &bind),
+                message(b'E', b"\0\0\0\0\0"),
+                message(b'S', b""),
+            ]
+            .concat()
+        };
+        assert!(!f.feed(&run(b"s2")), "a read does not commit");
+        let write = run(b"s1");
+        // Split anywhere, the write counts when its Sync arrives.
+        let (first, second) = write.split_at(write.len() - 3);
+        assert!(!f.feed(first));
+        assert!(f.feed(second));
+        assert!(f.feed(&message(b'Q', b"COMMIT\0")), "a simple COMMIT");
+        assert!(!f.feed(&message(b'Q', b"BEGIN\0")));
+    }
+}

@@ -1,6 +1,7 @@
 //! The Jepsen-style check: replicas of the server on one PostgreSQL
 //! database, concurrent aws-sdk-proton clients, a nemesis (SIGKILL and
-//! restart, SIGSTOP/SIGCONT, database connections cut at a relay), a
+//! restart, SIGSTOP/SIGCONT, database connections cut, stalled, or cut
+//! right after a commit at a relay, and a kill right after a job's claim), a
 //! recorded history, liveness after the faults stop, and every resource's
 //! history checked for linearizability against the core machine; then the
 //! negative control: the same run with compare-and-set off must be caught.

@@ -1,6 +1,7 @@
 //! One run of the check: replicas on one PostgreSQL schema, each behind a
 //! relay the check owns; clients on the real aws-sdk-proton spread across
-//! the replicas; a nemesis that kills, pauses and cuts; then liveness, the
+//! the replicas; a nemesis that kills, pauses, cuts, stalls, cuts after a
+//! commit and kills after a claim; then liveness, the
 //! engine's reports from the replicas' logs, and the linearizability
 //! verdict of every resource's history.
 
