@@ -188,7 +188,7 @@ pub fn linearizable(histories: &[Vec<Op>], marks: &[Mark]) -> Vec<Problem> {
 }
 
 /// Liveness and the invariants, on the store as the run left it.
-pub fn settled(store: &Store, trace: &Trace, _histories: &[Vec<Op>]) -> Vec<Problem> {
+pub fn settled(store: &Store, trace: &Trace) -> Vec<Problem> {
     futures_util::FutureExt::now_or_never(settled_async(store, trace))
         .unwrap_or_else(|| vec![Problem::Store("the memory store waited".to_owned())])
 }

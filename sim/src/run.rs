@@ -398,7 +398,7 @@ pub fn run(plan: &Plan, bug: Option<Bug>) -> Outcome {
     };
     if problems.is_empty() {
         problems.extend(check::linearizable(&histories, &trace.marks()));
-        problems.extend(check::settled(&sim.shared.inspect(), &trace, &histories));
+        problems.extend(check::settled(&sim.shared.inspect(), &trace));
     }
     let operations = histories.iter().map(Vec::len).sum();
     let (struck, claims) = {
