@@ -15,8 +15,12 @@ use crate::engine::{EngineScript, jobs};
 use crate::seed::{Seed, SeedDeployment};
 use crate::store::{Produced, Row};
 use crate::stored::{Entry, Meta};
+use crate::write::deployment_id;
 
-/// How many seeded resources are written at once.
+/// How many seeded resources one transaction writes.
+const SEED_ROWS_PER_WRITE: usize = 256;
+
+/// How many of those transactions run at once.
 const SEED_WRITES_AT_ONCE: usize = 16;
 
 /// One seeded resource before it is built: its id, environment and
@@ -37,23 +41,33 @@ impl App {
         }
         let defaults = self.engine_defaults().clone();
         let at = self.now();
-        // Each resource is built in seed order (so deployment ids follow
-        // it), then written in its own transaction, several at once: on
-        // PostgreSQL a seed of 100,000 resources loads in seconds instead of
-        // minutes. Which resources a restart inserts does not depend on the
-        // order: each insert is skipped if its row exists.
-        let mut built = Vec::new();
-        for seeded in self.seeded(seed)? {
-            built.push(self.build(seeded, &defaults, at).await?);
+        // The deployment numbers of every attempt under way are drawn in
+        // one statement, and each resource is built in seed order (so
+        // deployment ids follow it). The resources are then written
+        // SEED_ROWS_PER_WRITE to a transaction, several transactions at
+        // once: a small seed is one synced write (start-up,
+        // docs/performance.md), and on PostgreSQL a seed of 100,000
+        // resources still loads in seconds. Which resources a restart
+        // inserts does not depend on the order: each insert is skipped if
+        // its row exists.
+        let seeded = self.seeded(seed)?;
+        let running = seeded
+            .iter()
+            .filter(|s| s.deployment.deployment_status == DeploymentStatus::InProgress)
+            .count();
+        let mut numbers = self.store().next_numbers(running).await?.into_iter();
+        let mut writes: Vec<Vec<(Row, Produced)>> = Vec::new();
+        for seeded in seeded {
+            let built = self.build(seeded, &mut numbers, &defaults, at)?;
+            match writes.last_mut() {
+                Some(rows) if rows.len() < SEED_ROWS_PER_WRITE => rows.push(built),
+                _ => writes.push(vec![built]),
+            }
         }
-        futures_util::stream::iter(
-            built
-                .into_iter()
-                .map(|(row, produced)| self.insert(row, produced)),
-        )
-        .buffer_unordered(SEED_WRITES_AT_ONCE)
-        .try_collect::<()>()
-        .await
+        futures_util::stream::iter(writes.into_iter().map(|rows| self.insert(rows)))
+            .buffer_unordered(SEED_WRITES_AT_ONCE)
+            .try_collect::<()>()
+            .await
     }
 
     /// A seed's exported state: written whole into a store that holds no
@@ -138,9 +152,10 @@ impl App {
 
     /// A seeded resource's row and what it produces (its running attempt's
     /// record and engine jobs), not yet written.
-    async fn build(
+    fn build(
         &self,
         seeded: Seeded,
+        numbers: &mut impl Iterator<Item = u64>,
         defaults: &EngineScript,
         at: Timestamp,
     ) -> Result<(Row, Produced), OpenError> {
@@ -193,7 +208,10 @@ impl App {
         }
         let mut produced = Produced::default();
         let deployment = if seed.deployment_status == DeploymentStatus::InProgress {
-            let deployment_id = self.mint_id().await?;
+            let number = numbers.next().ok_or_else(|| {
+                OpenError::Seed(format!("{id}: no deployment number was drawn for it"))
+            })?;
+            let deployment_id = deployment_id(number);
             let before = Observed::new(id.clone(), at, configuration.clone());
             let (deployment, effect) =
                 Deployment::create(id.clone(), at, deployment_id, configuration, None)
@@ -240,12 +258,16 @@ impl App {
         Ok((entry.row(), produced))
     }
 
-    /// Writes a seeded resource unless the store holds it already.
-    async fn insert(&self, row: Row, produced: Produced) -> Result<(), OpenError> {
-        if self.store().insert(&row, &produced).await? {
-            let newest = produced.records.last().cloned();
-            let id = row.deployment.resource().clone();
-            self.cache().put(id, row, newest);
+    /// Writes in one transaction each seeded resource the store does not
+    /// hold yet.
+    async fn insert(&self, rows: Vec<(Row, Produced)>) -> Result<(), OpenError> {
+        let inserted = self.store().insert_each(&rows).await?;
+        for ((row, mut produced), inserted) in rows.into_iter().zip(inserted) {
+            if inserted {
+                let newest = produced.records.pop();
+                let id = row.deployment.resource().clone();
+                self.cache().put(id, row, newest);
+            }
         }
         Ok(())
     }

@@ -216,10 +216,7 @@ impl App {
     /// fixed UUID v4 layout, so ids are unique across every server on the
     /// database, ordered, and readable in logs.
     pub(crate) async fn mint_id(&self) -> Result<DeploymentId, StoreError> {
-        let n = self.store().next_number().await?;
-        Ok(DeploymentId::from_u128(
-            0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n),
-        ))
+        Ok(deployment_id(self.store().next_number().await?))
     }
 
     /// The record of attempt `id`, started at `at` towards `target` on the
@@ -248,4 +245,9 @@ impl App {
             environment,
         })
     }
+}
+
+/// The deployment id of deployment number `n`.
+pub(crate) fn deployment_id(n: u64) -> DeploymentId {
+    DeploymentId::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 | u128::from(n))
 }

@@ -492,6 +492,60 @@ async fn replaced_whole(store: &Store) {
     assert_eq!(store.next_number().await.unwrap(), 1);
 }
 
+/// A seed is written many rows to a transaction, each row only if its
+/// resource has none (with what it produced, or nothing of it), and its
+/// deployment numbers are drawn in one block that follows the last number
+/// drawn. Runs on an empty store whose last number drawn is 1.
+async fn seeded_in_one_write(store: &Store) {
+    assert_eq!(store.next_numbers(3).await.unwrap(), [2, 3, 4]);
+    assert_eq!(store.next_numbers(0).await.unwrap(), Vec::<u64>::new());
+    assert_eq!(store.next_number().await.unwrap(), 5);
+
+    let rest = at_rest();
+    assert!(insert(store, &rest).await);
+    let mut again = rest.clone();
+    let _ = again.handle(update_a());
+    let staging = Deployment::restore(Observed::new(
+        ResourceId::Environment {
+            name: name("staging"),
+        },
+        t(0),
+        config(0),
+    ))
+    .unwrap();
+    let new_record = record(&staging.observe(), A, t(100));
+    let rows = [
+        (
+            row(&staging),
+            Produced {
+                records: vec![new_record.clone()],
+                jobs: vec![job(5, 1)],
+            },
+        ),
+        (
+            row(&again),
+            Produced {
+                records: vec![record(&rest.observe(), B, t(100))],
+                jobs: vec![job(6, 2)],
+            },
+        ),
+    ];
+    assert_eq!(store.insert_each(&rows).await.unwrap(), [true, false]);
+    assert_eq!(store.insert_each(&[]).await.unwrap(), Vec::<bool>::new());
+    assert_eq!(
+        store.load(staging.resource()).await.unwrap(),
+        Some(row(&staging))
+    );
+    assert_eq!(store.load(&instance()).await.unwrap(), Some(row(&rest)));
+    assert_eq!(store.records().await.unwrap(), [new_record]);
+    let payloads: Vec<String> = claim(store, 10)
+        .await
+        .into_iter()
+        .map(|j| j.payload)
+        .collect();
+    assert_eq!(payloads, [json!({"report": 1}).to_string()]);
+}
+
 /// A store without compare-and-set writes over a revision it did not read
 /// (what the check's faulty replica does); with it, that write is stale.
 async fn compare_and_set_off(store: &Store) {
@@ -569,6 +623,7 @@ async fn the_memory_store_keeps_every_rule() {
     compare_and_set_off(&store).await;
     control_state(&store).await;
     replaced_whole(&store).await;
+    seeded_in_one_write(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -587,6 +642,7 @@ async fn the_sqlite_store_keeps_every_rule() {
     compare_and_set_off(&store).await;
     control_state(&store).await;
     replaced_whole(&store).await;
+    seeded_in_one_write(&store).await;
 }
 
 #[tokio::test]
@@ -726,6 +782,7 @@ async fn the_postgres_store_keeps_every_rule() {
     compare_and_set_off(&store).await;
     control_state(&store).await;
     replaced_whole(&store).await;
+    seeded_in_one_write(&store).await;
     drop(store);
     schema.drop().await;
 }

@@ -1,9 +1,11 @@
 //! The picture of a history that is not linearizable, in a real browser:
-//! compare-and-set off (seed 0, shrunk) draws environment env-a's history
+//! compare-and-set off (seed 2, shrunk) draws component comp-a's history
 //! with a row per client, the operations the longest partial
 //! linearization places numbered in its order, the one no order places in
-//! red (a Cancel decided on a replica's stale cached row, which wrote an
-//! older state back), the engine's reports beside them, and the machine's
+//! red (a Cancel accepted for an attempt whose cancellation had already
+//! been accepted: decided on a replica's stale cached row, and written
+//! over the newer state), the faults and the engine's reports beside them,
+//! and the machine's
 //! states before and after an operation on hover. The screenshot goes to target/pictures/ (and to
 //! docs/ with `PROTON_CANCEL_WRITE_PICTURES=1`, which is how
 //! docs/reliability.md's is made).
@@ -22,15 +24,15 @@ use proton_cancel_test_support::browser::{chromium, launch, write_pictures as to
 fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_linearization() {
     let test =
         "a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_linearization";
-    let (_, outcome) = shrink(&Plan::of(0), Some(Bug::CompareAndSetOff));
+    let (_, outcome) = shrink(&Plan::of(2), Some(Bug::CompareAndSetOff));
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/pictures");
-    let paths = write_pictures(0, &outcome, &dir).unwrap();
+    let paths = write_pictures(2, &outcome, &dir).unwrap();
     let [path] = paths.as_slice() else {
         panic!("one history is not linearizable, so one picture: {paths:?}")
     };
     assert_eq!(
         path.file_name().unwrap().to_str().unwrap(),
-        "seed-0-environment--env-a.html"
+        "seed-2-component--comp-a.html"
     );
     let page = std::fs::read_to_string(path).unwrap();
     // Self-contained: nothing is fetched.
@@ -40,7 +42,7 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
     let Some(browser) = chromium(test) else {
         return;
     };
-    let chrome = launch(&browser, (1320, 520));
+    let chrome = launch(&browser, (1960, 560));
     let tab = chrome.new_tab().unwrap();
     tab.set_default_timeout(Duration::from_secs(10));
     tab.navigate_to(&format!("file://{}", path.display()))
@@ -51,7 +53,7 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
         .unwrap()
         .get_inner_text()
         .unwrap();
-    assert_eq!(title, "environment 'env-a': not linearizable");
+    assert_eq!(title, "component 'comp-a': not linearizable");
     let texts = |selector: &str| -> Vec<String> {
         tab.find_elements(selector)
             .map(|found| {
@@ -62,29 +64,38 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
             })
             .unwrap_or_default()
     };
-    assert_eq!(texts(".row[data-client] .label"), ["client 0", "client 1"]);
+    assert_eq!(
+        texts(".row[data-client] .label"),
+        ["client 0", "client 1", "client 2"]
+    );
     assert_eq!(
         texts(".op.lin"),
         [
-            "#3 Get / IN_PROGRESS spec initial",
-            "#4 Update(c0-11) / IN_PROGRESS spec c1-7",
-            "#1 Cancel / ConflictException",
-            "#2 Update(c1-7) / IN_PROGRESS spec initial",
+            "#1 Create(c0-1) / ConflictException",
+            "#4 Update(c0-3) / IN_PROGRESS spec initial",
+            "#3 Cancel / CANCELLING spec initial",
+            "#5 Cancel / CANCELLING spec initial",
+            "#7 Update(c1-5) / ConflictException",
+            "#2 Update(c2-0) / IN_PROGRESS spec initial",
+            "#6 Cancel / ConflictException",
         ]
     );
     assert_eq!(texts(".op.out"), ["Cancel / CANCELLING spec initial"]);
-    assert_eq!(texts(".marks .mark"), ["m1", "m2"]);
+    assert_eq!(texts(".marks .mark"), ["m1", "m2", "m3", "m4", "m5"]);
     assert_eq!(
         texts("#marks li"),
         [
-            "1290.000 ms: r0 applied job 10 (updateFinished)",
-            "1713.001 ms: r0 applied job 12 (updateFinished)",
+            "208.000 ms: fault latency r0 for 655ms",
+            "289.000 ms: r1 applied job 4 (cancellationStarted)",
+            "341.000 ms: r1 applied job 5 (cancellationFinished)",
+            "711.000 ms: r2 applied job 2 (updateFinished)",
+            "899.000 ms: fault failed-commit r0 for 573ms",
         ]
     );
     // Hovering the Update of client 0 shows the states the machine may be
-    // in around it: before, client 1's update to c1-7 still running or
-    // done (the engine's report may have come); after, its own running or
-    // done.
+    // in around it: before, client 2's update to c2-0 cancelled, being
+    // cancelled or done (the engine's reports may have come); after, its
+    // own running or done.
     let update = tab
         .find_elements(".op.lin")
         .unwrap()
@@ -99,9 +110,9 @@ fn a_history_compare_and_set_off_broke_is_drawn_with_its_longest_partial_lineari
         .unwrap();
     assert_eq!(
         panel,
-        "operation: Update(c0-11) → IN_PROGRESS spec c1-7 (1427.000 ms to 1429.001 ms)\n\
-         before: IN_PROGRESS applied initial deploying c1-7 | SUCCEEDED applied c1-7\n\
-         after: IN_PROGRESS applied c1-7 deploying c0-11 | SUCCEEDED applied c0-11"
+        "operation: Update(c0-3) → IN_PROGRESS spec initial (659.000 ms to 664.001 ms)\n\
+         before: CANCELLED applied initial | CANCELLING applied initial deploying c2-0 | SUCCEEDED applied c2-0\n\
+         after: IN_PROGRESS applied initial deploying c0-3 | SUCCEEDED applied c0-3"
     );
     let png = tab
         .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)

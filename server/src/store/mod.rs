@@ -24,6 +24,7 @@ pub use control::{Contents, FaultRow, Pending};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use proton_cancel::{Deployment, DeploymentId, ResourceId, ResourceName, Timestamp};
 
@@ -205,6 +206,18 @@ trait Backend: Send + Sync + std::fmt::Debug {
         produced: &'a Produced,
     ) -> Reply<'a, Written>;
     fn insert<'a>(&'a self, row: &'a Row, produced: &'a Produced) -> Reply<'a, bool>;
+    /// As `insert` for each of `rows`, in one transaction where the
+    /// backend has them: for each, whether it was inserted.
+    fn insert_each<'a>(&'a self, rows: &'a [(Row, Produced)]) -> Reply<'a, Vec<bool>> {
+        async move {
+            let mut inserted = Vec::with_capacity(rows.len());
+            for (row, produced) in rows {
+                inserted.push(self.insert(row, produced).await?);
+            }
+            Ok(inserted)
+        }
+        .boxed()
+    }
     /// Writes `row` if the stored row still holds `expected` (or always,
     /// when `expected` is `None`).
     fn commit<'a>(&'a self, expected: Option<&'a Expected>, new: Change<'a>) -> Reply<'a, Written>;
@@ -223,6 +236,18 @@ trait Backend: Send + Sync + std::fmt::Debug {
     /// Deletes the record `id`; whether there was one.
     fn delete_record<'a>(&'a self, id: &'a str) -> Reply<'a, bool>;
     fn next_number(&self) -> Reply<'_, i64>;
+    /// `n` new deployment numbers, ascending, drawn at once where the
+    /// backend can.
+    fn next_numbers(&self, n: usize) -> Reply<'_, Vec<i64>> {
+        async move {
+            let mut numbers = Vec::with_capacity(n);
+            for _ in 0..n {
+                numbers.push(self.next_number().await?);
+            }
+            Ok(numbers)
+        }
+        .boxed()
+    }
     /// Sets the engine mode of `scope` (a job's resource text, or `""` for
     /// every resource without a mode of its own): manual or not, or none.
     fn set_mode<'a>(&'a self, scope: &'a str, manual: Option<bool>) -> Reply<'a, ()>;
@@ -485,6 +510,16 @@ impl Store {
         self.backend.insert(row, produced).await
     }
 
+    /// As [`Store::insert`] for each of `rows`, in one transaction on a
+    /// database: for each, whether it was inserted (`false`: the store
+    /// held a row for its resource, and nothing of it was written).
+    ///
+    /// # Errors
+    /// The database failed; nothing was written.
+    pub async fn insert_each(&self, rows: &[(Row, Produced)]) -> Result<Vec<bool>, StoreError> {
+        self.backend.insert_each(rows).await
+    }
+
     /// Replaces the row of `row`'s resource with what the change produced,
     /// in one transaction, if the row still holds what was read: the
     /// `expected` revision in its revision column and in its snapshot, and
@@ -576,6 +611,19 @@ impl Store {
     pub async fn next_number(&self) -> Result<u64, StoreError> {
         let n = self.backend.next_number().await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// `n` new deployment numbers at once, ascending, as
+    /// [`Store::next_number`] would draw them one by one.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn next_numbers(&self, n: usize) -> Result<Vec<u64>, StoreError> {
+        let numbers = self.backend.next_numbers(n).await?;
+        Ok(numbers
+            .into_iter()
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .collect())
     }
 
     /// Every record, newest first.

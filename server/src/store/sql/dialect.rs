@@ -82,6 +82,12 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     const CLAIM_LOCK: &'static str;
     /// The statement that draws the next deployment number (column `n`).
     const NEXT_NUMBER: &'static str;
+    /// The statement that draws `$1` deployment numbers at once (column
+    /// `n`): a row for each, or, where [`Dialect::NUMBERS_AS_LAST`], one
+    /// row holding the last of `$1` consecutive numbers.
+    const NEXT_NUMBERS: &'static str;
+    /// Whether [`Dialect::NEXT_NUMBERS`] answers only the last number.
+    const NUMBERS_AS_LAST: bool;
     /// The statement that reads the last deployment number drawn (column
     /// `n`, 0 when none was), without drawing one.
     const LAST_NUMBER: &'static str;
@@ -113,6 +119,11 @@ impl Dialect for Sqlite {
     const CLAIM_LOCK: &'static str = "";
     const NEXT_NUMBER: &'static str = "INSERT INTO counters (name, value) VALUES ('deployment', 1) \
          ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value AS n";
+    // One writer at a time: the numbers of one upsert are consecutive.
+    const NEXT_NUMBERS: &'static str = "INSERT INTO counters (name, value) \
+         VALUES ('deployment', $1) \
+         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value AS n";
+    const NUMBERS_AS_LAST: bool = true;
     const LAST_NUMBER: &'static str =
         "SELECT COALESCE((SELECT value FROM counters WHERE name = 'deployment'), 0) AS n";
     const SET_NUMBER: &'static str = "INSERT INTO counters (name, value) VALUES ('deployment', $1) \
@@ -143,6 +154,10 @@ impl Dialect for Postgres {
     // Replicas claiming at once each get different jobs.
     const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
     const NEXT_NUMBER: &'static str = "SELECT nextval('deployment_numbers') AS n";
+    // Replicas drawing at once may interleave: each number is read back.
+    const NEXT_NUMBERS: &'static str =
+        "SELECT nextval('deployment_numbers') AS n FROM generate_series(1, $1::bigint)";
+    const NUMBERS_AS_LAST: bool = false;
     const LAST_NUMBER: &'static str =
         "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM deployment_numbers";
     const SET_NUMBER: &'static str =

@@ -59,6 +59,15 @@ fn split_rows<const N: usize>(text: &str) -> impl Iterator<Item = Result<[&str; 
         })
 }
 
+/// A statement with its values bound.
+fn bound<D: Dialect>((sql, binds): Statement<'_>) -> dialect::Q<'_, D::Db> {
+    let mut query = sqlx::query(sql);
+    for b in binds {
+        query = D::bind(query, b);
+    }
+    query
+}
+
 fn corrupt(row: &str) -> StoreError {
     StoreError::Corrupt {
         key: row.chars().take(60).collect(),
@@ -96,7 +105,15 @@ trait Queries {
         statements: Vec<Statement<'_>>,
         checked: usize,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    fn transaction_each(
+        &self,
+        groups: Vec<Guarded<'_>>,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
 }
+
+/// A statement and those that follow it only if it returns a row.
+type Guarded<'s> = (Statement<'s>, Vec<Statement<'s>>);
 
 impl<D: Dialect> Queries for SqlStore<D>
 where
@@ -113,10 +130,7 @@ where
         binds: Vec<Bind>,
         cols: &[Col],
     ) -> Result<Vec<Vec<Val>>, StoreError> {
-        let mut query = sqlx::query(sql);
-        for b in binds {
-            query = D::bind(query, b);
-        }
+        let query = bound::<D>((sql, binds));
         let mut c = self.connections.get().await?;
         let rows = query.fetch_all(c.conn()).await;
         let rows = c.done(rows)?;
@@ -150,11 +164,8 @@ where
         let mut c = self.connections.get().await?;
         let written = async {
             let mut tx = c.conn().begin().await?;
-            for (i, (sql, binds)) in statements.into_iter().enumerate() {
-                let mut query = sqlx::query(sql);
-                for b in binds {
-                    query = D::bind(query, b);
-                }
+            for (i, statement) in statements.into_iter().enumerate() {
+                let query = bound::<D>(statement);
                 if i < checked {
                     if query.fetch_optional(&mut *tx).await?.is_none() {
                         tx.rollback().await?;
@@ -166,6 +177,29 @@ where
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
+        }
+        .await;
+        Ok(c.done(written)?)
+    }
+
+    /// Runs each group in one transaction: its first statement, and the
+    /// rest only if that one returns a row. For each group, whether it did.
+    async fn transaction_each(&self, groups: Vec<Guarded<'_>>) -> Result<Vec<bool>, StoreError> {
+        let mut c = self.connections.get().await?;
+        let written = async {
+            let mut tx = c.conn().begin().await?;
+            let mut done = Vec::with_capacity(groups.len());
+            for (guard, rest) in groups {
+                let went = bound::<D>(guard).fetch_optional(&mut *tx).await?.is_some();
+                if went {
+                    for statement in rest {
+                        bound::<D>(statement).execute(&mut *tx).await?;
+                    }
+                }
+                done.push(went);
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(done)
         }
         .await;
         Ok(c.done(written)?)
@@ -436,6 +470,20 @@ where
         .boxed()
     }
 
+    fn insert_each<'a>(&'a self, rows: &'a [(Row, Produced)]) -> Reply<'a, Vec<bool>> {
+        async move {
+            let mut groups = Vec::with_capacity(rows.len());
+            for (row, produced) in rows {
+                groups.push((
+                    (self.statements.insert.as_str(), Statements::insert(row)?),
+                    self.statements.produced(produced)?,
+                ));
+            }
+            self.transaction_each(groups).await
+        }
+        .boxed()
+    }
+
     fn commit<'a>(&'a self, expected: Option<&'a Expected>, new: Change<'a>) -> Reply<'a, Written> {
         let (row, produced) = new;
         async move {
@@ -604,6 +652,31 @@ where
         async move {
             let n = self.one_int(&self.statements.next_number, vec![]).await?;
             Ok(n.unwrap_or_default())
+        }
+        .boxed()
+    }
+
+    fn next_numbers(&self, n: usize) -> Reply<'_, Vec<i64>> {
+        async move {
+            if n == 0 {
+                return Ok(Vec::new());
+            }
+            let count = i64::try_from(n).unwrap_or(i64::MAX);
+            let rows = self
+                .fetch(
+                    &self.statements.next_numbers,
+                    vec![Bind::int(count)],
+                    &[Col::Int],
+                )
+                .await?;
+            let mut drawn: Vec<i64> = rows.into_iter().flatten().filter_map(Val::int).collect();
+            if D::NUMBERS_AS_LAST {
+                // One row: the last of `n` consecutive numbers.
+                let last = drawn.first().copied().unwrap_or_default();
+                drawn = (last.saturating_sub(count - 1)..=last).collect();
+            }
+            drawn.sort_unstable();
+            Ok(drawn)
         }
         .boxed()
     }

@@ -57,6 +57,7 @@ pub(super) struct Statements {
     pub(super) listed_records_from: String,
     pub(super) delete_record: String,
     pub(super) next_number: String,
+    pub(super) next_numbers: String,
     pub(super) commit: Option<String>,
     pub(super) set_mode: String,
     pub(super) unset_mode: String,
@@ -151,6 +152,7 @@ impl Statements {
             )),
             delete_record: s("DELETE FROM deployments WHERE id = $1 RETURNING id"),
             next_number: s(D::NEXT_NUMBER),
+            next_numbers: s(D::NEXT_NUMBERS),
             commit: D::ONE_STATEMENT_COMMIT.map(s),
             set_mode: s(
                 "INSERT INTO engine_modes (resource, manual) VALUES ($1, $2) \
