@@ -621,10 +621,10 @@ impl Deployment {
     /// ```
     pub fn handle(&mut self, input: Input) -> Outcome {
         let from = self.stage();
-        if let Input::Update { target, .. } = &input {
-            if !target.fits(self.resource.kind()) {
-                return self.reject(InputKind::Update, from, RejectionReason::ConfigurationKind);
-            }
+        if let Input::Update { target, .. } = &input
+            && !target.fits(self.resource.kind())
+        {
+            return self.reject(InputKind::Update, from, RejectionReason::ConfigurationKind);
         }
         let kind = self.classify(&input);
         match transition_rule(from, kind) {

@@ -110,22 +110,23 @@ fn name(core: &[Op]) -> String {
         matches!(o.call, Call::Update { .. } | Call::Create { .. })
             && matches!(o.ret, Ret::Shown { .. })
     });
-    if let (Some(s), Some(r), false) = (settled, running, started) {
-        if s.returned < r.invoked {
-            return format!(
-                "attempt from nowhere: client {}'s {} found no attempt running ({}), then client {}'s {} found one ({}), and no Update accepted between them started it",
-                s.client, s.call, s.ret, r.client, r.call, r.ret
-            );
-        }
+    if let (Some(s), Some(r), false) = (settled, running, started)
+        && s.returned < r.invoked
+    {
+        return format!(
+            "attempt from nowhere: client {}'s {} found no attempt running ({}), then client {}'s {} found one ({}), and no Update accepted between them started it",
+            s.client, s.call, s.ret, r.client, r.call, r.ret
+        );
     }
     let reads: Vec<&Op> = core.iter().filter(|o| o.call == Call::Get).collect();
-    if let [first, second, ..] = reads.as_slice() {
-        if first.returned < second.invoked && first.ret != second.ret {
-            return format!(
-                "stale read: client {} read {} after client {} had read {}, and no operation between them leads back",
-                second.client, second.ret, first.client, first.ret
-            );
-        }
+    if let [first, second, ..] = reads.as_slice()
+        && first.returned < second.invoked
+        && first.ret != second.ret
+    {
+        return format!(
+            "stale read: client {} read {} after client {} had read {}, and no operation between them leads back",
+            second.client, second.ret, first.client, first.ret
+        );
     }
     if let Some(failed) = core.iter().find(|o| o.ret == Ret::Unknown) {
         return format!(
@@ -137,13 +138,13 @@ fn name(core: &[Op]) -> String {
         .iter()
         .filter(|o| matches!(o.ret, Ret::Shown { .. }))
         .collect();
-    if let [first, second, ..] = answered.as_slice() {
-        if first.returned < second.invoked {
-            return format!(
-                "stale state: client {}'s {} answered {} after client {}'s {} had answered {}, and no step between them leads there",
-                second.client, second.call, second.ret, first.client, first.call, first.ret
-            );
-        }
+    if let [first, second, ..] = answered.as_slice()
+        && first.returned < second.invoked
+    {
+        return format!(
+            "stale state: client {}'s {} answered {} after client {}'s {} had answered {}, and no step between them leads there",
+            second.client, second.call, second.ret, first.client, first.call, first.ret
+        );
     }
     "no order of these operations gives every answer".to_owned()
 }

@@ -65,10 +65,10 @@ impl Templates {
         kind: ResourceKind,
         mut configuration: Configuration,
     ) -> Configuration {
-        if let Configuration::Template { template, .. } = &mut configuration {
-            if let Some(minor) = self.recommended(kind, &template.name, &template.major) {
-                template.minor = minor;
-            }
+        if let Configuration::Template { template, .. } = &mut configuration
+            && let Some(minor) = self.recommended(kind, &template.name, &template.major)
+        {
+            template.minor = minor;
         }
         configuration
     }

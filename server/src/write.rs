@@ -148,10 +148,10 @@ impl App {
                     Some(record) if record.attempt.deployment_id == attempt => Some(record.clone()),
                     _ => self.store().record(attempt).await.map_err(store_failed)?,
                 };
-                if let Some(mut record) = stored {
-                    if record.attempt.follow(at, transition, message.as_ref()) {
-                        produced.records.push(record);
-                    }
+                if let Some(mut record) = stored
+                    && record.attempt.follow(at, transition, message.as_ref())
+                {
+                    produced.records.push(record);
                 }
             }
             if let Some(effect) = &transition.effect {

@@ -78,7 +78,7 @@ fn two_replicas_on_one_postgres_give_one_cancelling_and_settle_once() {
     // Either replica sees it settle, once, as CANCELLED.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let port = ports[usize::from(Instant::now().elapsed().as_millis() % 2 == 0)];
+        let port = ports[usize::from(Instant::now().elapsed().as_millis().is_multiple_of(2))];
         let (_, v) = call(
             port,
             "GetServiceInstance",

@@ -240,14 +240,14 @@ async fn settled_async(store: &Store, trace: &Trace) -> Vec<Problem> {
             let record = records
                 .iter()
                 .find(|rec| rec.attempt.deployment_id == attempt.deployment_id);
-            if let Some(record) = record {
-                if record.attempt.status != status {
-                    problems.push(Problem::RecordBehind {
-                        resource: id.to_string(),
-                        machine: status.to_string(),
-                        record: record.attempt.status.to_string(),
-                    });
-                }
+            if let Some(record) = record
+                && record.attempt.status != status
+            {
+                problems.push(Problem::RecordBehind {
+                    resource: id.to_string(),
+                    machine: status.to_string(),
+                    record: record.attempt.status.to_string(),
+                });
             }
         }
     }
@@ -269,13 +269,13 @@ async fn settled_async(store: &Store, trace: &Trace) -> Vec<Problem> {
             .filter(|j| j.attempt.as_deref() == Some(attempt.as_str()))
             .map(|j| j.due)
             .collect();
-        if let (Some(ended), false) = (record.attempt.completed_at, own.is_empty()) {
-            if !own.contains(&ended.as_millis()) {
-                problems.push(Problem::EndedByAnotherAttempt {
-                    attempt,
-                    at: ended.as_millis() - EPOCH_MS,
-                });
-            }
+        if let (Some(ended), false) = (record.attempt.completed_at, own.is_empty())
+            && !own.contains(&ended.as_millis())
+        {
+            problems.push(Problem::EndedByAnotherAttempt {
+                attempt,
+                at: ended.as_millis() - EPOCH_MS,
+            });
         }
     }
     problems

@@ -176,11 +176,11 @@ impl Wake for TaskWaker {
             .core
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(q) = core.queued.get_mut(self.id) {
-            if !*q {
-                *q = true;
-                core.ready.push(self.id);
-            }
+        if let Some(q) = core.queued.get_mut(self.id)
+            && !*q
+        {
+            *q = true;
+            core.ready.push(self.id);
         }
     }
 }
@@ -372,10 +372,10 @@ impl Executor {
             self.polls += 1;
             let waker = task.waker.clone();
             let mut cx = Context::from_waker(&waker);
-            if task.future.as_mut().poll(&mut cx).is_ready() {
-                if let Some(slot) = self.tasks.get_mut(id) {
-                    *slot = None;
-                }
+            if task.future.as_mut().poll(&mut cx).is_ready()
+                && let Some(slot) = self.tasks.get_mut(id)
+            {
+                *slot = None;
             }
         }
     }

@@ -52,7 +52,7 @@ impl NextToken {
             )
         };
         let digits = self.0.as_bytes();
-        if digits.len() % 2 != 0 {
+        if !digits.len().is_multiple_of(2) {
             return Err(invalid());
         }
         let bytes = digits

@@ -124,14 +124,14 @@ impl<DB: Database> Lease<'_, DB> {
     /// Ends the lease with the query's result: a connection that answered
     /// is kept for the next query; one that failed goes back to the pool.
     pub(super) fn done<T, E>(mut self, result: Result<T, E>) -> Result<T, E> {
-        if result.is_ok() {
-            if let Some(conn) = self.conn.take() {
-                self.connections
-                    .idle
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((conn, Instant::now()));
-            }
+        if result.is_ok()
+            && let Some(conn) = self.conn.take()
+        {
+            self.connections
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((conn, Instant::now()));
         }
         result
     }
